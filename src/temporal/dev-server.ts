@@ -1,0 +1,176 @@
+/**
+ * Runs the Temporal CLI's dev server (`temporal server start-dev`) as a child process on
+ * free ports with a SQLite file, so workflows survive a restart of the server. Used by the
+ * demo and the tests.
+ *
+ * ```ts
+ * const server = await startTemporalDevServer({ ui: true });
+ * console.log(server.address, server.uiUrl);
+ * await server.restart();   // same port, same SQLite file: workflows are still there
+ * await server.stop();
+ * ```
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+
+/** Thrown when no Temporal CLI can be provisioned or the dev server does not come up. */
+export class TemporalDevServerError extends Error {
+  override readonly name = 'TemporalDevServerError';
+  /** Last lines the server wrote to stderr, when it was started. */
+  readonly serverOutput: string;
+  constructor(message: string, serverOutput = '') {
+    super(serverOutput ? `${message}\n${serverOutput}` : message);
+    this.serverOutput = serverOutput;
+  }
+}
+
+export interface TemporalDevServerOptions {
+  /** Path of the `temporal` binary; default: what `scripts/temporal/provision.sh` prints. */
+  executable?: string;
+  /** Keep the Web UI on (the demo does). @default false */
+  ui?: boolean;
+  /** SQLite file; default: a new file in a temporary directory removed by `stop()`. */
+  dbFilename?: string;
+  /** @format number of milliseconds to wait for the server to accept calls. @default 60000 */
+  startTimeoutMs?: number;
+}
+
+export interface TemporalDevServer {
+  /** `127.0.0.1:port` of the gRPC frontend, for `Connection.connect` / `NativeConnection.connect`. */
+  readonly address: string;
+  /** `http://127.0.0.1:port` of the Web UI, when `ui` was set. */
+  readonly uiUrl?: string;
+  readonly dbFilename: string;
+  /** Stops the process and starts it again on the same port and SQLite file. */
+  restart(): Promise<void>;
+  /** Stops the server (SIGTERM, then SIGKILL after 10 s); idempotent. */
+  stop(): Promise<void>;
+  /** Stops the server without removing its SQLite file (for a later `restart()`). */
+  kill(): Promise<void>;
+}
+
+const PROVISION_SCRIPT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..', '..', 'scripts', 'temporal', 'provision.sh',
+);
+
+/** Runs the shared provisioning script; returns the binary's path. */
+export async function provisionTemporalCli(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // stderr is inherited so a first-time `go install` shows its progress.
+    const child = execFile('bash', [PROVISION_SCRIPT], { env: { ...process.env, TEMPORAL_ADDRESS: '' } },
+      (error, stdout) => {
+        const path = stdout.trim();
+        if (error || !path) {
+          reject(new TemporalDevServerError(`could not provision the Temporal CLI (${PROVISION_SCRIPT} failed)`));
+        } else {
+          resolve(path);
+        }
+      });
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {
+  const executable = options.executable ?? await provisionTemporalCli();
+  const ownDir = options.dbFilename ? undefined : await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
+  const dbFilename = options.dbFilename ?? join(ownDir!, 'temporal.sqlite');
+  const port = await findFreePort();
+  const uiPort = options.ui ? await findFreePort() : undefined;
+  const args = [
+    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port),
+    '--db-filename', dbFilename, '--log-level', 'error',
+    ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
+  ];
+  const address = `127.0.0.1:${port}`;
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+
+  let child: ChildProcess | undefined;
+  let output = '';
+  const launch = async (): Promise<void> => {
+    output = '';
+    const proc = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    proc.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
+    await waitUntilServing(address, proc, startTimeoutMs, () => output);
+  };
+  const halt = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc) await stopProcess(proc);
+  };
+
+  await launch();
+  let stopped = false;
+  return {
+    address,
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    dbFilename,
+    restart: async () => { await halt(); await launch(); },
+    kill: halt,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await halt();
+      if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Polls a real gRPC call (DescribeNamespace of `default`) until it answers: the port
+ * opens before the namespace is registered, so "port open" is not enough.
+ */
+async function waitUntilServing(address: string, proc: ChildProcess, timeoutMs: number,
+  output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  proc.once('exit', () => { exited = true; });
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (exited) throw new TemporalDevServerError('the Temporal dev server exited during start-up', output());
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  await stopProcess(proc);
+  throw new TemporalDevServerError(
+    `the Temporal dev server did not answer on ${address} within ${timeoutMs} ms (${String(lastError)})`, output());
+}
+
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
