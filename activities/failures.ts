@@ -1,0 +1,86 @@
+/**
+ * Maps driver errors to Temporal ApplicationFailures with stable types (see `SqlFailureType`),
+ * and decides whether a failed submit can have reached the warehouse.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  AsyncExecutionUnrecoverableResultError, AuthenticationError, ConnectionClosedError, InvalidArgumentError,
+  InvalidHandleError, QueryNotFoundError, RequestError, ServerOperationError, TimeoutError,
+} from '../src/index.js';
+import { SqlFailureType, type SqlErrorDetails } from '../workflows/messages.js';
+
+/**
+ * Network errors raised before a request leaves this machine: the warehouse never saw it.
+ * (ECONNRESET or a timeout may come after the request was sent, so they are not here.)
+ */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when the error proves the ExecuteStatement request did not run the statement. */
+export function provablyNotSubmitted(error: unknown): boolean {
+  if (error instanceof AuthenticationError) return true;
+  if (error instanceof InvalidArgumentError) return true;
+  if (error instanceof RequestError) {
+    if (error.httpStatus === 429 || error.httpStatus === 503) return true;
+    return errorCodes(error).some((code) => NEVER_SENT_CODES.has(code));
+  }
+  return false;
+}
+
+/** True when the driver connection should be dropped and reopened. */
+export function isConnectionBroken(error: unknown): boolean {
+  return error instanceof ConnectionClosedError || error instanceof RequestError
+    || error instanceof TimeoutError || error instanceof AuthenticationError;
+}
+
+/** Non-retryable for SQL and handle errors; retryable for transport errors. Never carries the token. */
+export function toActivityFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof ServerOperationError) {
+    return ApplicationFailure.create({
+      type: SqlFailureType.StatementFailed, message: error.message, nonRetryable: true,
+      details: [sqlErrorDetails(error)],
+    });
+  }
+  if (error instanceof AsyncExecutionUnrecoverableResultError) {
+    if (error.serverError) return toActivityFailure(error.serverError);
+    return ApplicationFailure.create({ type: SqlFailureType.ResultUnavailable, message: error.message, nonRetryable: true });
+  }
+  if (error instanceof QueryNotFoundError || error instanceof InvalidHandleError) {
+    return ApplicationFailure.create({ type: SqlFailureType.QueryNotFound, message: error.message, nonRetryable: true });
+  }
+  if (error instanceof AuthenticationError) {
+    return ApplicationFailure.create({ type: SqlFailureType.AuthenticationFailed, message: error.message, nonRetryable: true });
+  }
+  if (error instanceof Error) {
+    return ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: false });
+  }
+  return ApplicationFailure.create({ type: 'Error', message: String(error), nonRetryable: false });
+}
+
+export function ambiguousSubmitFailure(attempt: number, error?: unknown): ApplicationFailure {
+  const why = error instanceof Error ? `the submit failed (${error.message})` : `attempt ${attempt - 1} stopped`;
+  return ApplicationFailure.create({
+    type: SqlFailureType.SubmitAmbiguous, nonRetryable: true,
+    message: `${why} after the statement may have reached the warehouse, and no query handle was ` +
+      "recorded; not resubmitting, so it cannot run twice (set onAmbiguousSubmit: 'resubmit' " +
+      'for idempotent statements)',
+  });
+}
+
+function sqlErrorDetails(error: ServerOperationError): SqlErrorDetails {
+  return {
+    message: error.message,
+    sqlState: error.sqlState,
+    errorCode: error.errorCode === undefined ? undefined : String(error.errorCode),
+  };
+}
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: unknown = error; e instanceof Error || (typeof e === 'object' && e !== null); e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    if (codes.length > 10) break;
+  }
+  return codes;
+}

@@ -1,0 +1,189 @@
+/**
+ * The activities of `sqlQueryWorkflow`. Connection settings and the token live here, in the
+ * worker; workflow inputs and results carry only statements, handles and rows.
+ *
+ * ```ts
+ * const activities = createSqlActivities({ connect: { serverHostname, httpPath, accessToken } });
+ * const worker = await Worker.create({ activities, workflowsPath, taskQueue });
+ * ```
+ */
+import { Context, activityInfo } from '@temporalio/activity';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions, type SqlParam } from '../src/index.js';
+import { WarehouseConnection } from './warehouse-connection.js';
+import type {
+  FetchQueryResultsInput, FetchedResult, JsonSqlParam, JsonSqlParams, QueryHandleInput,
+  SubmitQueryInput, SubmitQueryOutput, SyncQueryStatusOutput, WarehouseQueryStatus,
+} from '../workflows/messages.js';
+import { collectResult, type CollectProgress } from './result-collector.js';
+import { toJsonColumns } from './json-rows.js';
+import {
+  ambiguousSubmitFailure, provablyNotSubmitted, toActivityFailure,
+} from './failures.js';
+
+export interface SqlActivitiesOptions {
+  /** Driver settings; default: `connect()` reads DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN. */
+  connect?: ConnectOptions;
+  /** A shared connection cache (closed by its owner); default: one of its own, never closed. */
+  warehouse?: WarehouseConnection;
+  /** Directory for results over the inline limit. @default `<os tmpdir>/temporal-dbsql-results` */
+  resultDirectory?: string;
+}
+
+/** What the submit activity heartbeats, so a retried attempt knows how far the last one got. */
+type SubmitCheckpoint =
+  | { phase: 'submitting' }
+  | { phase: 'not-submitted' }
+  | { phase: 'submitted'; output: SubmitQueryOutput };
+
+export type SqlActivities = ReturnType<typeof createSqlActivities>;
+
+export function createSqlActivities(options: SqlActivitiesOptions = {}) {
+  const resultDirectory = options.resultDirectory ?? join(tmpdir(), 'temporal-dbsql-results');
+  const warehouse = options.warehouse ?? new WarehouseConnection(options.connect);
+  const withConnection = <T>(use: (c: Connection) => Promise<T>): Promise<T> => warehouse.use(use);
+
+  const pickUp = (c: Connection, handle: string): Promise<AsyncExecution> => c.getAsyncExecution(handle);
+
+  return {
+    /**
+     * Submits the statement. Returns the handle, or the whole result when the warehouse
+     * answered with a direct result (such a query cannot be picked up later).
+     */
+    async submitQuery(input: SubmitQueryInput): Promise<SubmitQueryOutput> {
+      const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
+      if (checkpoint?.phase === 'submitted') return checkpoint.output;
+      if (checkpoint?.phase === 'submitting' && input.onAmbiguousSubmit === 'fail') {
+        throw ambiguousSubmitFailure(activityInfo().attempt);
+      }
+      Context.current().heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
+      let sending = false;
+      try {
+        return await withConnection(async (c) => {
+          sending = true;
+          const execution = await c.executeAsync(input.statement, toDriverParams(input.params));
+          const output = await submitOutput(execution, input, resultDirectory);
+          // Recorded before returning: a retry after a crash here returns it instead of resubmitting.
+          Context.current().heartbeat({ phase: 'submitted', output } satisfies SubmitCheckpoint);
+          return output;
+        });
+      } catch (error) {
+        if (!sending || provablyNotSubmitted(error)) {
+          Context.current().heartbeat({ phase: 'not-submitted' } satisfies SubmitCheckpoint);
+          throw toActivityFailure(error);
+        }
+        const failure = toActivityFailure(error);
+        if (failure.nonRetryable || input.onAmbiguousSubmit === 'resubmit') throw failure;
+        throw ambiguousSubmitFailure(activityInfo().attempt, error);
+      }
+    },
+
+    /** One status round trip. */
+    async syncQueryStatus(input: QueryHandleInput): Promise<SyncQueryStatusOutput> {
+      try {
+        return await withConnection(async (c) => {
+          const execution = await pickUp(c, input.handle);
+          const status = toWarehouseStatus(await execution.syncStatus());
+          if (status !== 'ABORTED') return { status };
+          const error = execution.error;
+          return {
+            status,
+            error: {
+              message: error?.message ?? 'the statement failed on the warehouse',
+              sqlState: error?.sqlState,
+              errorCode: error?.errorCode === undefined ? undefined : String(error.errorCode),
+            },
+          };
+        });
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+
+    /**
+     * Reads the whole result from an explicit row offset (never the server's cursor), inline or
+     * into the result directory, heartbeating progress so a retry resumes where this stopped.
+     * Does not close the operation: the workflow does that once this result is recorded.
+     */
+    async fetchQueryResults(input: FetchQueryResultsInput): Promise<FetchedResult> {
+      const resume = activityInfo().heartbeatDetails as CollectProgress | undefined;
+      const ctx = Context.current();
+      try {
+        return await withConnection(async (c) => {
+          const execution = await pickUp(c, input.handle);
+          const startRowOffset = resume?.location ? resume.rows : 0;
+          const resultSet = await execution.getResults({ startRowOffset });
+          try {
+            return await collectResult({
+              rows: resultSet, columns: toJsonColumns(resultSet.columns),
+              inlineLimitBytes: input.inlineResultLimitBytes,
+              sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
+              resume: resume?.location ? resume : undefined,
+              onProgress: (progress) => ctx.heartbeat(progress),
+              checkCancelled: async () => { if (ctx.cancellationSignal.aborted) await ctx.cancelled; },
+            });
+          } finally {
+            await resultSet.close().catch(() => undefined);
+          }
+        });
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+
+    /** Cancels the statement on the warehouse; a statement already gone counts as cancelled. */
+    async cancelQuery(input: QueryHandleInput): Promise<void> {
+      try {
+        await withConnection(async (c) => (await pickUp(c, input.handle)).cancel());
+      } catch (error) {
+        const failure = toActivityFailure(error);
+        if (failure.type === 'SqlQueryNotFound') return;
+        throw failure;
+      }
+    },
+
+    /** Frees the statement's results on the warehouse (CloseOperation); idempotent. */
+    async closeQuery(input: QueryHandleInput): Promise<void> {
+      try {
+        await withConnection(async (c) => (await pickUp(c, input.handle)).close());
+      } catch (error) {
+        const failure = toActivityFailure(error);
+        if (failure.type === 'SqlQueryNotFound') return;
+        throw failure;
+      }
+    },
+  };
+}
+
+async function submitOutput(execution: AsyncExecution, input: SubmitQueryInput,
+  resultDirectory: string): Promise<SubmitQueryOutput> {
+  if (!execution.returnedAsDirectResult) {
+    return { kind: 'handle', handle: execution.serialize(), queryId: execution.queryId };
+  }
+  const resultSet = await execution.getResults();
+  const result = await collectResult({
+    rows: resultSet, columns: toJsonColumns(resultSet.columns),
+    inlineLimitBytes: input.inlineResultLimitBytes,
+    sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
+    onProgress: () => undefined,
+    checkCancelled: async () => undefined,
+  });
+  return { kind: 'direct', queryId: execution.queryId, result };
+}
+
+function toWarehouseStatus(status: AsyncExecutionStatus): WarehouseQueryStatus {
+  switch (status) {
+    case AsyncExecutionStatus.RUNNING: return 'RUNNING';
+    case AsyncExecutionStatus.FINISHED: return 'FINISHED';
+    case AsyncExecutionStatus.CANCELED: return 'CANCELED';
+    default: return 'ABORTED';
+  }
+}
+
+function toDriverParams(params: JsonSqlParams | undefined): Record<string, SqlParam> | SqlParam[] | undefined {
+  if (params === undefined) return undefined;
+  const convert = (value: JsonSqlParam): SqlParam => value as SqlParam;
+  if (Array.isArray(params)) return params.map(convert);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, convert(v)]));
+}

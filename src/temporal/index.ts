@@ -1,0 +1,13 @@
+/**
+ * Temporal helpers of temporal-dbsql: worker, client, and the dev server used by the demo.
+ */
+export { createSqlWorker, sqlWorkflowsPath, type SqlWorker, type SqlWorkerOptions } from './worker.js';
+export {
+  startSqlQuery, cancelSqlQuery, getSqlQueryStatus, getSqlQueryResult,
+  type StartSqlQueryOptions, type SqlQueryHandle,
+} from './client.js';
+export {
+  startTemporalDevServer, provisionTemporalCli, TemporalDevServerError,
+  type TemporalDevServer, type TemporalDevServerOptions,
+} from './dev-server.js';
+export * from '../../workflows/messages.js';

@@ -1,0 +1,179 @@
+/**
+ * What the SQL workflow, its activities, workers and clients share: the task queue name,
+ * the signal and query definitions, and the JSON shapes of inputs and outputs.
+ *
+ * Everything here ends up in Temporal history, so it holds statements, parameters, handles
+ * and results, and never connection settings or the access token (those stay in the worker).
+ * This module is loaded into the workflow sandbox: no Node built-ins.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** Default task queue of `createSqlWorker` and `startSqlQuery`. */
+export const SQL_TASK_QUEUE = 'temporal-dbsql';
+
+/** Name of the workflow type (the exported function's name). */
+export const SQL_QUERY_WORKFLOW = 'sqlQueryWorkflow';
+
+/** Asks the workflow to cancel the statement on the warehouse and end with state CANCELED. */
+export const cancelSignal = defineSignal<[reason?: string]>('cancel');
+
+/** Current progress of the workflow: state, query id, polls so far, timestamps. */
+export const statusQuery = defineQuery<SqlQueryStatus>('status');
+
+/**
+ * A statement parameter as JSON. Plain strings, numbers and booleans are typed from their
+ * JS type; use `{ type, value }` for anything else, e.g. `{ type: 'BIGINT', value: '9007199254740993' }`
+ * or `{ type: 'TIMESTAMP', value: '2024-01-01T00:00:00Z' }`.
+ */
+export type JsonSqlParam = string | number | boolean | null | { type: string; value: string | number | boolean | null };
+
+export type JsonSqlParams = Record<string, JsonSqlParam> | JsonSqlParam[];
+
+/** What to do when a submit attempt may have reached the warehouse but left no handle. */
+export type AmbiguousSubmitPolicy =
+  /** Fail with `SqlSubmitAmbiguous` (at-most-once: the statement never runs twice). */
+  | 'fail'
+  /** Submit again (at-least-once: for idempotent statements only). */
+  | 'resubmit';
+
+export interface SqlQueryInput {
+  /** The SQL statement. */
+  statement: string;
+  params?: JsonSqlParams;
+  /** @format number of milliseconds between status polls. @default 2000 */
+  pollIntervalMs?: number;
+  /** Each poll interval is the previous one times this factor, up to `maxPollIntervalMs`. @default 1 (no backoff) */
+  pollBackoffFactor?: number;
+  /** @format number of milliseconds; ceiling of the poll interval. @default 60000 */
+  maxPollIntervalMs?: number;
+  /** Continue-as-new after this many polls in one run (or when Temporal suggests it). @default 500 */
+  maxPollsPerRun?: number;
+  /** Results whose JSON exceeds this many bytes go to the worker's result sink. @default 262144 (256 KiB) */
+  inlineResultLimitBytes?: number;
+  /** @default 'fail' */
+  onAmbiguousSubmit?: AmbiguousSubmitPolicy;
+  /** Set by the workflow itself when it continues as new; not for callers. */
+  continuation?: SqlQueryContinuation;
+}
+
+/** State carried from one run to the next by continue-as-new. */
+export interface SqlQueryContinuation {
+  handle: string;
+  queryId: string;
+  polls: number;
+  runs: number;
+  pollIntervalMs: number;
+  startedAt: string;
+  submittedAt: string;
+}
+
+export type SqlQueryState = 'SUBMITTING' | 'RUNNING' | 'FETCHING' | 'FINISHED' | 'CANCELING' | 'CANCELED' | 'FAILED';
+
+export interface SqlQueryStatus {
+  state: SqlQueryState;
+  /** Dashed UUID of the statement on the warehouse, once submitted. */
+  queryId?: string;
+  /** Status polls so far, over all runs of this workflow. */
+  polls: number;
+  /** 1 for the first run, +1 per continue-as-new. */
+  runs: number;
+  /** ISO 8601 timestamps. */
+  startedAt: string;
+  submittedAt?: string;
+  lastPolledAt?: string;
+  endedAt?: string;
+}
+
+/** A column of a result: its name and its Spark type name (e.g. 'DECIMAL(10,2)'). */
+export interface JsonColumn {
+  name: string;
+  typeName: string;
+}
+
+/**
+ * A value of a row in JSON form (see docs/durability.md, "Result encoding"):
+ * BOOLEAN boolean; TINYINT, SMALLINT, INT, FLOAT, DOUBLE number (NaN/±Infinity as the strings
+ * 'NaN', 'Infinity', '-Infinity'); BIGINT and DECIMAL string (exact); STRING string;
+ * BINARY base64 string; DATE 'YYYY-MM-DD'; TIMESTAMP ISO 8601 string in UTC; ARRAY array;
+ * STRUCT object; MAP array of `{ key, value }`; NULL null.
+ */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export type JsonRow = Record<string, JsonValue>;
+
+/** Where a result too large to inline was written. */
+export interface ResultManifest {
+  /** Absolute path (on the worker's machine) of the file. */
+  location: string;
+  /** 'jsonl': one JSON row per line, encoded as `JsonValue`. */
+  format: 'jsonl';
+  rows: number;
+  bytes: number;
+  schema: JsonColumn[];
+}
+
+/** A fetched result: inline rows, or a manifest of the sink file. */
+export interface FetchedResult {
+  columns: JsonColumn[];
+  rowCount: number;
+  rows?: JsonRow[];
+  manifest?: ResultManifest;
+}
+
+export interface SqlQueryResult extends FetchedResult {
+  state: 'FINISHED' | 'CANCELED';
+  queryId?: string;
+  returnedAsDirectResult: boolean;
+  polls: number;
+  runs: number;
+}
+
+// ---- Activity inputs and outputs -------------------------------------------------------
+
+export interface SubmitQueryInput {
+  statement: string;
+  params?: JsonSqlParams;
+  onAmbiguousSubmit: AmbiguousSubmitPolicy;
+  inlineResultLimitBytes: number;
+}
+
+export type SubmitQueryOutput =
+  | { kind: 'handle'; handle: string; queryId: string }
+  | { kind: 'direct'; queryId: string; result: FetchedResult };
+
+export interface QueryHandleInput {
+  /** Serialized handle 'queryId:querySecret'. */
+  handle: string;
+}
+
+export type WarehouseQueryStatus = 'RUNNING' | 'FINISHED' | 'CANCELED' | 'ABORTED';
+
+export interface SyncQueryStatusOutput {
+  status: WarehouseQueryStatus;
+  /** Why the statement ABORTED. */
+  error?: SqlErrorDetails;
+}
+
+export interface SqlErrorDetails {
+  message: string;
+  sqlState?: string;
+  errorCode?: string;
+}
+
+export interface FetchQueryResultsInput extends QueryHandleInput {
+  inlineResultLimitBytes: number;
+}
+
+/** ApplicationFailure types raised by the activities and the workflow (stable names). */
+export const SqlFailureType = {
+  /** The statement failed on the warehouse; details[0] is `SqlErrorDetails`. */
+  StatementFailed: 'SqlStatementFailed',
+  /** The warehouse does not know the handle (expired, closed, or another warehouse). */
+  QueryNotFound: 'SqlQueryNotFound',
+  /** A submit may have reached the warehouse, but no handle was recorded. */
+  SubmitAmbiguous: 'SqlSubmitAmbiguous',
+  /** The warehouse refused the credentials. */
+  AuthenticationFailed: 'SqlAuthenticationFailed',
+  /** The query finished, but its results cannot be read (canceled or failed meanwhile). */
+  ResultUnavailable: 'SqlResultUnavailable',
+} as const;

@@ -1,0 +1,191 @@
+/**
+ * `sqlQueryWorkflow`: runs one SQL statement on a warehouse durably.
+ *
+ * submit → (direct result: done) → loop { durable timer; syncQueryStatus } → fetchQueryResults
+ * → closeQuery. Deterministic code only: activities are imported as types.
+ */
+import {
+  ActivityFailure, ApplicationFailure, CancellationScope, ActivityCancellationType,
+  condition, continueAsNew, isCancellation, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { SqlActivities } from '../activities/index.js';
+import {
+  cancelSignal, statusQuery, SqlFailureType,
+  type FetchedResult, type SqlQueryInput, type SqlQueryResult, type SqlQueryStatus,
+} from './messages.js';
+
+const NON_RETRYABLE = Object.values(SqlFailureType);
+
+// Submit: each attempt may run the statement, so retries are guarded inside the activity
+// (heartbeated handle, see docs/durability.md). 2 minutes covers the warehouse's direct-result
+// wait (5 s on Databricks) plus the driver's own HTTP retries on 429/503.
+const { submitQuery } = proxyActivities<SqlActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds',
+    maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+// Status, cancel and close are idempotent single requests: retry them with backoff for a
+// long while (a warehouse restart or network outage should not fail a days-long query).
+// 30 s per attempt bounds how long a worker killed mid-call delays the next attempt.
+const { syncQueryStatus, closeQuery } = proxyActivities<SqlActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute',
+    maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+// Cancel runs in non-cancellable scopes; WAIT_CANCELLATION_COMPLETED keeps the workflow
+// from ending before the warehouse has been told.
+const { cancelQuery } = proxyActivities<SqlActivities>({
+  startToCloseTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds',
+    maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+// Fetch may stream a large result for a long time: the heartbeat timeout detects a dead
+// worker in 30 s and the retry resumes from the heartbeated row offset.
+const { fetchQueryResults } = proxyActivities<SqlActivities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute',
+    maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+type Settings = Required<Omit<SqlQueryInput, 'params' | 'continuation'>> & Pick<SqlQueryInput, 'params'>;
+
+function resolveSettings(input: SqlQueryInput): Settings {
+  return {
+    statement: input.statement,
+    params: input.params,
+    pollIntervalMs: input.pollIntervalMs ?? 2_000,
+    pollBackoffFactor: input.pollBackoffFactor ?? 1,
+    maxPollIntervalMs: input.maxPollIntervalMs ?? 60_000,
+    maxPollsPerRun: input.maxPollsPerRun ?? 500,
+    inlineResultLimitBytes: input.inlineResultLimitBytes ?? 256 * 1024,
+    onAmbiguousSubmit: input.onAmbiguousSubmit ?? 'fail',
+  };
+}
+
+export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryResult> {
+  const settings = resolveSettings(input);
+  const carried = input.continuation;
+  const status: SqlQueryStatus = {
+    state: carried ? 'RUNNING' : 'SUBMITTING',
+    queryId: carried?.queryId,
+    polls: carried?.polls ?? 0,
+    runs: (carried?.runs ?? 0) + 1,
+    startedAt: carried?.startedAt ?? nowIso(),
+    submittedAt: carried?.submittedAt,
+  };
+  let cancelRequested = false;
+  setHandler(cancelSignal, () => { cancelRequested = true; });
+  setHandler(statusQuery, () => ({ ...status }));
+
+  const finish = (state: SqlQueryResult['state'], result: FetchedResult, direct = false): SqlQueryResult => {
+    status.state = state;
+    status.endedAt = nowIso();
+    return { ...result, state, queryId: status.queryId, returnedAsDirectResult: direct,
+      polls: status.polls, runs: status.runs };
+  };
+  const cancelAndClose = async (handle: string): Promise<void> => {
+    status.state = 'CANCELING';
+    await CancellationScope.nonCancellable(async () => {
+      await cancelQuery({ handle });
+      await closeQuery({ handle });
+    });
+  };
+
+  let handle = carried?.handle;
+  try {
+    if (!handle) {
+      // Non-cancellable: a workflow cancelled mid-submit must still learn the handle, so it
+      // can cancel the statement instead of orphaning it.
+      const submitted = await CancellationScope.nonCancellable(() => submitQuery({
+        statement: settings.statement, params: settings.params,
+        onAmbiguousSubmit: settings.onAmbiguousSubmit,
+        inlineResultLimitBytes: settings.inlineResultLimitBytes,
+      }));
+      status.queryId = submitted.queryId;
+      status.submittedAt = nowIso();
+      if (submitted.kind === 'direct') return finish('FINISHED', submitted.result, true);
+      handle = submitted.handle;
+      status.state = 'RUNNING';
+      if (CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
+    }
+
+    let intervalMs = carried?.pollIntervalMs ?? settings.pollIntervalMs;
+    let pollsThisRun = 0;
+    for (;;) {
+      // A durable timer that the cancel signal cuts short.
+      await condition(() => cancelRequested, intervalMs);
+      if (cancelRequested) {
+        await cancelAndClose(handle);
+        return finish('CANCELED', { columns: [], rowCount: 0 });
+      }
+      const polled = await syncQueryStatus({ handle });
+      status.polls += 1;
+      status.lastPolledAt = nowIso();
+      pollsThisRun += 1;
+      if (polled.status === 'FINISHED') break;
+      if (polled.status === 'CANCELED') {
+        await closeQuery({ handle });
+        return finish('CANCELED', { columns: [], rowCount: 0 });
+      }
+      if (polled.status === 'ABORTED') {
+        await closeQuery({ handle });
+        status.state = 'FAILED';
+        throw ApplicationFailure.create({
+          type: SqlFailureType.StatementFailed, nonRetryable: true,
+          message: polled.error?.message ?? 'the statement failed on the warehouse',
+          details: [polled.error ?? {}],
+        });
+      }
+      intervalMs = Math.min(intervalMs * settings.pollBackoffFactor, settings.maxPollIntervalMs);
+      if (pollsThisRun >= settings.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof sqlQueryWorkflow>({
+          ...input,
+          continuation: {
+            handle, queryId: status.queryId ?? '', polls: status.polls, runs: status.runs,
+            pollIntervalMs: intervalMs, startedAt: status.startedAt,
+            submittedAt: status.submittedAt ?? status.startedAt,
+          },
+        });
+      }
+    }
+
+    status.state = 'FETCHING';
+    const result = await fetchQueryResults({ handle, inlineResultLimitBytes: settings.inlineResultLimitBytes });
+    // Closed only once the fetch result is recorded in history: a retried fetch can still read it.
+    await closeQuery({ handle });
+    return finish('FINISHED', result);
+  } catch (error) {
+    if (isCancellation(error)) {
+      if (handle) await cancelAndClose(handle);
+      status.state = 'CANCELED';
+      status.endedAt = nowIso();
+      throw error;
+    }
+    status.state = 'FAILED';
+    status.endedAt = nowIso();
+    throw unwrapSqlFailure(error);
+  }
+}
+
+/** Surfaces an activity's SQL failure as the workflow's own failure (type and details kept). */
+function unwrapSqlFailure(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+    && (NON_RETRYABLE as readonly string[]).includes(error.cause.type ?? '')) {
+    return ApplicationFailure.create({
+      type: error.cause.type ?? undefined, message: error.cause.message, nonRetryable: true,
+      details: error.cause.details ? [...error.cause.details] : undefined,
+    });
+  }
+  return error;
+}
+
+function nowIso(): string {
+  // Date is deterministic inside the workflow sandbox (it reads the workflow task's time).
+  return new Date().toISOString();
+}
