@@ -1,0 +1,228 @@
+/**
+ * The wire backend: builds Thrift requests, sends them through the generated client, and turns
+ * every non-success `TStatus` into a typed error. Nothing above this file sees a TStatus.
+ *
+ * Rules: a call either returns a reply whose status is SUCCESS(_WITH_INFO) or STILL_EXECUTING,
+ * or throws a DatabaseError. INVALID_HANDLE, or an error naming RESOURCE_DOES_NOT_EXIST, about an
+ * operation throws QueryNotFoundError, never ServerOperationError.
+ */
+import Int64 from 'node-int64';
+import { DatabaseError, QueryNotFoundError, ServerOperationError } from '../errors.js';
+import {
+  TCancelOperationReq,
+  TCloseOperationReq,
+  TCloseSessionReq,
+  TExecuteStatementReq,
+  type TExecuteStatementResp,
+  TFetchOrientation,
+  TFetchResultsReq,
+  type TFetchResultsResp,
+  TGetOperationStatusReq,
+  type TGetOperationStatusResp,
+  TGetResultSetMetadataReq,
+  type TGetResultSetMetadataResp,
+  THandleIdentifier,
+  TOpenSessionReq,
+  TOperationHandle,
+  TOperationType,
+  TSessionHandle,
+  TSparkArrowTypes,
+  TSparkGetDirectResults,
+  type TSparkParameter,
+  type TStatus,
+  TStatusCode,
+} from '../thrift/index.js';
+import type { HttpTransport } from '../transport/http-transport.js';
+import type { ServerCapabilities } from './capabilities.js';
+import { bytesToUuid } from './handle-ids.js';
+import { ThriftRpc } from './thrift-rpc.js';
+
+/** An operation on the server, with the user-facing id it is known by. */
+export interface OperationRef {
+  handle: TOperationHandle;
+  queryId: string;
+  querySecret: string;
+}
+
+export interface OpenedSession {
+  handle: TSessionHandle;
+  serverProtocolVersion: number;
+}
+
+export interface ExecuteRequest {
+  statement: string;
+  parameters?: TSparkParameter[];
+  capabilities: ServerCapabilities;
+  /** Ask for the result inline when the statement finishes quickly (Spark servers only). */
+  directResults?: { maxRows: number; maxBytes: number };
+  /** Server-side limit for the statement. @format seconds (0 = none) */
+  queryTimeoutSeconds?: number;
+}
+
+export interface FetchRequest {
+  maxRows: number;
+  maxBytes?: number;
+  /** Absolute row to read from (Spark servers); undefined = continue the server's cursor. */
+  startRowOffset?: number;
+  /** FETCH_FIRST restarts a HiveServer2 cursor at row 0. */
+  fromStart?: boolean;
+}
+
+export class ThriftBackend {
+  private readonly rpc: ThriftRpc;
+
+  constructor(private readonly http: HttpTransport) {
+    this.rpc = new ThriftRpc(http);
+  }
+
+  async openSession(protocolVersion: number, username?: string): Promise<OpenedSession> {
+    const request = new TOpenSessionReq({
+      client_protocol: protocolVersion,
+      client_protocol_i64: new Int64(protocolVersion),
+      username,
+      canUseMultipleCatalogs: true,
+    });
+    const reply = await this.invoke('OpenSession', () => this.rpc.client.OpenSession(request));
+    checkStatus(reply.status, 'OpenSession');
+    if (!reply.sessionHandle) throw new ServerOperationError('OpenSession answered without a session handle');
+    const version = reply.serverProtocolVersion ?? reply.sessionHandle.serverProtocolVersion ?? protocolVersion;
+    return { handle: reply.sessionHandle, serverProtocolVersion: version };
+  }
+
+  async closeSession(session: TSessionHandle): Promise<void> {
+    const reply = await this.invoke('CloseSession', () => this.rpc.client.CloseSession(new TCloseSessionReq({ sessionHandle: session })));
+    checkStatus(reply.status, 'CloseSession');
+  }
+
+  async executeStatement(session: TSessionHandle, request: ExecuteRequest): Promise<TExecuteStatementResp> {
+    const { capabilities } = request;
+    const thriftRequest = new TExecuteStatementReq({
+      sessionHandle: session,
+      statement: request.statement,
+      runAsync: true,
+      queryTimeout: new Int64(request.queryTimeoutSeconds ?? 0),
+    });
+    if (capabilities.spark && request.directResults) {
+      thriftRequest.getDirectResults = new TSparkGetDirectResults({
+        maxRows: new Int64(request.directResults.maxRows),
+        maxBytes: new Int64(request.directResults.maxBytes),
+      });
+    }
+    if (capabilities.arrowResults) {
+      thriftRequest.canReadArrowResult = true;
+      thriftRequest.canDecompressLZ4Result = capabilities.lz4Compression;
+      thriftRequest.useArrowNativeTypes = new TSparkArrowTypes({
+        timestampAsArrow: true,
+        decimalAsArrow: true,
+        complexTypesAsArrow: true,
+        intervalTypesAsArrow: false,
+        nullTypeAsArrow: false,
+      });
+    }
+    if (request.parameters && request.parameters.length > 0) thriftRequest.parameters = request.parameters;
+    const reply = await this.invoke('ExecuteStatement', () => this.rpc.client.ExecuteStatement(thriftRequest));
+    checkStatus(reply.status, 'ExecuteStatement');
+    if (!reply.operationHandle) throw new ServerOperationError('ExecuteStatement answered without an operation handle');
+    return reply;
+  }
+
+  async getOperationStatus(operation: OperationRef): Promise<TGetOperationStatusResp> {
+    const request = new TGetOperationStatusReq({ operationHandle: operation.handle, getProgressUpdate: false });
+    const reply = await this.invoke('GetOperationStatus', () => this.rpc.client.GetOperationStatus(request));
+    checkStatus(reply.status, 'GetOperationStatus', operation.queryId);
+    return reply;
+  }
+
+  async getResultSetMetadata(operation: OperationRef): Promise<TGetResultSetMetadataResp> {
+    const request = new TGetResultSetMetadataReq({ operationHandle: operation.handle });
+    const reply = await this.invoke('GetResultSetMetadata', () => this.rpc.client.GetResultSetMetadata(request));
+    checkStatus(reply.status, 'GetResultSetMetadata', operation.queryId);
+    return reply;
+  }
+
+  async fetchResults(operation: OperationRef, fetch: FetchRequest): Promise<TFetchResultsResp> {
+    const request = new TFetchResultsReq({
+      operationHandle: operation.handle,
+      orientation: fetch.fromStart ? TFetchOrientation.FETCH_FIRST : TFetchOrientation.FETCH_NEXT,
+      maxRows: new Int64(fetch.maxRows),
+      fetchType: 0,
+    });
+    if (fetch.maxBytes !== undefined) request.maxBytes = new Int64(fetch.maxBytes);
+    if (fetch.startRowOffset !== undefined) request.startRowOffset = new Int64(fetch.startRowOffset);
+    const reply = await this.invoke('FetchResults', () => this.rpc.client.FetchResults(request));
+    checkStatus(reply.status, 'FetchResults', operation.queryId);
+    return reply;
+  }
+
+  async cancelOperation(operation: OperationRef): Promise<void> {
+    const request = new TCancelOperationReq({ operationHandle: operation.handle });
+    const reply = await this.invoke('CancelOperation', () => this.rpc.client.CancelOperation(request));
+    checkStatus(reply.status, 'CancelOperation', operation.queryId);
+  }
+
+  async closeOperation(operation: OperationRef): Promise<void> {
+    const request = new TCloseOperationReq({ operationHandle: operation.handle });
+    const reply = await this.invoke('CloseOperation', () => this.rpc.client.CloseOperation(request));
+    checkStatus(reply.status, 'CloseOperation', operation.queryId);
+  }
+
+  /** Releases the HTTP connections. */
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  /** Runs one generated-client call, turning Thrift-level failures into DatabaseErrors. */
+  private async invoke<T>(method: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof DatabaseError) throw error;
+      // TApplicationException (the server could not process the call) or the generated
+      // client's "unknown result" string.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ServerOperationError(`${method} failed on the server: ${message || 'no message'}`);
+    }
+  }
+}
+
+/** Makes the reference for an operation handle the server gave us. */
+export function operationRefFromHandle(handle: TOperationHandle): OperationRef {
+  return {
+    handle,
+    queryId: bytesToUuid(Buffer.from(handle.operationId.guid)),
+    querySecret: bytesToUuid(Buffer.from(handle.operationId.secret)),
+  };
+}
+
+/** Rebuilds the handle of a query picked up by id and secret (PROTOCOL.md, "Picking up"). */
+export function operationRefFromIds(ids: { queryId: string; querySecret: string; guid: Buffer; secret: Buffer }): OperationRef {
+  const handle = new TOperationHandle({
+    operationId: new THandleIdentifier({ guid: ids.guid, secret: ids.secret }),
+    operationType: TOperationType.EXECUTE_STATEMENT,
+    hasResultSet: true,
+  });
+  return { handle, queryId: ids.queryId, querySecret: ids.querySecret };
+}
+
+/** Throws the typed error a non-success status stands for. */
+export function checkStatus(status: TStatus | undefined, call: string, queryId?: string): void {
+  if (!status) throw new ServerOperationError(`${call} answered without a status`, { queryId });
+  switch (status.statusCode) {
+    case TStatusCode.SUCCESS_STATUS:
+    case TStatusCode.SUCCESS_WITH_INFO_STATUS:
+    case TStatusCode.STILL_EXECUTING_STATUS:
+      return;
+    default:
+      break;
+  }
+  const message = status.errorMessage || status.displayMessage || `${call} failed (status ${status.statusCode})`;
+  const notFound =
+    status.statusCode === TStatusCode.INVALID_HANDLE_STATUS || /RESOURCE_DOES_NOT_EXIST/.test(message);
+  if (notFound && queryId !== undefined) throw new QueryNotFoundError(queryId, message);
+  throw new ServerOperationError(message, {
+    sqlState: status.sqlState || undefined,
+    errorCode: status.errorCode,
+    displayMessage: status.displayMessage || undefined,
+    queryId,
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * Posts Thrift request bodies to the warehouse over HTTP(S) with keep-alive, authentication,
+ * per-request and total timeouts, and the retry policy of ./retry-policy.ts.
+ *
+ * Built on undici (the engine of Node's fetch) rather than thrift's `createHttpConnection`,
+ * whose promise never settles on an HTTP 500.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { AuthenticationError, RequestError, TimeoutError } from '../errors.js';
+import {
+  type AttemptVerdict,
+  type RetryOptions,
+  backoffDelayMs,
+  classifyNetworkFailure,
+  classifyStatus,
+  parseRetryAfter,
+} from './retry-policy.js';
+
+/** How the transport authenticates. */
+export type HttpCredentials =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'none' };
+
+export interface HttpTransportOptions {
+  /** Full URL of the Thrift endpoint. */
+  url: URL;
+  credentials: HttpCredentials;
+  userAgent: string;
+  /** Extra trusted CA certificate(s), PEM, for https. */
+  ca?: string | Buffer;
+  /** Limit for one HTTP exchange, headers and body. @format milliseconds */
+  requestTimeoutMs: number;
+  retry: RetryOptions;
+}
+
+/** Per-call facts the retry policy needs. */
+export interface PostOptions {
+  /** What the body is, for messages (e.g. the Thrift method name). */
+  label: string;
+  /** False for calls that must not run twice (ExecuteStatement). */
+  idempotent: boolean;
+}
+
+/** The outcome of one attempt, before the retry decision. */
+type Attempt =
+  | { ok: true; body: Buffer }
+  | { ok: false; verdict: AttemptVerdict; error: Error; retryAfterMs?: number };
+
+const MAX_ERROR_BODY_CHARS = 300;
+
+export class HttpTransport {
+  private readonly agent: Agent;
+  private readonly headers: Record<string, string>;
+  private readonly secrets: string[];
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connect: options.ca === undefined ? undefined : { ca: options.ca },
+    });
+    this.headers = {
+      'content-type': 'application/x-thrift',
+      accept: 'application/x-thrift',
+      'user-agent': options.userAgent,
+    };
+    this.secrets = [];
+    const credentials = options.credentials;
+    if (credentials.kind === 'bearer') {
+      this.headers.authorization = `Bearer ${credentials.token}`;
+      this.secrets.push(credentials.token);
+    } else if (credentials.kind === 'basic') {
+      const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+      this.headers.authorization = `Basic ${encoded}`;
+      this.secrets.push(credentials.password, encoded);
+    }
+  }
+
+  /** Posts `body` and returns the reply body of a 2xx answer, retrying per the policy. */
+  async post(body: Buffer, options: PostOptions): Promise<Buffer> {
+    const retry = this.options.retry;
+    const started = Date.now();
+    const deadline = started + retry.totalTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw this.totalTimeout(options, attempt - 1);
+      const outcome = await this.attempt(body, options, Math.min(this.options.requestTimeoutMs, remaining));
+      if (outcome.ok) return outcome.body;
+      if (outcome.verdict !== 'retry') throw outcome.error;
+      if (attempt >= retry.maxAttempts) throw this.gaveUp(outcome.error, options, attempt, started);
+      const wait = backoffDelayMs(attempt, retry, outcome.retryAfterMs);
+      if (Date.now() + wait >= deadline) throw this.gaveUp(outcome.error, options, attempt, started);
+      await delay(wait);
+    }
+  }
+
+  /** Closes the keep-alive sockets. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async attempt(body: Buffer, options: PostOptions, timeoutMs: number): Promise<Attempt> {
+    let response;
+    try {
+      response = await request(this.options.url, {
+        method: 'POST',
+        headers: this.headers,
+        body,
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      return this.networkFailure(error, options, timeoutMs);
+    }
+    const status = response.statusCode;
+    let replyBody: Buffer;
+    try {
+      replyBody = Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      return this.networkFailure(error, options, timeoutMs);
+    }
+    const verdict = classifyStatus(status, options.idempotent);
+    if (verdict === 'success') return { ok: true, body: replyBody };
+    const detail = this.redact(replyBody.toString('utf8', 0, MAX_ERROR_BODY_CHARS).trim());
+    const suffix = detail ? `: ${detail}` : '';
+    if (status === 401 || status === 403) {
+      const what = status === 401 ? 'rejected the credentials' : 'refused access';
+      return {
+        ok: false,
+        verdict: 'fail',
+        error: new AuthenticationError(`${this.host()} ${what} (HTTP ${status}) for ${options.label}${suffix}`, status),
+      };
+    }
+    const retryAfterHeader = response.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
+    const error = new RequestError(`${options.label} to ${this.host()} failed with HTTP ${status}${suffix}`, {
+      httpStatus: status,
+      retryable: verdict === 'retry',
+    });
+    return { ok: false, verdict, error, retryAfterMs };
+  }
+
+  private networkFailure(error: unknown, options: PostOptions, timeoutMs: number): Attempt {
+    const verdict = classifyNetworkFailure(options.idempotent);
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    if (timedOut) {
+      const message = `${options.label} to ${this.host()} got no complete answer within ${timeoutMs} ms`;
+      return { ok: false, verdict, error: new TimeoutError(message, timeoutMs) };
+    }
+    const reason = error instanceof Error ? this.redact(describeNetworkError(error)) : String(error);
+    const wrapped = new RequestError(`${options.label} to ${this.host()} failed: ${reason}`, {
+      retryable: verdict === 'retry',
+      cause: error,
+    });
+    return { ok: false, verdict, error: wrapped };
+  }
+
+  private gaveUp(last: Error, options: PostOptions, attempts: number, started: number): Error {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const message = `${last.message} (gave up after ${attempts} attempts over ${seconds} s)`;
+    if (last instanceof TimeoutError) return new TimeoutError(message, last.timeoutMs);
+    if (last instanceof RequestError) {
+      return new RequestError(message, { httpStatus: last.httpStatus, retryable: true, cause: last });
+    }
+    return last;
+  }
+
+  private totalTimeout(options: PostOptions, attempts: number): TimeoutError {
+    const limit = this.options.retry.totalTimeoutMs;
+    return new TimeoutError(`${options.label} to ${this.host()} did not succeed within ${limit} ms (${attempts} attempts)`, limit);
+  }
+
+  private host(): string {
+    return this.options.url.host;
+  }
+
+  /** Scrubs credentials from text that came from elsewhere (server bodies, socket errors). */
+  private redact(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) {
+      if (secret) result = result.split(secret).join('***');
+    }
+    return result;
+  }
+}
+
+function describeNetworkError(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const code = (error as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+  return code ? `${error.message} (${code})` : error.message;
+}
