@@ -1,0 +1,69 @@
+/**
+ * Arrow-based row sets to canonical Arrow record batches.
+ *
+ * Each TSparkArrowBatch holds Arrow IPC stream messages (one or more record batches, no
+ * schema), LZ4-frame compressed when the metadata says so. Prepending the schema message from
+ * the metadata makes a stream that apache-arrow's reader reads as is.
+ */
+import { RecordBatch, Struct, makeData, tableFromIPC, type Schema } from 'apache-arrow';
+import { decompressFrameSync } from 'lz4-napi';
+import type { TSparkArrowBatch } from '../thrift/index.js';
+import { ResultDecodeError } from './errors.js';
+import { normaliseColumn } from './normalise.js';
+import type { ColumnInfo, SqlTypeDesc } from './types.js';
+
+export interface ArrowBatchFormat {
+  /** The IPC schema message from TGetResultSetMetadataResp.arrowSchema. */
+  schemaMessage: Uint8Array;
+  lz4Compressed: boolean;
+  columns: readonly ColumnInfo[];
+  types: readonly SqlTypeDesc[];
+  /** The canonical schema the batches are normalised to. */
+  schema: Schema;
+}
+
+export function decodeArrowBatches(wireBatches: readonly TSparkArrowBatch[], format: ArrowBatchFormat): RecordBatch[] {
+  const out: RecordBatch[] = [];
+  wireBatches.forEach((wire, index) => {
+    const batches = readIpcBatches(wire, index, format);
+    const rows = batches.reduce((sum, b) => sum + b.numRows, 0);
+    const expected = wire.rowCount?.toNumber();
+    if (expected !== undefined && expected !== rows) {
+      throw new ResultDecodeError(`Arrow batch ${index} announces ${expected} rows but holds ${rows}.`);
+    }
+    for (const batch of batches) if (batch.numRows > 0) out.push(normaliseBatch(batch, format));
+  });
+  return out;
+}
+
+function readIpcBatches(wire: TSparkArrowBatch, index: number, format: ArrowBatchFormat): RecordBatch[] {
+  try {
+    const body = format.lz4Compressed ? decompressFrameSync(wire.batch) : wire.batch;
+    return tableFromIPC(Buffer.concat([format.schemaMessage, body])).batches;
+  } catch (error) {
+    throw new ResultDecodeError(
+      `Arrow batch ${index} cannot be read${format.lz4Compressed ? ' (LZ4-compressed)' : ''}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+function normaliseBatch(batch: RecordBatch, format: ArrowBatchFormat): RecordBatch {
+  const { columns, types, schema } = format;
+  if (batch.numCols !== columns.length) {
+    throw new ResultDecodeError(`An Arrow batch has ${batch.numCols} columns but the result schema has ${columns.length}.`);
+  }
+  const children = batch.data.children.map((data, i) => {
+    try {
+      return normaliseColumn(data, schema.fields[i]!.type, types[i]!);
+    } catch (error) {
+      throw new ResultDecodeError(
+        `Cannot decode column '${columns[i]!.name}' (${columns[i]!.typeName}) from Arrow ${String(data.type)}: ` +
+          `${(error as Error).message}.`,
+        { cause: error },
+      );
+    }
+  });
+  const data = makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children });
+  return new RecordBatch(schema, data);
+}

@@ -1,0 +1,109 @@
+/**
+ * The one Arrow schema every result is decoded to, whatever the wire format.
+ *
+ * | SQL type  | Arrow type                      |
+ * |-----------|---------------------------------|
+ * | BOOLEAN   | Bool                            |
+ * | TINYINT   | Int8                            |
+ * | SMALLINT  | Int16                           |
+ * | INT       | Int32                           |
+ * | BIGINT    | Int64                           |
+ * | FLOAT     | Float32                         |
+ * | DOUBLE    | Float64                         |
+ * | DECIMAL   | Decimal128(p, s)                |
+ * | STRING    | Utf8                            |
+ * | BINARY    | Binary                          |
+ * | DATE      | DateDay                         |
+ * | TIMESTAMP | Timestamp(MICROSECOND, 'UTC')   |
+ * | ARRAY     | List<element>                   |
+ * | MAP       | Map<key, value>                 |
+ * | STRUCT    | Struct                          |
+ * | NULL      | Null                            |
+ * | INTERVAL  | Utf8 (the server's text)        |
+ *
+ * Decimal128 is kept (rather than text) because it is what Databricks sends natively and
+ * arrow-js reads and writes it; rows.ts does the exact decimal-to-string conversion itself.
+ * Every field is nullable; map keys are not (the Arrow spec requires it).
+ */
+import {
+  Binary,
+  Bool,
+  DateDay,
+  Decimal,
+  Field,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  List,
+  Map_,
+  Null,
+  Schema,
+  Struct,
+  TimeUnit,
+  Timestamp,
+  Utf8,
+  type DataType,
+} from 'apache-arrow';
+import { ResultDecodeError } from './errors.js';
+import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
+
+/** Time zone of canonical timestamps: values are instants, stored as UTC. */
+export const TIMESTAMP_TIME_ZONE = 'UTC';
+/** Name of the element field of canonical lists (Spark's name). */
+export const LIST_ELEMENT_NAME = 'element';
+
+export function canonicalArrowType(type: SqlTypeDesc): DataType {
+  switch (type.typeId) {
+    case SqlType.BOOLEAN:
+      return new Bool();
+    case SqlType.TINYINT:
+      return new Int8();
+    case SqlType.SMALLINT:
+      return new Int16();
+    case SqlType.INT:
+      return new Int32();
+    case SqlType.BIGINT:
+      return new Int64();
+    case SqlType.FLOAT:
+      return new Float32();
+    case SqlType.DOUBLE:
+      return new Float64();
+    case SqlType.DECIMAL:
+      // arrow-js takes (scale, precision, bitWidth).
+      return new Decimal(type.scale ?? 0, type.precision ?? 38, 128);
+    case SqlType.STRING:
+    case SqlType.INTERVAL:
+      return new Utf8();
+    case SqlType.BINARY:
+      return new Binary();
+    case SqlType.DATE:
+      return new DateDay();
+    case SqlType.TIMESTAMP:
+      return new Timestamp(TimeUnit.MICROSECOND, TIMESTAMP_TIME_ZONE);
+    case SqlType.ARRAY:
+      return new List(new Field(LIST_ELEMENT_NAME, canonicalArrowType(part(type.element, type)), true));
+    case SqlType.MAP: {
+      const entries = new Struct([
+        new Field('key', canonicalArrowType(part(type.key, type)), false),
+        new Field('value', canonicalArrowType(part(type.value, type)), true),
+      ]);
+      return new Map_(new Field('entries', entries, false), false);
+    }
+    case SqlType.STRUCT:
+      return new Struct((type.fields ?? []).map((f) => new Field(f.name, canonicalArrowType(f.type), true)));
+    case SqlType.NULL:
+      return new Null();
+  }
+}
+
+export function canonicalArrowSchema(columns: readonly ColumnInfo[], types: readonly SqlTypeDesc[]): Schema {
+  return new Schema(columns.map((column, i) => new Field(column.name, canonicalArrowType(types[i]!), true)));
+}
+
+function part(inner: SqlTypeDesc | undefined, outer: SqlTypeDesc): SqlTypeDesc {
+  if (inner === undefined) throw new ResultDecodeError(`Type ${outer.typeName} lacks its element type.`);
+  return inner;
+}

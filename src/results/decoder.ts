@@ -1,0 +1,63 @@
+/**
+ * The entry point of the results layer: knows a result's columns from its metadata and turns
+ * each fetched row set into canonical Arrow record batches, whatever the wire format.
+ */
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { TSparkRowSetType } from '../thrift/index.js';
+import type { TGetResultSetMetadataResp, TRowSet } from '../thrift/index.js';
+import { decodeArrowBatches } from './arrow-batches.js';
+import { canonicalArrowSchema } from './canonical-schema.js';
+import { decodeColumnBatch } from './column-batches.js';
+import { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
+import { parseTableSchema } from './table-schema.js';
+import type { ColumnInfo, SqlTypeDesc } from './types.js';
+
+export class RowSetDecoder {
+  /** The result's columns, in order. */
+  readonly columns: ColumnInfo[];
+  /** The canonical Arrow schema of every batch decode() returns (see canonical-schema.ts). */
+  readonly arrowSchema: Schema;
+  private readonly types: SqlTypeDesc[];
+  private readonly format: TSparkRowSetType;
+  private readonly schemaMessage: Uint8Array | undefined;
+  private readonly lz4Compressed: boolean;
+
+  /** @throws ResultDecodeError when the schema cannot be read. */
+  constructor(metadata: TGetResultSetMetadataResp) {
+    const { columns, types } = parseTableSchema(metadata.schema);
+    this.columns = columns;
+    this.types = types;
+    this.arrowSchema = canonicalArrowSchema(columns, types);
+    this.schemaMessage = metadata.arrowSchema ?? undefined;
+    this.lz4Compressed = metadata.lz4Compressed === true;
+    // HiveServer2 peers leave resultFormat out: they only speak column-based sets.
+    this.format = metadata.resultFormat ?? TSparkRowSetType.COLUMN_BASED_SET;
+  }
+
+  /**
+   * The row set's rows as record batches with `arrowSchema`; empty when it has no rows.
+   * @throws CloudFetchNotSupportedError for cloud-fetch links; ResultDecodeError for bad data.
+   */
+  decode(rowSet: TRowSet): RecordBatch[] {
+    if (this.format === TSparkRowSetType.URL_BASED_SET || (rowSet.resultLinks?.length ?? 0) > 0) {
+      throw new CloudFetchNotSupportedError();
+    }
+    if (rowSet.arrowBatches != null) {
+      if (this.schemaMessage === undefined) {
+        throw new ResultDecodeError('The row set holds Arrow batches but the result metadata has no arrowSchema.');
+      }
+      return decodeArrowBatches(rowSet.arrowBatches, {
+        schemaMessage: this.schemaMessage,
+        lz4Compressed: this.lz4Compressed,
+        columns: this.columns,
+        types: this.types,
+        schema: this.arrowSchema,
+      });
+    }
+    if (rowSet.columns != null) return decodeColumnBatch(rowSet.columns, this.columns, this.types, this.arrowSchema);
+    if ((rowSet.rows?.length ?? 0) > 0) {
+      throw new ResultDecodeError('Row-based row sets (TRow lists) are not supported; expected Arrow or column-based sets.');
+    }
+    return [];
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Errors of the results layer. The driver's src/errors.ts may re-export them; they do not
+ * extend its base class so that this folder stays independent of the transport.
+ */
+
+/** Thrown when a row set or its metadata cannot be decoded (corrupt bytes, unexpected types). */
+export class ResultDecodeError extends Error {
+  override readonly name: string = 'ResultDecodeError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Thrown when the server answers with cloud-fetch links (URL_BASED_SET). We never ask for
+ * them (canDownloadResult is not sent), so this means a server that ignored the request.
+ */
+export class CloudFetchNotSupportedError extends ResultDecodeError {
+  override readonly name: string = 'CloudFetchNotSupportedError';
+
+  constructor() {
+    super(
+      'The server returned the result as cloud-fetch links (URL_BASED_SET), which temporal-dbsql ' +
+        'does not support; it only reads Arrow and column-based results sent inline.',
+    );
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Arrow record batches to plain JS rows.
+ *
+ * JS type of each SQL type in a row:
+ *
+ * | SQL type                 | JS value                                                   |
+ * |--------------------------|------------------------------------------------------------|
+ * | BOOLEAN                  | boolean                                                    |
+ * | TINYINT, SMALLINT, INT   | number                                                     |
+ * | BIGINT                   | bigint                                                     |
+ * | FLOAT, DOUBLE            | number (FLOAT widened from 32 bits, e.g. 1.1 -> 1.100000023841858) |
+ * | DECIMAL(p,s)             | string, exact, with exactly s decimals ('12.30', '-0.05', '42') |
+ * | STRING                   | string                                                     |
+ * | BINARY                   | Buffer (a copy, safe to keep)                              |
+ * | DATE                     | string 'YYYY-MM-DD'                                        |
+ * | TIMESTAMP                | Date (millisecond precision: microseconds are truncated toward the past; the Arrow table keeps them) |
+ * | ARRAY<T>                 | array of T's values                                        |
+ * | MAP<K,V>                 | Map from K's values to V's values                          |
+ * | STRUCT<...>              | plain object keyed by field name                           |
+ * | VOID (NULL)              | null                                                       |
+ * | INTERVAL                 | string, as the server wrote it                             |
+ * | any NULL value           | null                                                       |
+ *
+ * Nested values follow the same rules. Rows are keyed by column name; when two columns share a
+ * name the later one wins (use the Arrow table to see both).
+ *
+ * Conversion is column by column over the Arrow buffers, without per-cell Vector.get calls.
+ */
+import { Type, TimeUnit, type Data, type DataType, type Decimal, type RecordBatch, type Timestamp } from 'apache-arrow';
+import { formatDays } from './calendar.js';
+import { ResultDecodeError } from './errors.js';
+import type { ColumnInfo, Row, SqlValue } from './types.js';
+
+const MS_PER_DAY = 86_400_000;
+/** Microsecond counts within this bound convert exactly through a double. */
+const SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
+
+export function batchToRows(batch: RecordBatch, columns: readonly ColumnInfo[]): Row[] {
+  const fields = batch.data.children;
+  if (fields.length !== columns.length) {
+    throw new ResultDecodeError(`The batch has ${fields.length} columns but ${columns.length} were described.`);
+  }
+  const n = batch.numRows;
+  const rows = new Array<Row>(n);
+  for (let i = 0; i < n; i++) rows[i] = {};
+  for (let c = 0; c < columns.length; c++) {
+    const name = columns[c]!.name;
+    const values = dataToValues(fields[c]!);
+    for (let i = 0; i < n; i++) rows[i]![name] = values[i]!;
+  }
+  return rows;
+}
+
+/** The JS values of every slot of an Arrow column (NULLs as null). */
+export function dataToValues(data: Data): SqlValue[] {
+  return applyValidity(data, nonNullValues(data));
+}
+
+/** Sets to null the slots of `values` that are NULL in `data`; returns `values`. */
+export function applyValidity<T>(data: Data, values: Array<T | null>): Array<T | null> {
+  if (data.nullCount > 0 && data.typeId !== Type.Null) {
+    const bitmap = data.nullBitmap!;
+    for (let i = 0, bit = data.offset; i < data.length; i++, bit++) {
+      if ((bitmap[bit >> 3]! & (1 << (bit & 7))) === 0) values[i] = null;
+    }
+  }
+  return values;
+}
+
+/** Values of every slot, reading NULL slots as whatever garbage they hold (fixed by caller). */
+function nonNullValues(data: Data): SqlValue[] {
+  const n = data.length;
+  const type: DataType = data.type;
+  switch (type.typeId) {
+    case Type.Null:
+      return new Array<SqlValue>(n).fill(null);
+    case Type.Bool: {
+      const out = new Array<SqlValue>(n);
+      const bits = data.values as Uint8Array;
+      for (let i = 0, bit = data.offset; i < n; i++, bit++) out[i] = (bits[bit >> 3]! & (1 << (bit & 7))) !== 0;
+      return out;
+    }
+    case Type.Int:
+    case Type.Float:
+      // Typed arrays of numbers or bigints: Int64 gives bigint directly.
+      return Array.from(data.values.subarray(0, n) as ArrayLike<number>);
+    case Type.Decimal:
+      return decimals(data as Data<Decimal>);
+    case Type.Utf8:
+      return strings(data);
+    case Type.Binary:
+      return binaries(data);
+    case Type.Date:
+      return dates(data);
+    case Type.Timestamp:
+      return timestamps(data as Data<Timestamp>);
+    case Type.List:
+      return lists(data);
+    case Type.Map:
+      return maps(data);
+    case Type.Struct:
+      return structs(data);
+    default:
+      throw new ResultDecodeError(`Arrow type ${String(type)} has no JS row value.`);
+  }
+}
+
+function decimals(data: Data<Decimal>): SqlValue[] {
+  const { scale, bitWidth } = data.type;
+  if (bitWidth !== 128) throw new ResultDecodeError(`Decimal${bitWidth} is not supported; expected Decimal128.`);
+  const words = new BigUint64Array(data.values.buffer, data.values.byteOffset, data.length * 2);
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const unscaled = (BigInt.asIntN(64, words[2 * i + 1]!) << 64n) | words[2 * i]!;
+    out[i] = formatDecimal(unscaled, scale);
+  }
+  return out;
+}
+
+/** '12.30' for (1230n, 2); '-0.05' for (-5n, 2); '42' for (42n, 0). */
+export function formatDecimal(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString();
+  if (scale === 0) return negative ? '-' + digits : digits;
+  const padded = digits.padStart(scale + 1, '0');
+  const text = padded.slice(0, padded.length - scale) + '.' + padded.slice(padded.length - scale);
+  return negative ? '-' + text : text;
+}
+
+function strings(data: Data): SqlValue[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = buffer.toString('utf8', offsets[i], offsets[i + 1]);
+  return out;
+}
+
+function binaries(data: Data): SqlValue[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Buffer.from(bytes.subarray(offsets[i], offsets[i + 1]));
+  return out;
+}
+
+function dates(data: Data): SqlValue[] {
+  const out = new Array<SqlValue>(data.length);
+  if (data.type.typeId === Type.DateDay || (data.type as { unit?: number }).unit === 0) {
+    const days = data.values as Int32Array;
+    for (let i = 0; i < data.length; i++) out[i] = formatDays(days[i]!);
+  } else {
+    const ms = data.values as BigInt64Array;
+    for (let i = 0; i < data.length; i++) out[i] = formatDays(Math.floor(Number(ms[i]) / MS_PER_DAY));
+  }
+  return out;
+}
+
+const TICKS_PER_MS: Record<TimeUnit, number> = {
+  [TimeUnit.SECOND]: 1 / 1000,
+  [TimeUnit.MILLISECOND]: 1,
+  [TimeUnit.MICROSECOND]: 1000,
+  [TimeUnit.NANOSECOND]: 1_000_000,
+};
+
+function timestamps(data: Data<Timestamp>): SqlValue[] {
+  const ticks = data.values as BigInt64Array;
+  const perMs = TICKS_PER_MS[data.type.unit];
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const t = ticks[i]!;
+    // Beyond 2^53 ticks a double would round; divide as bigints (flooring) instead.
+    const ms =
+      perMs <= 1 || (t <= SAFE_MICROS && t >= -SAFE_MICROS)
+        ? Math.floor(Number(t) / perMs)
+        : Number(floorDiv(t, BigInt(perMs)));
+    out[i] = new Date(ms);
+  }
+  return out;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+function lists(data: Data): SqlValue[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const items = dataToValues(data.children[0]!);
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = items.slice(offsets[i], offsets[i + 1]);
+  return out;
+}
+
+function maps(data: Data): SqlValue[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const entries = data.children[0]!;
+  // arrow-js slices a struct's children along with it, so they line up with the offsets.
+  const keys = dataToValues(entries.children[0]!);
+  const items = dataToValues(entries.children[1]!);
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const map = new Map<SqlValue, SqlValue>();
+    for (let j = offsets[i]!; j < offsets[i + 1]!; j++) map.set(keys[j]!, items[j]!);
+    out[i] = map;
+  }
+  return out;
+}
+
+function structs(data: Data): SqlValue[] {
+  const fields = (data.type.children ?? []) as Array<{ name: string }>;
+  const columns = data.children.map((child) => dataToValues(child));
+  const out = new Array<SqlValue>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const object: { [field: string]: SqlValue } = {};
+    for (let f = 0; f < fields.length; f++) object[fields[f]!.name] = columns[f]![i]!;
+    out[i] = object;
+  }
+  return out;
+}

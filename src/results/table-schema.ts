@@ -1,0 +1,113 @@
+/**
+ * Reads the HiveServer2 TTableSchema into our own column descriptions.
+ *
+ * A TTypeDesc is a flat list of type entries; entry 0 is the column's type and nested types
+ * point at their parts by index into the same list (objectTypePtr, keyTypePtr, ...).
+ */
+import { TTypeId } from '../thrift/index.js';
+import type { TTableSchema, TTypeDesc, TTypeEntry, TPrimitiveTypeEntry } from '../thrift/index.js';
+import { ResultDecodeError } from './errors.js';
+import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
+
+/** Spark's DECIMAL without qualifiers. */
+const DEFAULT_PRECISION = 10;
+const DEFAULT_SCALE = 0;
+
+const PRIMITIVES = new Map<number, { typeId: SqlType; typeName: string }>([
+  [TTypeId.BOOLEAN_TYPE, { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' }],
+  [TTypeId.TINYINT_TYPE, { typeId: SqlType.TINYINT, typeName: 'TINYINT' }],
+  [TTypeId.SMALLINT_TYPE, { typeId: SqlType.SMALLINT, typeName: 'SMALLINT' }],
+  [TTypeId.INT_TYPE, { typeId: SqlType.INT, typeName: 'INT' }],
+  [TTypeId.BIGINT_TYPE, { typeId: SqlType.BIGINT, typeName: 'BIGINT' }],
+  [TTypeId.FLOAT_TYPE, { typeId: SqlType.FLOAT, typeName: 'FLOAT' }],
+  [TTypeId.DOUBLE_TYPE, { typeId: SqlType.DOUBLE, typeName: 'DOUBLE' }],
+  [TTypeId.STRING_TYPE, { typeId: SqlType.STRING, typeName: 'STRING' }],
+  // Spark reads VARCHAR/CHAR as STRING.
+  [TTypeId.VARCHAR_TYPE, { typeId: SqlType.STRING, typeName: 'STRING' }],
+  [TTypeId.CHAR_TYPE, { typeId: SqlType.STRING, typeName: 'STRING' }],
+  [TTypeId.TIMESTAMP_TYPE, { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' }],
+  [TTypeId.BINARY_TYPE, { typeId: SqlType.BINARY, typeName: 'BINARY' }],
+  [TTypeId.DATE_TYPE, { typeId: SqlType.DATE, typeName: 'DATE' }],
+  [TTypeId.NULL_TYPE, { typeId: SqlType.NULL, typeName: 'VOID' }],
+  [TTypeId.INTERVAL_YEAR_MONTH_TYPE, { typeId: SqlType.INTERVAL, typeName: 'INTERVAL YEAR TO MONTH' }],
+  [TTypeId.INTERVAL_DAY_TIME_TYPE, { typeId: SqlType.INTERVAL, typeName: 'INTERVAL DAY TO SECOND' }],
+]);
+
+/** The columns of a result and the full type of each, in server order. */
+export interface ParsedSchema {
+  columns: ColumnInfo[];
+  types: SqlTypeDesc[];
+}
+
+export function parseTableSchema(schema: TTableSchema | undefined | null): ParsedSchema {
+  const descs = [...(schema?.columns ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const types = descs.map((column) => parseTypeDesc(column.typeDesc, column.columnName));
+  const columns = descs.map((column, i) => ({
+    name: column.columnName,
+    typeName: types[i]!.typeName,
+    typeId: types[i]!.typeId,
+  }));
+  return { columns, types };
+}
+
+/** Parses one column's TTypeDesc; `columnName` is only for error messages. */
+export function parseTypeDesc(typeDesc: TTypeDesc | undefined, columnName: string): SqlTypeDesc {
+  const entries = typeDesc?.types ?? [];
+  const visiting = new Set<number>();
+
+  const entryAt = (ptr: number): SqlTypeDesc => {
+    const entry = entries[ptr];
+    if (entry === undefined || visiting.has(ptr)) {
+      throw new ResultDecodeError(
+        `Column '${columnName}' has a malformed type description (entry ${ptr} of ${entries.length} is ` +
+          `${entry === undefined ? 'missing' : 'part of a cycle'}).`,
+      );
+    }
+    visiting.add(ptr);
+    const parsed = parseEntry(entry, entryAt, columnName);
+    visiting.delete(ptr);
+    return parsed;
+  };
+  return entryAt(0);
+}
+
+function parseEntry(entry: TTypeEntry, entryAt: (ptr: number) => SqlTypeDesc, columnName: string): SqlTypeDesc {
+  if (entry.primitiveEntry) return parsePrimitive(entry.primitiveEntry, columnName);
+  if (entry.arrayEntry) {
+    const element = entryAt(entry.arrayEntry.objectTypePtr);
+    return { typeId: SqlType.ARRAY, typeName: `ARRAY<${element.typeName}>`, element };
+  }
+  if (entry.mapEntry) {
+    const key = entryAt(entry.mapEntry.keyTypePtr);
+    const value = entryAt(entry.mapEntry.valueTypePtr);
+    return { typeId: SqlType.MAP, typeName: `MAP<${key.typeName},${value.typeName}>`, key, value };
+  }
+  if (entry.structEntry) {
+    const fields = Object.entries(entry.structEntry.nameToTypePtr).map(([name, ptr]) => ({ name, type: entryAt(ptr) }));
+    const inner = fields.map((f) => `${f.name}:${f.type.typeName}`).join(',');
+    return { typeId: SqlType.STRUCT, typeName: `STRUCT<${inner}>`, fields };
+  }
+  // Unions and user-defined types have no Databricks counterpart; their values arrive as text.
+  if (entry.unionEntry) return { typeId: SqlType.STRING, typeName: 'STRING' };
+  if (entry.userDefinedTypeEntry) {
+    return { typeId: SqlType.STRING, typeName: entry.userDefinedTypeEntry.typeClassName || 'STRING' };
+  }
+  throw new ResultDecodeError(`Column '${columnName}' has an empty type entry.`);
+}
+
+function parsePrimitive(entry: TPrimitiveTypeEntry, columnName: string): SqlTypeDesc {
+  if (entry.type === TTypeId.DECIMAL_TYPE) {
+    const qualifiers = entry.typeQualifiers?.qualifiers ?? {};
+    const precision = qualifiers['precision']?.i32Value ?? DEFAULT_PRECISION;
+    const scale = qualifiers['scale']?.i32Value ?? DEFAULT_SCALE;
+    if (!(precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision)) {
+      throw new ResultDecodeError(`Column '${columnName}' has an invalid DECIMAL(${precision},${scale}).`);
+    }
+    return { typeId: SqlType.DECIMAL, typeName: `DECIMAL(${precision},${scale})`, precision, scale };
+  }
+  const known = PRIMITIVES.get(entry.type);
+  if (known === undefined) {
+    throw new ResultDecodeError(`Column '${columnName}' has an unknown type id ${String(entry.type)}.`);
+  }
+  return { ...known };
+}
