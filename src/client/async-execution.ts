@@ -1,0 +1,219 @@
+/**
+ * A handle to one query run on the server (the seed's `AsyncExecution`): its status, its results,
+ * cancel and close. Made by `Connection.executeAsync()` and `Connection.getAsyncExecution()`.
+ *
+ * Results stay on the server until `close()`: every `getResults()` reads them by absolute row
+ * offset, so several handles, or a retried reader, each get the whole result.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RecordBatch } from 'apache-arrow';
+import { type OperationRef, operationRefFromHandle } from '../backend/thrift-backend.js';
+import {
+  AsyncExecutionUnrecoverableResultError,
+  DirectResultNotRecoverableError,
+  InvalidArgumentError,
+  QueryNotFoundError,
+  ServerOperationError,
+} from '../errors.js';
+import { RowSetDecoder } from '../results/index.js';
+import type { TExecuteStatementResp, TGetOperationStatusResp, TGetResultSetMetadataResp, TRowSet } from '../thrift/index.js';
+import { HeldPages, type PageSource, ServerPages } from './page-source.js';
+import type { QueryContext } from './query-context.js';
+import { ResultSet } from './result-set.js';
+import { AsyncExecutionStatus, operationStateName, statusFromOperationState } from './status.js';
+
+/** Options of `getResults()`. */
+export interface GetResultsOptions {
+  /** First row to read (0-based); rows before it are not returned. Default 0. */
+  startRowOffset?: number;
+}
+
+/** A result that came back inline with ExecuteStatement and is gone from the server. */
+interface DirectResult {
+  metadata?: TGetResultSetMetadataResp;
+  rowSets: TRowSet[];
+  decoded?: { decoder: RowSetDecoder; batches: RecordBatch[] };
+}
+
+export class AsyncExecution {
+  private currentStatus: AsyncExecutionStatus;
+  private lastError?: ServerOperationError;
+  private metadata?: TGetResultSetMetadataResp;
+  private closed = false;
+
+  private constructor(
+    private readonly context: QueryContext,
+    private readonly operation: OperationRef,
+    status: TGetOperationStatusResp | undefined,
+    private readonly direct: DirectResult | undefined,
+  ) {
+    this.currentStatus = AsyncExecutionStatus.RUNNING;
+    if (status) this.applyStatus(status);
+  }
+
+  /** @internal From the reply to ExecuteStatement. */
+  static fromExecuteReply(context: QueryContext, reply: TExecuteStatementResp): AsyncExecution {
+    const operation = operationRefFromHandle(reply.operationHandle!);
+    const inline = reply.directResults;
+    let direct: DirectResult | undefined;
+    // Only a closed operation is a direct result: its rows live nowhere but in this reply.
+    if (inline?.closeOperation) {
+      const rowSet = inline.resultSet?.results;
+      direct = { metadata: inline.resultSetMetadata, rowSets: rowSet ? [rowSet] : [] };
+    }
+    const execution = new AsyncExecution(context, operation, inline?.operationStatus, direct);
+    if (direct && !inline?.operationStatus) execution.currentStatus = AsyncExecutionStatus.FINISHED;
+    return execution;
+  }
+
+  /** @internal Picks up a query by its rebuilt handle: one GetOperationStatus call. */
+  static async pickUp(context: QueryContext, operation: OperationRef): Promise<AsyncExecution> {
+    const status = await context.backend.getOperationStatus(operation);
+    return new AsyncExecution(context, operation, status, undefined);
+  }
+
+  /** UUID of this query run (the id in the query history). */
+  get queryId(): string {
+    return this.operation.queryId;
+  }
+
+  /** UUID secret; with `queryId` it lets another connection pick the query up. */
+  get querySecret(): string {
+    return this.operation.querySecret;
+  }
+
+  /** Last known status; `syncStatus()` refreshes it. */
+  get status(): AsyncExecutionStatus {
+    return this.currentStatus;
+  }
+
+  /** Why the query ABORTED, as the server said (message, sqlState); undefined otherwise. */
+  get error(): ServerOperationError | undefined {
+    return this.lastError;
+  }
+
+  /** True when the result came back with the submission: it is cached here and gone from the server. */
+  get returnedAsDirectResult(): boolean {
+    return this.direct !== undefined;
+  }
+
+  get isRunning(): boolean {
+    return this.currentStatus === AsyncExecutionStatus.RUNNING;
+  }
+
+  get isFinished(): boolean {
+    return this.currentStatus === AsyncExecutionStatus.FINISHED;
+  }
+
+  get isCanceled(): boolean {
+    return this.currentStatus === AsyncExecutionStatus.CANCELED;
+  }
+
+  /** Refreshes `status` with one round trip (none for a direct result, which is final). */
+  async syncStatus(): Promise<AsyncExecutionStatus> {
+    if (this.direct) return this.currentStatus;
+    this.context.assertOpen();
+    this.applyStatus(await this.context.backend.getOperationStatus(this.operation));
+    return this.currentStatus;
+  }
+
+  /**
+   * The query's rows. Blocks (polling the status) while the query runs.
+   * @throws AsyncExecutionUnrecoverableResultError when the query was canceled or aborted.
+   */
+  async getResults(options: GetResultsOptions = {}): Promise<ResultSet> {
+    return this.openResults(options, async () => {});
+  }
+
+  /** @internal getResults() with what closing the ResultSet should do (execute() closes the query). */
+  async openResults(options: GetResultsOptions, onClose: () => Promise<void>, closeWhenDone = false): Promise<ResultSet> {
+    const startRowOffset = options.startRowOffset ?? 0;
+    if (!Number.isSafeInteger(startRowOffset) || startRowOffset < 0) {
+      throw new InvalidArgumentError('startRowOffset', `startRowOffset must be a non-negative integer, got ${startRowOffset}`);
+    }
+    if (!this.direct) await this.waitUntilDone();
+    this.assertRecoverable();
+    const { decoder, source } = this.direct
+      ? this.directPages(this.direct, startRowOffset)
+      : await this.serverPages(startRowOffset);
+    return new ResultSet({ columns: decoder.columns, schema: decoder.arrowSchema, source, onClose, closeWhenDone });
+  }
+
+  /** Asks the server to cancel the query. Cancelling a finished or canceled query is not an error. */
+  async cancel(): Promise<void> {
+    if (this.direct || this.closed) return;
+    this.context.assertOpen();
+    await this.context.backend.cancelOperation(this.operation);
+    if (this.currentStatus === AsyncExecutionStatus.RUNNING) this.currentStatus = AsyncExecutionStatus.CANCELED;
+  }
+
+  /** Frees the query and its results on the server (CloseOperation). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.direct) return;
+    this.context.assertOpen();
+    try {
+      await this.context.backend.closeOperation(this.operation);
+    } catch (error) {
+      // Already closed (by another handle, or expired): the goal is reached.
+      if (!(error instanceof QueryNotFoundError)) throw error;
+    }
+  }
+
+  /** `'queryId:querySecret'`, for `Connection.getAsyncExecution()` elsewhere. */
+  serialize(): string {
+    if (this.direct) throw new DirectResultNotRecoverableError(this.queryId);
+    return `${this.queryId}:${this.querySecret}`;
+  }
+
+  private applyStatus(status: TGetOperationStatusResp): void {
+    this.currentStatus = statusFromOperationState(status.operationState);
+    if (this.currentStatus !== AsyncExecutionStatus.ABORTED) {
+      this.lastError = undefined;
+      return;
+    }
+    const state = operationStateName(status.operationState);
+    const message = status.errorMessage || status.displayMessage || `query ${this.queryId} ended in state ${state}`;
+    this.lastError = new ServerOperationError(message, {
+      sqlState: status.sqlState || undefined,
+      errorCode: status.errorCode,
+      displayMessage: status.displayMessage || undefined,
+      queryId: this.queryId,
+    });
+  }
+
+  private async waitUntilDone(): Promise<void> {
+    let wait = this.context.poll.minDelayMs;
+    await this.syncStatus();
+    while (this.isRunning) {
+      await delay(wait);
+      wait = Math.min(this.context.poll.maxDelayMs, Math.ceil(wait * 1.5));
+      await this.syncStatus();
+    }
+  }
+
+  private assertRecoverable(): void {
+    if (this.currentStatus === AsyncExecutionStatus.FINISHED) return;
+    throw new AsyncExecutionUnrecoverableResultError(this.queryId, this.currentStatus, this.lastError);
+  }
+
+  private directPages(direct: DirectResult, startRowOffset: number): { decoder: RowSetDecoder; source: PageSource } {
+    if (!direct.decoded) {
+      if (!direct.metadata) throw new ServerOperationError(`the direct result of query ${this.queryId} came without result metadata`);
+      const decoder = new RowSetDecoder(direct.metadata);
+      const batches = direct.rowSets.flatMap((rowSet) => decoder.decode(rowSet));
+      direct.decoded = { decoder, batches };
+    }
+    return { decoder: direct.decoded.decoder, source: new HeldPages(direct.decoded.batches, startRowOffset) };
+  }
+
+  private async serverPages(startRowOffset: number): Promise<{ decoder: RowSetDecoder; source: PageSource }> {
+    this.context.assertOpen();
+    this.metadata ??= await this.context.backend.getResultSetMetadata(this.operation);
+    const decoder = new RowSetDecoder(this.metadata);
+    const { backend, fetchSizes, capabilities } = this.context;
+    const source = new ServerPages(backend, this.operation, decoder, fetchSizes, capabilities.spark, startRowOffset);
+    return { decoder, source };
+  }
+}

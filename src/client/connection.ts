@@ -1,0 +1,127 @@
+/**
+ * A session on a SQL warehouse: runs statements (`execute`, `executeAsync`) and picks up
+ * queries started elsewhere (`getAsyncExecution`). Made by `connect()`.
+ */
+import { type ServerCapabilities, capabilitiesOf } from '../backend/capabilities.js';
+import { parseQueryHandle } from '../backend/handle-ids.js';
+import { type OpenedSession, ThriftBackend, operationRefFromIds } from '../backend/thrift-backend.js';
+import { AsyncExecutionUnrecoverableResultError, ConnectionClosedError, InvalidArgumentError } from '../errors.js';
+import { type SqlParams, bindParametersClientSide, toSparkParameters } from '../params/index.js';
+import type { TSparkParameter } from '../thrift/index.js';
+import { AsyncExecution } from './async-execution.js';
+import type { ResolvedOptions } from './options.js';
+import type { QueryContext } from './query-context.js';
+import type { ResultSet } from './result-set.js';
+
+/** Options of one statement. */
+export interface ExecuteOptions {
+  /** Server-side time limit; the server cancels the statement after it. @format seconds (default: none) */
+  queryTimeoutSeconds?: number;
+  /** Ask for the result inline when the statement finishes quickly (default true; Spark servers only). */
+  directResults?: boolean;
+}
+
+export class Connection {
+  /** The protocol version the session speaks (the lower of ours and the server's). */
+  readonly serverProtocolVersion: number;
+  private readonly context: QueryContext;
+  private closed = false;
+
+  /** @internal Use `connect()`. */
+  constructor(
+    private readonly backend: ThriftBackend,
+    private readonly session: OpenedSession,
+    private readonly options: ResolvedOptions,
+    requestedVersion: number,
+  ) {
+    this.serverProtocolVersion = Math.min(session.serverProtocolVersion, requestedVersion);
+    const capabilities: ServerCapabilities = capabilitiesOf(this.serverProtocolVersion);
+    this.context = {
+      backend,
+      capabilities,
+      fetchSizes: { maxRows: options.maxRowsPerFetch, maxBytes: options.directResults.maxBytes },
+      poll: { minDelayMs: 50, maxDelayMs: 1_000 },
+      assertOpen: () => this.assertOpen(),
+    };
+  }
+
+  /**
+   * Runs a statement and returns its rows. Closing the ResultSet (or reading it to the end)
+   * closes the query on the server.
+   * @throws ServerOperationError when the statement fails (with its sqlState).
+   */
+  async execute(sql: string, params?: SqlParams, options: ExecuteOptions = {}): Promise<ResultSet> {
+    const execution = await this.executeAsync(sql, params, options);
+    try {
+      return await execution.openResults({}, () => execution.close(), true);
+    } catch (error) {
+      await execution.close().catch(() => undefined);
+      // A synchronous caller wants the statement's own error, not "results unrecoverable".
+      if (error instanceof AsyncExecutionUnrecoverableResultError && error.serverError) throw error.serverError;
+      throw error;
+    }
+  }
+
+  /**
+   * Submits a statement and returns as soon as the server accepted it (or, for quick statements,
+   * with its result inline: see `AsyncExecution.returnedAsDirectResult`).
+   */
+  async executeAsync(sql: string, params?: SqlParams, options: ExecuteOptions = {}): Promise<AsyncExecution> {
+    this.assertOpen();
+    if (typeof sql !== 'string' || sql.trim() === '') {
+      throw new InvalidArgumentError('sql', 'the statement must be a non-empty string');
+    }
+    const { statement, parameters } = this.prepare(sql, params);
+    const useDirect = options.directResults ?? true;
+    const reply = await this.backend.executeStatement(this.session.handle, {
+      statement,
+      parameters,
+      capabilities: this.context.capabilities,
+      directResults: useDirect ? this.options.directResults : undefined,
+      queryTimeoutSeconds: options.queryTimeoutSeconds,
+    });
+    return AsyncExecution.fromExecuteReply(this.context, reply);
+  }
+
+  /**
+   * Picks up a query started by any connection, from its id and secret (or `'id:secret'`).
+   * Both are checked before any network call.
+   * @throws InvalidHandleError naming the malformed part.
+   * @throws QueryNotFoundError when the server does not know the query (closed, expired, direct result).
+   */
+  async getAsyncExecution(queryId: string, querySecret: string): Promise<AsyncExecution>;
+  async getAsyncExecution(serialized: string): Promise<AsyncExecution>;
+  async getAsyncExecution(idOrSerialized: string, querySecret?: string): Promise<AsyncExecution> {
+    const ids = parseQueryHandle(idOrSerialized, querySecret);
+    this.assertOpen();
+    return AsyncExecution.pickUp(this.context, operationRefFromIds(ids));
+  }
+
+  /**
+   * Closes the session and its HTTP connections. Queries submitted with executeAsync keep running
+   * on the server and can be picked up from another connection. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.backend.closeSession(this.session.handle);
+    } finally {
+      await this.backend.close();
+    }
+  }
+
+  private prepare(sql: string, params: SqlParams | undefined): { statement: string; parameters?: TSparkParameter[] } {
+    if (params === undefined) return { statement: sql };
+    if (typeof params !== 'object' || params === null) {
+      throw new InvalidArgumentError('params', 'params must be an object of named parameters or an array of positional ones');
+    }
+    if (this.context.capabilities.nativeParameters) return { statement: sql, parameters: toSparkParameters(params) };
+    // Servers before Spark protocol V8 cannot bind parameters: bind them here, as escaped literals.
+    return { statement: bindParametersClientSide(sql, params) };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ConnectionClosedError('this connection is closed');
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * temporal-dbsql: run SQL on Databricks SQL warehouses (and HiveServer2-compatible peers) over
+ * Thrift HTTP, synchronously or as asynchronous, resumable queries.
+ *
+ * @example
+ * import { connect } from 'temporal-dbsql';
+ * const connection = await connect({ serverHostname, httpPath, accessToken });
+ * const query = await connection.executeAsync('SELECT :p AS p, * FROM RANGE(10)', { p: 'foo' });
+ * const rows = await (await query.getResults()).fetchall();
+ * await query.close();
+ * await connection.close();
+ */
+export { connect } from './client/connect.js';
+export type { ConnectOptions } from './client/options.js';
+export type { RetryOptions } from './transport/retry-policy.js';
+export { Connection, type ExecuteOptions } from './client/connection.js';
+export { AsyncExecution, type GetResultsOptions } from './client/async-execution.js';
+export { AsyncExecutionStatus } from './client/status.js';
+export { ResultSet } from './client/result-set.js';
+export type { SqlParam, SqlParams, TypedSqlParam } from './params/index.js';
+export { type ColumnInfo, type Row, type SqlValue, SqlType } from './results/index.js';
+export {
+  AsyncExecutionUnrecoverableResultError,
+  AuthenticationError,
+  ConnectionClosedError,
+  DatabaseError,
+  DirectResultNotRecoverableError,
+  InvalidArgumentError,
+  InvalidHandleError,
+  QueryNotFoundError,
+  RequestError,
+  type ServerErrorDetails,
+  ServerOperationError,
+  TimeoutError,
+} from './errors.js';
+export { VERSION } from './version.js';
