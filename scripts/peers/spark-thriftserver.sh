@@ -41,7 +41,8 @@ start() {
     java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs
     sun.security.action sun.util.calendar
   )
-  local jvm_flags=(-Xmx1g -XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false)
+  # UTC everywhere: TIMESTAMP values travel as zone-less text in column-based results
+  local jvm_flags=(-Xmx1g -XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false -Duser.timezone=UTC)
   for p in "${opens[@]}"; do jvm_flags+=("--add-opens=java.base/$p=ALL-UNNAMED"); done
   exec java "${jvm_flags[@]}" \
     -Dspark.master='local[1]' \
@@ -50,6 +51,7 @@ start() {
     -Dspark.driver.host=127.0.0.1 \
     -Dspark.driver.bindAddress=127.0.0.1 \
     -Dspark.sql.shuffle.partitions=1 \
+    -Dspark.sql.session.timeZone=UTC \
     -Dspark.sql.warehouse.dir="$work/warehouse" \
     -Dderby.system.home="$work" \
     -cp "$jars/*" \

@@ -1,0 +1,163 @@
+/**
+ * Peer: the official Python connector (databricks-sql-connector, pinned in
+ * scripts/peers/python-venv.sh) against our local warehouse over plain HTTP. It is the client
+ * the seed was written for, so where it and we disagree it is the reference.
+ *
+ * One Python process runs every scenario (test/peers/python/peer_python.py) and prints
+ * canonical rows; each test compares one scenario with what our driver gets for the same
+ * statement from the same warehouse.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { connect, type Connection } from '../../src/index.js';
+import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { canonicalRows, type Canonical } from './support/canonical.js';
+import { pyarrowTypeName } from './support/arrow-names.js';
+import { provision } from './support/provision.js';
+import { REPO_ROOT, run } from './support/processes.js';
+import * as sql from './support/warehouse-statements.js';
+
+type Outcome = Record<string, unknown> & { unexpected?: { error: string; message: string } };
+
+const SCENARIOS = [
+  { name: 'scalars', kind: 'fetchall', sql: sql.ALL_SCALARS },
+  { name: 'nulls', kind: 'fetchall', sql: sql.TYPED_NULLS },
+  { name: 'complex', kind: 'fetchall', sql: sql.COMPLEX },
+  { name: 'seed', kind: 'fetchall', sql: sql.SEED_RANGE, params: { param: 'foo' } },
+  { name: 'named', kind: 'fetchall', sql: sql.NAMED_PARAMS, params: sql.NAMED_PARAM_VALUES },
+  { name: 'fetchmany', kind: 'fetchmany', sql: sql.TWENTY_FIVE, size: 10 },
+  { name: 'arrow_scalars', kind: 'arrow', sql: sql.ALL_SCALARS },
+  { name: 'arrow_complex', kind: 'arrow', sql: sql.COMPLEX },
+  { name: 'async', kind: 'async', sql: sql.SEED_RANGE, params: { param: 'foo' } },
+  { name: 'cancel', kind: 'cancel', sql: sql.LONG_RUNNING },
+  { name: 'error', kind: 'error', sql: sql.MISSING_TABLE },
+  { name: 'submit', kind: 'submit', sql: sql.SEED_RANGE, params: { param: 'picked up' } },
+];
+
+const venv = await provision('python-venv.sh', [], ['python3']);
+
+if (!venv.ok) {
+  test('Python connector peer', { skip: `provisioning impossible: ${venv.skipReason}` }, () => {});
+} else {
+  describe('official Python connector against the local warehouse', () => {
+    let warehouse: LocalWarehouse;
+    let ours: Connection;
+    let connector = '';
+    const outcomes: Record<string, Outcome> = {};
+
+    before(async () => {
+      console.log(`# python venv ready in ${venv.elapsedMs} ms: ${venv.value}`);
+      warehouse = await startLocalWarehouse();
+      const plan = { uri: warehouse.url, token: warehouse.accessToken, scenarios: SCENARIOS };
+      const peer = await run(venv.value, [join(REPO_ROOT, 'test/peers/python/peer_python.py')], {
+        input: JSON.stringify(plan),
+        timeoutMs: 180_000,
+      });
+      assert.equal(peer.code, 0, `peer_python.py failed:\n${peer.stderr}`);
+      console.log(`# python peer ran ${SCENARIOS.length} scenarios in ${peer.elapsedMs} ms`);
+      const parsed = JSON.parse(peer.stdout) as { connector: string; results: Record<string, Outcome> };
+      connector = parsed.connector;
+      Object.assign(outcomes, parsed.results);
+      ours = await connect({ serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: warehouse.accessToken });
+    });
+
+    after(async () => {
+      await ours?.close();
+      await warehouse?.close();
+    });
+
+    function outcome(name: string): Outcome {
+      const o = outcomes[name];
+      assert.ok(o, `no outcome for scenario ${name}`);
+      assert.equal(o.unexpected, undefined, `Python connector ${connector} failed in ${name}: ${JSON.stringify(o.unexpected)}`);
+      return o;
+    }
+
+    async function ourRows(statement: string, params?: Record<string, unknown>) {
+      const rs = await ours.execute(statement, params as never);
+      const rows = await rs.fetchall();
+      return { columns: rs.columns, rows: canonicalRows(rows, rs.columns) };
+    }
+
+    for (const name of ['scalars', 'nulls', 'complex', 'seed', 'named']) {
+      test(`fetchall rows equal ours: ${name}`, async () => {
+        const scenario = SCENARIOS.find((s) => s.name === name)!;
+        const theirs = outcome(name) as { columns: [string, string][]; rows: Canonical[][] };
+        const mine = await ourRows(scenario.sql, scenario.params);
+        assert.deepEqual(mine.columns.map((c) => c.name), theirs.columns.map(([n]) => n));
+        // the connector's type_code is the Thrift type name, lower-cased, without _TYPE
+        assert.deepEqual(
+          mine.columns.map((c) => c.typeId.toLowerCase()),
+          theirs.columns.map(([, code]) => code.toLowerCase()),
+        );
+        assert.deepEqual(mine.rows, theirs.rows);
+      });
+    }
+
+    test('fetchmany pages like ours and holds the same rows', async () => {
+      const theirs = outcome('fetchmany') as { batches: Canonical[][][] };
+      assert.deepEqual(theirs.batches.map((b) => b.length), [10, 10, 5]);
+      const rs = await ours.execute(sql.TWENTY_FIVE);
+      const mine: Canonical[][][] = [];
+      for (;;) {
+        const batch = await rs.fetchmany(10);
+        if (batch.length === 0) break;
+        mine.push(canonicalRows(batch, rs.columns));
+      }
+      assert.deepEqual(mine, theirs.batches);
+    });
+
+    for (const [name, statement] of [['arrow_scalars', sql.ALL_SCALARS], ['arrow_complex', sql.COMPLEX]] as const) {
+      test(`fetchall_arrow: same Arrow schema and values as our fetchArrow: ${name}`, async () => {
+        const theirs = outcome(name) as { fields: [string, string][]; rows: Canonical[][] };
+        const rs = await ours.execute(statement);
+        const table = await rs.fetchArrow();
+        const mineFields = table.schema.fields.map((f) => [f.name, pyarrowTypeName(f.type)]);
+        assert.deepEqual(mineFields, theirs.fields);
+        const rows = table.toArray().map((r) => r.toJSON() as Record<string, unknown>);
+        assert.deepEqual(canonicalRows(rows, rs.columns), theirs.rows);
+      });
+    }
+
+    test('execute_async + get_query_state + get_async_execution_result: same rows as our AsyncExecution', async () => {
+      const theirs = outcome('async') as { queryId: string; states: string[]; rows: Canonical[][] };
+      assert.equal(theirs.states.at(-1), 'FINISHED_STATE');
+      // the query id the connector holds is the one the warehouse records
+      assert.equal(warehouse.history().find((q) => q.queryId === theirs.queryId)?.state, 'FINISHED');
+      const execution = await ours.executeAsync(sql.SEED_RANGE, { param: 'foo' });
+      const result = await execution.getResults();
+      assert.deepEqual(canonicalRows(await result.fetchall(), result.columns), theirs.rows);
+    });
+
+    test('pickup: our driver fetches a query the Python connector submitted, from its query_id:query_secret', async () => {
+      const theirs = outcome('submit') as { serialized: string };
+      const execution = await ours.getAsyncExecution(theirs.serialized);
+      assert.equal(execution.returnedAsDirectResult, false);
+      const result = await execution.getResults();
+      const rows = canonicalRows(await result.fetchall(), result.columns);
+      assert.equal(rows.length, 10);
+      assert.deepEqual(rows[3], ['picked up', { int: '3' }]);
+      await execution.close();
+    });
+
+    test('cancel: the connector sees CANCELED and cannot fetch; the warehouse history agrees', async () => {
+      const theirs = outcome('cancel') as { firstState: string; states: string[]; result: unknown };
+      assert.equal(theirs.states.at(-1), 'CANCELED_STATE');
+      assert.match(JSON.stringify(theirs.result), /CANCELED/);
+      const record = warehouse.history().find((q) => q.statement === sql.LONG_RUNNING);
+      assert.equal(record?.state, 'CANCELED');
+    });
+
+    test('a failing statement raises ServerOperationError in both clients', async () => {
+      const theirs = outcome('error') as { error: string; message: string };
+      assert.equal(theirs.error, 'ServerOperationError');
+      assert.match(theirs.message, /table_that_does_not_exist/);
+      await assert.rejects(ours.execute(sql.MISSING_TABLE), (e: Error) => {
+        assert.equal(e.name, 'ServerOperationError');
+        assert.match(e.message, /table_that_does_not_exist/);
+        return true;
+      });
+    });
+  });
+}

@@ -1,0 +1,191 @@
+"""Drives the official Python connector (databricks-sql-connector) against a server.
+
+Reads a JSON plan on stdin: {"uri", "token", "scenarios": [{"name", "kind", "sql", "params"?, ...}]}
+and prints one JSON object {"connector": version, "results": {name: outcome}} on stdout.
+Values are printed in the canonical form the Node tests also build from our driver's rows
+(test/peers/support/canonical.ts), so the two sides compare with a plain deep-equal:
+  int -> {"int": "123"}, DECIMAL -> {"decimal": "12.30"}, BINARY -> {"binary": hex},
+  DATE -> {"date": "YYYY-MM-DD"}, TIMESTAMP -> {"timestamp": ISO-8601 UTC with microseconds},
+  MAP -> {"map": [[k, v], ...]}, STRUCT -> {"struct": {...}}, ARRAY -> list,
+  float/str/bool/None as themselves.
+"""
+
+import datetime
+import decimal
+import json
+import sys
+import time
+import uuid
+
+import databricks.sql
+from databricks.sql.thrift_api.TCLIService import ttypes
+
+POLL_SECONDS = 0.05
+DEADLINE_SECONDS = 60.0
+
+
+def canonical(value):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return {"int": str(value)}
+    if isinstance(value, float):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, (bytes, bytearray)):
+        return {"binary": bytes(value).hex()}
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        utc = value.astimezone(datetime.timezone.utc)
+        return {"timestamp": utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, dict):
+        return {"struct": {k: canonical(v) for k, v in value.items()}}
+    if hasattr(value, "tolist"):  # numpy arrays and numpy scalars (pandas conversion)
+        return canonical(value.tolist())
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+        # pyarrow and pandas give a MAP as a list of (key, value) tuples
+        if items and all(isinstance(i, tuple) and len(i) == 2 for i in items):
+            return {"map": [[canonical(k), canonical(v)] for k, v in items]}
+        return [canonical(i) for i in items]
+    raise TypeError(f"no canonical form for {type(value).__name__}: {value!r}")
+
+
+def canonical_rows(rows):
+    return [[canonical(v) for v in row] for row in rows]
+
+
+def state_name(state):
+    return ttypes.TOperationState._VALUES_TO_NAMES.get(state, str(state))
+
+
+def describe(cursor):
+    return [[d[0], d[1]] for d in cursor.description]
+
+
+def error_outcome(exc):
+    return {"error": type(exc).__name__, "message": str(exc)}
+
+
+def run_fetchall(conn, s):
+    with conn.cursor() as cursor:
+        cursor.execute(s["sql"], s.get("params"))
+        return {"columns": describe(cursor), "rows": canonical_rows(cursor.fetchall())}
+
+
+def run_fetchmany(conn, s):
+    with conn.cursor() as cursor:
+        cursor.execute(s["sql"], s.get("params"))
+        batches = []
+        while True:
+            batch = cursor.fetchmany(s["size"])
+            if not batch:
+                break
+            batches.append(canonical_rows(batch))
+        return {"batches": batches}
+
+
+def run_arrow(conn, s):
+    with conn.cursor() as cursor:
+        cursor.execute(s["sql"], s.get("params"))
+        table = cursor.fetchall_arrow()
+        rows = [[canonical(v) for v in row.values()] for row in table.to_pylist()]
+        return {
+            "fields": [[f.name, str(f.type)] for f in table.schema],
+            "rows": rows,
+        }
+
+
+def wait_while_pending(cursor):
+    states = []
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        state = cursor.get_query_state()
+        if not states or states[-1] != state_name(state):
+            states.append(state_name(state))
+        if state not in (ttypes.TOperationState.RUNNING_STATE, ttypes.TOperationState.PENDING_STATE,
+                         ttypes.TOperationState.INITIALIZED_STATE):
+            return states
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still {states[-1]} after {DEADLINE_SECONDS}s")
+        time.sleep(POLL_SECONDS)
+
+
+def run_async(conn, s):
+    with conn.cursor() as cursor:
+        cursor.execute_async(s["sql"], s.get("params"))
+        query_id = str(uuid.UUID(bytes=cursor.active_op_handle.operationId.guid))
+        states = wait_while_pending(cursor)
+        cursor.get_async_execution_result()
+        return {"queryId": query_id, "states": states, "rows": canonical_rows(cursor.fetchall())}
+
+
+def run_cancel(conn, s):
+    with conn.cursor() as cursor:
+        cursor.execute_async(s["sql"], s.get("params"))
+        first = state_name(cursor.get_query_state())
+        cursor.cancel()
+        states = wait_while_pending(cursor)
+        outcome = {"firstState": first, "states": states}
+        try:
+            cursor.get_async_execution_result()
+            outcome["result"] = "returned rows"
+        except Exception as exc:  # the connector raises its own Error for a canceled query
+            outcome["result"] = error_outcome(exc)
+        return outcome
+
+
+def run_submit(conn, s):
+    """Submits and leaves the query on the server, for another client to pick up."""
+    cursor = conn.cursor()
+    cursor.execute_async(s["sql"], s.get("params"))
+    operation_id = cursor.active_op_handle.operationId
+    query_id = uuid.UUID(bytes=operation_id.guid)
+    query_secret = uuid.UUID(bytes=operation_id.secret)
+    return {"serialized": f"{query_id}:{query_secret}"}
+
+
+def run_error(conn, s):
+    with conn.cursor() as cursor:
+        try:
+            cursor.execute(s["sql"], s.get("params"))
+            return {"result": "no error", "rows": canonical_rows(cursor.fetchall())}
+        except Exception as exc:
+            return error_outcome(exc)
+
+
+RUNNERS = {
+    "fetchall": run_fetchall,
+    "fetchmany": run_fetchmany,
+    "arrow": run_arrow,
+    "async": run_async,
+    "cancel": run_cancel,
+    "error": run_error,
+    "submit": run_submit,
+}
+
+
+def main():
+    plan = json.load(sys.stdin)
+    results = {}
+    with databricks.sql.connect(
+        server_hostname="ignored-when-connection-uri-is-set",
+        http_path="ignored",
+        access_token=plan["token"],
+        _connection_uri=plan["uri"],
+        _retry_stop_after_attempts_count=2,
+    ) as conn:
+        for scenario in plan["scenarios"]:
+            try:
+                results[scenario["name"]] = RUNNERS[scenario["kind"]](conn, scenario)
+            except Exception as exc:
+                results[scenario["name"]] = {"unexpected": error_outcome(exc)}
+    json.dump({"connector": databricks.sql.__version__, "results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
