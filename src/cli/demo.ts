@@ -1,0 +1,95 @@
+/**
+ * `temporal-dbsql demo`: everything in one process, nothing left running afterwards.
+ * Temporal dev server (provisioned, UI on) + local warehouse + worker, then one durable
+ * query that runs for several seconds, with its progress live, its rows, and the UI link.
+ */
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { startLocalWarehouse, type LocalWarehouse } from '../warehouse/index.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../temporal/dev-server.js';
+import { createSqlWorker, type SqlWorker } from '../temporal/worker.js';
+import { startSqlQuery } from '../temporal/client.js';
+import { ExitCode } from './shared.js';
+import { printResult, withLiveProgress } from './progress.js';
+
+/** About 5 s of DuckDB work on 2 cores: 256 million pairs, grouped into 5 rows. */
+export const DEMO_STATEMENT =
+  'SELECT a.id % 5 AS bucket, count(*) AS pairs, sum((a.id * 31 + b.id) % 97) AS checksum ' +
+  'FROM RANGE(:n) a CROSS JOIN RANGE(:n) b GROUP BY 1 ORDER BY 1';
+
+export async function runDemoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: { n: { type: 'string', default: '16000' }, keep: { type: 'boolean' } },
+  });
+  const log = (line: string): void => { process.stderr.write(`demo: ${line}\n`); };
+  const interrupted = new AbortController();
+  const onSignal = (): void => { log('interrupted, stopping everything'); interrupted.abort(); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let serverStarting: Promise<TemporalDevServer> | undefined;
+  let server: TemporalDevServer | undefined;
+  let warehouse: LocalWarehouse | undefined;
+  let worker: SqlWorker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let connection: Connection | undefined;
+  const started = Date.now();
+  try {
+    log('provisioning and starting the Temporal dev server');
+    serverStarting = startTemporalDevServer({ ui: true });
+    server = await abortable(serverStarting, interrupted.signal);
+    log(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
+
+    // A short direct-results wait so this query is clearly asynchronous (Databricks waits 5 s).
+    warehouse = await startLocalWarehouse({ directResultsWaitMs: 500 });
+    log(`local warehouse at ${warehouse.serverHostname}${warehouse.httpPath}`);
+
+    worker = await createSqlWorker({
+      connection: server.address,
+      // The token stays in this worker; workflow history only sees statement, handle and rows.
+      warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
+        accessToken: warehouse.accessToken },
+    });
+    workerRun = worker.run();
+    log(`worker polling task queue "${worker.taskQueue}"`);
+
+    connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    const handle = await startSqlQuery(client, {
+      statement: DEMO_STATEMENT, params: { n: { type: 'INT', value: Number(values.n) } }, pollIntervalMs: 1000,
+    });
+    log(`started workflow ${handle.workflowId}: ${DEMO_STATEMENT}`);
+    log(`follow it at ${server.uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
+    const result = await abortable(withLiveProgress(client, handle.workflowId, handle.result()), interrupted.signal);
+    printResult(result, false);
+    log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
+      `query ${result.queryId} (see it in the warehouse history at ${warehouse.serverHostname}/)`);
+    if (values.keep) {
+      log(`--keep: everything stays up until Ctrl-C; Temporal UI at ${server.uiUrl}`);
+      await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve()));
+    }
+    return interrupted.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
+  } catch (error) {
+    if (interrupted.signal.aborted) return ExitCode.Interrupted;
+    throw error;
+  } finally {
+    await connection?.close().catch(() => undefined);
+    worker?.shutdown();
+    await workerRun?.catch(() => undefined);
+    await warehouse?.close().catch(() => undefined);
+    // Started but not yet awaited when Ctrl-C came: wait for it, then stop it too.
+    await (server ?? await serverStarting?.catch(() => undefined))?.stop().catch(() => undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log('stopped the worker, the warehouse and the Temporal dev server');
+  }
+}
+
+/** Rejects as soon as `signal` aborts (the work itself is cleaned up by the caller). */
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) throw new Error('interrupted');
+  return Promise.race([promise, new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+  })]);
+}

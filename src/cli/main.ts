@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `temporal-dbsql` command line: dispatches to the subcommands. Errors go to stderr;
+ * exit codes: 0 success, 1 failure, 2 usage error, 3 query canceled, 130 interrupted.
+ */
+import { ExitCode, UsageError } from './shared.js';
+
+const USAGE = `Usage: temporal-dbsql <command> [options]
+
+Commands:
+  demo                        Start a Temporal dev server, a local warehouse and a worker,
+                              run a durable query with live progress, print the rows, stop all.
+  warehouse [options]         Run the local SQL warehouse (see: temporal-dbsql warehouse --help).
+  worker                      Run a Temporal worker for sqlQueryWorkflow.
+  run "SQL" [--param k=v] [--param k:TYPE=v] [--wait] [--id ID] [--json]
+                              Start sqlQueryWorkflow; with --wait, show progress and print rows.
+  status ID                   Print the workflow's status (state, query id, polls, timestamps).
+  cancel ID                   Cancel the query (the workflow ends with state CANCELED).
+  result ID [--json]          Wait for the workflow and print its rows.
+
+Environment:
+  TEMPORAL_ADDRESS            Temporal frontend host:port (default localhost:7233)
+  TEMPORAL_NAMESPACE          (default "default")
+  TEMPORAL_TASK_QUEUE         (default "temporal-dbsql")
+  DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN
+                              Warehouse settings, read by the worker only.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? ExitCode.Usage : ExitCode.Ok;
+    case 'warehouse': {
+      const { runWarehouseCommand } = await import('./warehouse.js');
+      const code: unknown = await runWarehouseCommand(rest);
+      return typeof code === 'number' ? code : ExitCode.Ok;
+    }
+    case 'demo':
+      return (await import('./demo.js')).runDemoCommand(rest);
+    case 'worker':
+    case 'run':
+    case 'status':
+    case 'cancel':
+    case 'result':
+      return (await import('./temporal-commands.js')).runTemporalCommand(command, rest);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`temporal-dbsql: ${(error as Error).message}\nRun "temporal-dbsql --help" for usage.\n`);
+      process.exitCode = ExitCode.Usage;
+    } else {
+      process.stderr.write(`temporal-dbsql: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = ExitCode.Failure;
+    }
+  },
+);

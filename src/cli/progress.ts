@@ -1,0 +1,66 @@
+/** Prints a workflow's progress live (its `status` query) and its result rows. */
+import type { Client } from '@temporalio/client';
+import type { JsonValue, SqlQueryResult, SqlQueryStatus } from '../../workflows/messages.js';
+import { getSqlQueryStatus } from '../temporal/client.js';
+
+/**
+ * Polls the status query every `intervalMs` until `done` settles, writing one line per
+ * change (rewritten in place on a terminal). Returns `done`'s outcome.
+ */
+export async function withLiveProgress<T>(client: Client, workflowId: string, done: Promise<T>,
+  intervalMs = 500, out: NodeJS.WriteStream = process.stderr): Promise<T> {
+  let settled = false;
+  const finished = done.finally(() => { settled = true; });
+  const started = Date.now();
+  let lastLine = '';
+  while (!settled) {
+    const status = await getSqlQueryStatus(client, workflowId).catch(() => undefined);
+    if (status && !settled) {
+      const line = describeStatus(status, Date.now() - started);
+      if (out.isTTY) out.write(`\r\x1b[K${line}`);
+      else if (line.replace(/\d+\.\d s/, '') !== lastLine.replace(/\d+\.\d s/, '')) out.write(`${line}\n`);
+      lastLine = line;
+    }
+    await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  if (out.isTTY && lastLine) out.write('\r\x1b[K');
+  return finished;
+}
+
+export function describeStatus(status: SqlQueryStatus, elapsedMs: number): string {
+  const query = status.queryId ? ` query ${status.queryId}` : '';
+  const runs = status.runs > 1 ? `, run ${status.runs}` : '';
+  return `[${status.state}]${query}, ${status.polls} poll${status.polls === 1 ? '' : 's'}${runs}, ` +
+    `${(elapsedMs / 1000).toFixed(1)} s`;
+}
+
+/** Writes the result: an aligned table (or JSON lines with `json`), or the sink manifest. */
+export function printResult(result: SqlQueryResult, json: boolean, out: NodeJS.WriteStream = process.stdout): void {
+  if (json) {
+    out.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (result.state === 'CANCELED') {
+    out.write(`query ${result.queryId ?? ''} was canceled\n`);
+    return;
+  }
+  if (result.manifest) {
+    const m = result.manifest;
+    out.write(`${m.rows} rows (${m.bytes} bytes, ${m.format}) written to ${m.location}\n`);
+    return;
+  }
+  out.write(formatTable(result.columns.map((c) => c.name), result.rows ?? []));
+  out.write(`(${result.rowCount} row${result.rowCount === 1 ? '' : 's'})\n`);
+}
+
+export function formatTable(names: string[], rows: Record<string, JsonValue>[]): string {
+  const cells = rows.map((row) => names.map((name) => formatCell(row[name])));
+  const widths = names.map((name, i) => Math.max(name.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]): string => `${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')}\n`;
+  return line(names) + line(widths.map((w) => '-'.repeat(w))) + cells.map(line).join('');
+}
+
+function formatCell(value: JsonValue | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}

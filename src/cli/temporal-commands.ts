@@ -1,0 +1,99 @@
+/** The `worker`, `run`, `status`, `cancel` and `result` commands. */
+import { parseArgs } from 'node:util';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { JsonSqlParam, SqlQueryInput } from '../../workflows/messages.js';
+import { createSqlWorker } from '../temporal/worker.js';
+import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
+import { ExitCode, UsageError, openClient, temporalSettingsFromEnv } from './shared.js';
+import { printResult, withLiveProgress } from './progress.js';
+
+export type TemporalCommand = 'worker' | 'run' | 'status' | 'cancel' | 'result';
+
+export async function runTemporalCommand(command: TemporalCommand, argv: string[]): Promise<number> {
+  const settings = temporalSettingsFromEnv();
+  if (command === 'worker') return runWorker(argv, settings.address, settings.namespace, settings.taskQueue);
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      param: { type: 'string', multiple: true }, wait: { type: 'boolean' }, id: { type: 'string' },
+      json: { type: 'boolean' }, 'poll-interval': { type: 'string' },
+    },
+  });
+  const [target, ...extra] = positionals;
+  if (!target) throw new UsageError(command === 'run' ? 'run needs a SQL statement' : `${command} needs a workflow ID`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote the SQL statement)`);
+
+  const { client, close } = await openClient(settings);
+  try {
+    switch (command) {
+      case 'run': {
+        const input: SqlQueryInput = { statement: target, params: parseParams(values.param ?? []) };
+        if (values['poll-interval']) input.pollIntervalMs = parsePositiveInt('--poll-interval', values['poll-interval']);
+        const handle = await startSqlQuery(client, input, { taskQueue: settings.taskQueue, workflowId: values.id });
+        process.stderr.write(`started workflow ${handle.workflowId}\n`);
+        if (!values.wait) {
+          process.stdout.write(`${handle.workflowId}\n`);
+          return ExitCode.Ok;
+        }
+        return await awaitAndPrint(client, handle.workflowId, values.json ?? false);
+      }
+      case 'status':
+        process.stdout.write(`${JSON.stringify(await getSqlQueryStatus(client, target), null, 2)}\n`);
+        return ExitCode.Ok;
+      case 'cancel':
+        await cancelSqlQuery(client, target, 'canceled from the command line');
+        process.stderr.write(`cancel requested for workflow ${target}\n`);
+        return ExitCode.Ok;
+      case 'result':
+        return await awaitAndPrint(client, target, values.json ?? false);
+    }
+  } finally {
+    await close();
+  }
+}
+
+async function awaitAndPrint(client: Awaited<ReturnType<typeof openClient>>['client'], workflowId: string,
+  json: boolean): Promise<number> {
+  try {
+    const result = await withLiveProgress(client, workflowId, getSqlQueryResult(client, workflowId));
+    printResult(result, json);
+    return result.state === 'CANCELED' ? ExitCode.Canceled : ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof WorkflowFailedError) {
+      const cause = error.cause;
+      const details = cause && 'details' in cause ? (cause as { details?: unknown[] }).details?.[0] : undefined;
+      const sqlState = (details as { sqlState?: string } | undefined)?.sqlState;
+      process.stderr.write(`workflow ${workflowId} failed: ${cause?.message ?? error.message}` +
+        `${sqlState ? ` (SQLSTATE ${sqlState})` : ''}\n`);
+      return ExitCode.Failure;
+    }
+    throw error;
+  }
+}
+
+async function runWorker(argv: string[], address: string, namespace: string, taskQueue: string): Promise<number> {
+  parseArgs({ args: argv, strict: true, options: {} });
+  const worker = await createSqlWorker({ connection: address, namespace, taskQueue });
+  process.stderr.write(`worker polling task queue "${taskQueue}" on ${address} (namespace ${namespace}); Ctrl-C stops it\n`);
+  await worker.run();   // the SDK shuts it down on SIGINT/SIGTERM
+  return ExitCode.Ok;
+}
+
+/** `k=v` (typed from the text: a string) or `k:TYPE=v` (e.g. `n:INT=5`). */
+export function parseParams(specs: string[]): Record<string, JsonSqlParam> | undefined {
+  if (specs.length === 0) return undefined;
+  const params: Record<string, JsonSqlParam> = {};
+  for (const spec of specs) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z][A-Za-z0-9_(), ]*))?=(.*)$/s.exec(spec);
+    if (!match) throw new UsageError(`--param "${spec}" is not name=value or name:TYPE=value`);
+    const [, name, type, value] = match;
+    params[name!] = type ? { type: type.toUpperCase(), value: value! } : value!;
+  }
+  return params;
+}
+
+function parsePositiveInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  return n;
+}
