@@ -1,0 +1,138 @@
+/**
+ * Activity logic that needs no warehouse: the submit guard against running a statement
+ * twice (heartbeat checkpoints), the JSON row encoding, and the resumable result collector.
+ * Activities run in MockActivityEnvironment, the SDK's real activity context.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { createSqlActivities, toJsonValue } from '../../activities/index.js';
+import { collectResult, type CollectProgress } from '../../activities/result-collector.js';
+import { findFreePort } from '../../src/temporal/dev-server.js';
+import type { SubmitQueryInput, SubmitQueryOutput } from '../../workflows/messages.js';
+
+const INPUT: SubmitQueryInput = {
+  statement: 'SELECT 1', onAmbiguousSubmit: 'fail', inlineResultLimitBytes: 1024,
+};
+
+/** Activities pointed at a port nobody listens on: connecting is refused. */
+async function activitiesOnClosedPort() {
+  const port = await findFreePort();
+  return createSqlActivities({
+    connect: { serverHostname: `http://127.0.0.1:${port}`, httpPath: '/sql', accessToken: 'dapi-secret-token',
+      retry: { maxAttempts: 1 } },
+  });
+}
+
+describe('submitQuery guard', () => {
+  it('returns the handle heartbeated by an earlier attempt instead of submitting again', async () => {
+    const recorded: SubmitQueryOutput = { kind: 'handle', handle: 'a:b', queryId: 'a' };
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'submitted', output: recorded } });
+    const activities = await activitiesOnClosedPort();   // any network call would fail
+    assert.deepEqual(await env.run(activities.submitQuery, INPUT), recorded);
+  });
+
+  it('fails non-retryably when an earlier attempt may have reached the warehouse', async () => {
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'submitting' } });
+    const activities = await activitiesOnClosedPort();
+    await assert.rejects(env.run(activities.submitQuery, INPUT), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'SqlSubmitAmbiguous');
+      assert.equal(error.nonRetryable, true);
+      assert.match(error.message, /onAmbiguousSubmit: 'resubmit'/);
+      return true;
+    });
+  });
+
+  it('marks a refused connection as never submitted and lets Temporal retry it', async () => {
+    const env = new MockActivityEnvironment({ attempt: 1 });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const activities = await activitiesOnClosedPort();
+    await assert.rejects(env.run(activities.submitQuery, INPUT), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.nonRetryable, false);
+      assert.doesNotMatch(error.message, /dapi-secret-token/);
+      return true;
+    });
+    assert.deepEqual(beats, [{ phase: 'submitting' }, { phase: 'not-submitted' }]);
+  });
+
+  it('submits again after an ambiguous attempt when the statement is declared idempotent', async () => {
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'submitting' } });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const activities = await activitiesOnClosedPort();
+    await assert.rejects(env.run(activities.submitQuery, { ...INPUT, onAmbiguousSubmit: 'resubmit' }),
+      (error: unknown) => error instanceof ApplicationFailure && error.type !== 'SqlSubmitAmbiguous');
+    assert.deepEqual(beats[0], { phase: 'submitting' }, 'it tried to submit');
+  });
+});
+
+describe('JSON row encoding', () => {
+  it('encodes every driver value type by one documented rule', () => {
+    const encoded = toJsonValue({
+      big: 9007199254740993n, small: 1n, buf: Buffer.from('hi'), ts: new Date('2024-01-02T03:04:05.123Z'),
+      map: new Map<unknown, unknown>([[1, 'a'], ['k', [1n]]]), nan: Number.NaN, inf: -Infinity,
+      nested: { list: [true, null, 2.5] },
+    });
+    assert.deepEqual(encoded, {
+      big: '9007199254740993', small: '1', buf: 'aGk=', ts: '2024-01-02T03:04:05.123Z',
+      map: [{ key: 1, value: 'a' }, { key: 'k', value: ['1'] }], nan: 'NaN', inf: '-Infinity',
+      nested: { list: [true, null, 2.5] },
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(encoded)), encoded, 'survives a JSON round trip');
+  });
+});
+
+describe('result collector', () => {
+  async function* rowsFrom(start: number, end: number) {
+    for (let i = start; i < end; i += 1) yield { id: BigInt(i), label: `row ${i}` };
+  }
+  const columns = [{ name: 'id', typeName: 'BIGINT' }, { name: 'label', typeName: 'STRING' }];
+
+  it('keeps a small result inline', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'collector-'));
+    try {
+      const result = await collectResult({ rows: rowsFrom(0, 3), columns, inlineLimitBytes: 1024,
+        sinkPath: join(dir, 'r.jsonl'), onProgress: () => undefined, checkCancelled: async () => undefined });
+      assert.deepEqual(result.rows, [0, 1, 2].map((i) => ({ id: String(i), label: `row ${i}` })));
+      assert.equal(result.manifest, undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('spills a large result to JSON lines and resumes from the heartbeated offset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'collector-'));
+    const sinkPath = join(dir, 'r.jsonl');
+    try {
+      // First attempt dies after its first flush (5,000 rows): the last progress is what a retry sees.
+      let last: CollectProgress | undefined;
+      await assert.rejects(collectResult({
+        rows: rowsFrom(0, 12_000), columns, inlineLimitBytes: 1024, sinkPath,
+        onProgress: (p) => { last = p; },
+        checkCancelled: async () => { throw new Error('worker died'); },
+      }), /worker died/);
+      assert.equal(last?.rows, 5_000);
+      assert.equal(last?.location, sinkPath);
+      // The retry reads from row 5,000 (the driver's startRowOffset) and appends after it.
+      const result = await collectResult({
+        rows: rowsFrom(last!.rows, 12_000), columns, inlineLimitBytes: 1024, sinkPath, resume: last,
+        onProgress: () => undefined, checkCancelled: async () => undefined,
+      });
+      const lines = (await readFile(sinkPath, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+      assert.equal(lines.length, 12_000);
+      assert.deepEqual(lines.map((r) => Number(r.id)), Array.from({ length: 12_000 }, (_, i) => i));
+      assert.deepEqual(result.manifest, {
+        location: sinkPath, format: 'jsonl', rows: 12_000, bytes: (await readFile(sinkPath)).length, schema: columns,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
