@@ -99,7 +99,8 @@ function isNamePart(ch: string | undefined): boolean {
 
 /** A Spark/Hive SQL literal for a normalized parameter. */
 export function toLiteral(param: NormalizedParam): string {
-  const { type, text } = param;
+  const { type, text, bytes } = param;
+  if (bytes) return type === 'BINARY' ? `X'${bytes.toString('hex')}'` : `CAST(X'${bytes.toString('hex')}' AS ${type})`;
   if (text === undefined) return type === 'VOID' ? 'NULL' : `CAST(NULL AS ${type})`;
   switch (type) {
     case 'STRING':
@@ -112,8 +113,6 @@ export function toLiteral(param: NormalizedParam): string {
       return `CAST(${quote(text)} AS DOUBLE)`;
     case 'BOOLEAN':
       return text === 'true' ? 'TRUE' : 'FALSE';
-    case 'BINARY':
-      return `X'${text}'`;
     default:
       return `CAST(${quote(text)} AS ${type})`;
   }

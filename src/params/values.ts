@@ -10,9 +10,13 @@
  * | bigint                           | BIGINT                      | '9007199254740993'           |
  * | boolean                          | BOOLEAN                     | 'true' / 'false'             |
  * | Date                             | TIMESTAMP                   | ISO-8601 in UTC              |
- * | Buffer / Uint8Array              | BINARY                      | hex digits                   |
+ * | Buffer / Uint8Array              | BINARY                      | the bytes as UTF-8 text (*)  |
  * | null / undefined                 | VOID                        | (no value)                   |
  * | `{ type: 'DECIMAL(10,2)', value }` | the given type            | String(value)                |
+ *
+ * (*) Native parameters carry text only, and servers turn text into BINARY as its UTF-8 bytes,
+ * so a Buffer that is not valid UTF-8 cannot be sent natively and is rejected (pass it as a hex
+ * STRING and `unhex(:p)` in SQL). The client-side binder writes any Buffer exactly, as X'hex'.
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -34,6 +38,8 @@ export type SqlParams = Readonly<Record<string, SqlParam>> | readonly SqlParam[]
 export interface NormalizedParam {
   type: string;
   text: string | undefined;
+  /** The raw bytes of a BINARY value. */
+  bytes?: Buffer;
 }
 
 const INT32_MIN = -(2 ** 31);
@@ -52,7 +58,7 @@ export function normalizeParam(value: SqlParam, label: string): NormalizedParam 
     if (Number.isNaN(value.getTime())) throw new InvalidArgumentError(label, `parameter ${label} is an invalid Date`);
     return { type: 'TIMESTAMP', text: value.toISOString() };
   }
-  if (value instanceof Uint8Array) return { type: 'BINARY', text: Buffer.from(value).toString('hex') };
+  if (value instanceof Uint8Array) return binary('BINARY', value);
   if (typeof value === 'object' && 'type' in value && 'value' in value) return normalizeTyped(value, label);
   throw new InvalidArgumentError(
     label,
@@ -75,9 +81,19 @@ function normalizeTyped(param: TypedSqlParam, label: string): NormalizedParam {
   const value = param.value;
   if (value === null || value === undefined) return { type, text: undefined };
   if (value instanceof Date) return { type, text: value.toISOString() };
-  if (value instanceof Uint8Array) return { type, text: Buffer.from(value).toString('hex') };
+  if (value instanceof Uint8Array) return binary(type, value);
   if (typeof value === 'object') return { type, text: JSON.stringify(value) };
   return { type, text: String(value) };
+}
+
+function binary(type: string, value: Uint8Array): NormalizedParam {
+  const bytes = Buffer.from(value);
+  return { type, text: bytes.toString('utf8'), bytes };
+}
+
+/** Whether the bytes survive a trip through UTF-8 text. */
+export function isUtf8(bytes: Buffer): boolean {
+  return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
 }
 
 function describe(value: unknown): string {

@@ -17,7 +17,7 @@ describe('parameter typing', () => {
       type: 'TIMESTAMP',
       text: '2024-02-29T12:30:00.123Z',
     });
-    assert.deepEqual(normalizeParam(Buffer.from([0, 255, 16]), ':p'), { type: 'BINARY', text: '00ff10' });
+    assert.deepEqual(normalizeParam(Buffer.from('hé'), ':p'), { type: 'BINARY', text: 'hé', bytes: Buffer.from('hé') });
     assert.deepEqual(normalizeParam(null, ':p'), { type: 'VOID', text: undefined });
     assert.deepEqual(normalizeParam({ type: 'decimal(10,2)', value: '12.30' }, ':p'), { type: 'DECIMAL(10,2)', text: '12.30' });
     assert.deepEqual(normalizeParam({ type: 'DATE', value: null }, ':p'), { type: 'DATE', text: undefined });
@@ -40,6 +40,7 @@ describe('parameter typing', () => {
     assert.equal(named[0]?.value?.stringValue, 'foo');
     assert.equal(named[1]?.type, 'VOID');
     assert.equal(named[1]?.value ?? undefined, undefined);
+    assert.throws(() => toSparkParameters({ raw: Buffer.from([0xff, 0x00]) }), /:raw is a Buffer that is not valid UTF-8/);
     const positional = toSparkParameters([1, 'x']);
     assert.deepEqual(positional.map((p) => [p.ordinal, p.type, p.value?.stringValue]), [
       [1, 'INT', '1'],
@@ -53,10 +54,10 @@ describe('client-side binding', () => {
     const sql = bindParametersClientSide('SELECT :param `p`, :n AS n, :b, :d', {
       param: "it's a \\ test",
       n: 5_000_000_000,
-      b: Buffer.from('hi'),
+      b: Buffer.from([0x68, 0xff]),
       d: { type: 'DATE', value: '2024-01-02' },
     });
-    assert.equal(sql, "SELECT 'it\\'s a \\\\ test' `p`, CAST(5000000000 AS BIGINT) AS n, X'6869', CAST('2024-01-02' AS DATE)");
+    assert.equal(sql, "SELECT 'it\\'s a \\\\ test' `p`, CAST(5000000000 AS BIGINT) AS n, X'68ff', CAST('2024-01-02' AS DATE)");
   });
 
   it('leaves strings, quoted identifiers, comments and :: casts alone', () => {
