@@ -67,7 +67,7 @@ describe('submitQuery guard', () => {
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
     const activities = await activitiesOnClosedPort();
-    await assert.rejects(env.run(activities.submitQuery, { ...INPUT, onAmbiguousSubmit: 'resubmit' }),
+    await assert.rejects(env.run(activities.submitQuery, { ...INPUT, onAmbiguousSubmit: 'resubmit' as const }),
       (error: unknown) => error instanceof ApplicationFailure && error.type !== 'SqlSubmitAmbiguous');
     assert.deepEqual(beats[0], { phase: 'submitting' }, 'it tried to submit');
   });

@@ -1,0 +1,127 @@
+/**
+ * Test environment for test/temporal: one real Temporal dev server, one real local warehouse
+ * and one workflow bundle per test file; a fresh worker (and task queue) per test.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from '../../src/warehouse/index.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.js';
+import { createSqlWorker, sqlWorkflowsPath, type SqlWorker } from '../../src/temporal/worker.js';
+import { statusQuery, type SqlQueryStatus } from '../../workflows/messages.js';
+
+const { temporal } = proto;
+type IHistory = proto.temporal.api.history.v1.IHistory;
+
+export interface TemporalTestEnv {
+  server: TemporalDevServer;
+  warehouse: LocalWarehouse;
+  client: Client;
+  bundle: WorkflowBundle;
+  /** The bundle written to a file, for worker child processes. */
+  bundlePath: string;
+  resultDirectory: string;
+  /** A worker on a new task queue; pass its `taskQueue` to `startSqlQuery`. */
+  newWorker(taskQueue?: string): Promise<SqlWorker>;
+  close(): Promise<void>;
+}
+
+export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptions = {}): Promise<TemporalTestEnv> {
+  const scratch = await mkdtemp(join(tmpdir(), 'temporal-dbsql-test-'));
+  const opened: Array<() => Promise<void>> = [() => rm(scratch, { recursive: true, force: true })];
+  const close = async (): Promise<void> => {
+    for (const release of opened.reverse()) await release().catch(() => undefined);
+  };
+  try {
+    quietRuntime();
+    const bundle = await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: quietLogger });
+    const bundlePath = join(scratch, 'workflow-bundle.js');
+    await writeFile(bundlePath, bundle.code);
+    const server = await startTemporalDevServer();
+    opened.push(() => server.stop());
+    const warehouse = await startLocalWarehouse(warehouseOptions);
+    opened.push(() => warehouse.close());
+    const connection = await Connection.connect({ address: server.address });
+    opened.push(() => connection.close());
+    const native = await NativeConnection.connect({ address: server.address });
+    opened.push(() => native.close());
+    const resultDirectory = join(scratch, 'results');
+    return {
+      server, warehouse, bundle, bundlePath, resultDirectory,
+      client: new Client({ connection }),
+      newWorker: (taskQueue = `test-${randomUUID()}`) => createSqlWorker({
+        connection: native, taskQueue, workflowBundle: bundle, resultDirectory,
+        warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
+          accessToken: warehouse.accessToken },
+        // Small cache timeouts so a replacement worker picks a workflow up quickly.
+        workerOptions: { stickyQueueScheduleToStartTimeout: '2 seconds' },
+      }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Polls the workflow's status query until `predicate` holds (deadline: `timeoutMs`). */
+export async function waitForStatus(handle: WorkflowHandle, predicate: (s: SqlQueryStatus) => boolean,
+  timeoutMs = 30_000): Promise<SqlQueryStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: SqlQueryStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery).catch(() => last);
+    if (last && predicate(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`status condition not met within ${timeoutMs} ms; last status ${JSON.stringify(last)}`);
+}
+
+/** Polls `check` until it returns true (deadline: `timeoutMs`). */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Every run's history of a workflow, first to last, following continue-as-new. */
+export async function fetchAllRunHistories(client: Client, workflowId: string): Promise<IHistory[]> {
+  const first = await client.workflow.getHandle(workflowId).describe();
+  const histories: IHistory[] = [];
+  let runId: string | undefined = first.raw.workflowExecutionInfo?.execution?.runId ?? undefined;
+  // describe() gives the latest run; walk back from the first run instead.
+  runId = first.raw.workflowExecutionInfo?.firstRunId || runId;
+  while (runId) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    histories.push(history);
+    const last = history.events?.[history.events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return histories;
+}
+
+/** The raw protobuf bytes of histories: payloads appear there exactly as stored. */
+export function historyBytes(histories: IHistory[]): Buffer {
+  return Buffer.concat(histories.map((h) => Buffer.from(temporal.api.history.v1.History.encode(h).finish())));
+}
+
+/** Worker logs at WARN and above only (the Runtime can be installed once per process). */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier env in this process.
+  }
+}
+
+const quietLogger = {
+  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
+  warn: () => undefined, error: (message: string) => { process.stderr.write(`${message}\n`); },
+};
