@@ -1,0 +1,83 @@
+/**
+ * Arrow on the wire: the IPC schema message for `arrowSchema` and one IPC record batch
+ * message per `TSparkArrowBatch`, in the types the client asked for (`useArrowNativeTypes`),
+ * LZ4-frame compressed when it accepts that.
+ *
+ * Framing is Arrow's own stream writer; a batch message is the writer's stream minus the
+ * schema message before it and the end-of-stream marker after it.
+ */
+import { compressFrameSync } from 'lz4-napi';
+import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8 } from 'apache-arrow';
+import { arrowTypeOf, buildData, readCell, type Cell } from './arrow-data.js';
+import { cellToText } from './text-format.js';
+import type { ResultColumn, SparkType } from './types.js';
+
+/** What the client said it reads (TExecuteStatementReq fields 1284 and 1286). */
+export interface ArrowWireOptions {
+  readonly timestampAsArrow: boolean;
+  readonly decimalAsArrow: boolean;
+  readonly complexTypesAsArrow: boolean;
+  readonly lz4: boolean;
+}
+
+/** Bytes of the IPC end-of-stream marker: continuation token and a zero length. */
+const END_OF_STREAM_BYTES = 8;
+
+export class ArrowWireEncoder {
+  /** The IPC schema message, sent as `arrowSchema`. */
+  readonly schemaBytes: Uint8Array;
+  private readonly wireSchema: Schema;
+  private readonly asText: readonly boolean[];
+
+  constructor(
+    private readonly columns: readonly ResultColumn[],
+    private readonly options: ArrowWireOptions,
+  ) {
+    this.asText = columns.map((c) => sentAsText(c.sparkType, options));
+    this.wireSchema = new Schema(
+      columns.map((c, i) => new Field(c.name, this.asText[i] ? new Utf8() : arrowTypeOf(c.sparkType), true)),
+    );
+    const empty = tableToIPC(new Table(this.wireSchema), 'stream');
+    this.schemaBytes = empty.subarray(0, empty.length - END_OF_STREAM_BYTES);
+  }
+
+  /** One record batch message (LZ4 frame if asked) for a canonical batch. */
+  encode(batch: RecordBatch): Buffer {
+    const children = this.columns.map((column, i) => {
+      const data = batch.data.children[i]!;
+      return this.asText[i] ? textData(data, column.sparkType) : data;
+    });
+    const wireBatch = new RecordBatch(
+      this.wireSchema,
+      makeData({ type: new Struct(this.wireSchema.fields), length: batch.numRows, nullCount: 0, children }),
+    );
+    const stream = tableToIPC(new Table([wireBatch]), 'stream');
+    const message = Buffer.from(
+      stream.buffer,
+      stream.byteOffset + this.schemaBytes.length,
+      stream.length - this.schemaBytes.length - END_OF_STREAM_BYTES,
+    );
+    return this.options.lz4 ? compressFrameSync(message) : message;
+  }
+}
+
+function sentAsText(type: SparkType, options: ArrowWireOptions): boolean {
+  switch (type.kind) {
+    case 'TIMESTAMP':
+      return !options.timestampAsArrow;
+    case 'DECIMAL':
+      return !options.decimalAsArrow;
+    case 'ARRAY':
+    case 'MAP':
+    case 'STRUCT':
+      return !options.complexTypesAsArrow;
+    default:
+      return false;
+  }
+}
+
+function textData(data: Data, type: SparkType): Data {
+  const cells: Cell[] = [];
+  for (let row = 0; row < data.length; row++) cells.push(cellToText(readCell(data, row, type), type));
+  return buildData({ kind: 'STRING' }, cells);
+}

@@ -1,0 +1,221 @@
+/**
+ * The DuckDB side of the warehouse: one database instance, one connection per statement (so
+ * that cancelling one interrupts only it), statements prepared with real bound parameters and
+ * their results streamed chunk by chunk into Arrow batches.
+ */
+import {
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  type DuckDBPreparedStatement,
+} from '@duckdb/node-api';
+import type { Schema } from 'apache-arrow';
+import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
+import { SqlStatementError, sqlStateOf } from './errors.js';
+import { ResultStore } from './result-store.js';
+import { translateSql } from './sql-translate.js';
+import { sparkTypeOf, type ResultColumn } from './types.js';
+
+/** A statement parameter as a client sends it (TSparkParameter): SQL type name and text value. */
+export interface StatementParameter {
+  /** Set for a named `:name` marker. */
+  readonly name?: string;
+  /** 1-based position, for `?` markers. */
+  readonly ordinal?: number;
+  /** SQL type name: STRING, INT, BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP, DECIMAL(p,s), VOID, ... */
+  readonly type: string;
+  /** The value as text; null for NULL. */
+  readonly value: string | null;
+}
+
+/** Rows per stored Arrow batch: DuckDB chunks (2048 rows) are gathered up to this. */
+const ROWS_PER_BATCH = 65_536;
+
+/** Spark type names that DuckDB spells differently. */
+const DUCKDB_TYPE_NAMES: Record<string, string> = {
+  STRING: 'VARCHAR',
+  BINARY: 'BLOB',
+  TIMESTAMP_NTZ: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
+  BYTE: 'TINYINT',
+  SHORT: 'SMALLINT',
+  LONG: 'BIGINT',
+  INTEGER: 'INTEGER',
+  INT: 'INTEGER',
+  REAL: 'FLOAT',
+};
+
+export class WarehouseEngine {
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  /** Opens (or creates) the database file, or an in-memory database for ':memory:'. */
+  static async open(database: string): Promise<WarehouseEngine> {
+    return new WarehouseEngine(await DuckDBInstance.create(database));
+  }
+
+  /**
+   * Prepares a statement on its own connection and binds its parameters. Throws
+   * SqlStatementError for a statement that does not parse or bind.
+   */
+  async prepare(sql: string, parameters: readonly StatementParameter[]): Promise<PreparedStatement> {
+    const connection = await this.instance.connect();
+    try {
+      const prepared = await connection.prepare(translateSql(sql)).catch(rethrowAsSqlError);
+      await bindParameters(connection, prepared, parameters);
+      return new PreparedStatement(connection, prepared);
+    } catch (error) {
+      connection.closeSync();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}
+
+/** Limits of one run. */
+export interface RunLimits {
+  /** The run fails (SQLSTATE 54000) when its result would hold more Arrow bytes than this. */
+  readonly maxResultBytes: number;
+}
+
+/** A prepared, bound statement; `run` executes it once, `cancel` interrupts it. */
+export class PreparedStatement {
+  private canceled = false;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly prepared: DuckDBPreparedStatement,
+  ) {}
+
+  get wasCanceled(): boolean {
+    return this.canceled;
+  }
+
+  /**
+   * Runs to the end, filling a ResultStore, then closes the connection. `onStore` receives the
+   * store as soon as the columns are known. Rejects with SqlStatementError on failure
+   * (SQLSTATE 57014 when cancelled).
+   */
+  async run(limits: RunLimits, onStore: (store: ResultStore) => void): Promise<ResultStore> {
+    try {
+      if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+      const result = await this.prepared.stream();
+      const columns: ResultColumn[] = result.columnNames().map((name, i) => {
+        const duckdbType = result.columnType(i);
+        return { name, duckdbType, sparkType: sparkTypeOf(duckdbType) };
+      });
+      const schema: Schema = canonicalSchema(columns);
+      const store = new ResultStore(columns, schema);
+      onStore(store);
+      let pending: DuckDBDataChunk[] = [];
+      let pendingRows = 0;
+      const flush = (): void => {
+        if (pendingRows > 0) store.append(chunksToBatch(schema, columns, pending));
+        pending = [];
+        pendingRows = 0;
+        if (store.byteSize > limits.maxResultBytes) {
+          throw new SqlStatementError(
+            `The result is larger than this local warehouse keeps (${limits.maxResultBytes} bytes); add a LIMIT.`,
+            '54000',
+          );
+        }
+      };
+      for (;;) {
+        if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        pending.push(chunk);
+        pendingRows += chunk.rowCount;
+        if (pendingRows >= ROWS_PER_BATCH) flush();
+      }
+      flush();
+      return store;
+    } catch (error) {
+      if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+      return rethrowAsSqlError(error);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Interrupts the statement if running; harmless otherwise. */
+  cancel(): void {
+    if (this.canceled) return;
+    this.canceled = true;
+    try {
+      this.connection.interrupt();
+    } catch {
+      // The connection may already be closed: the statement ended.
+    }
+  }
+
+  /** Frees the statement and its connection without running it. */
+  release(): void {
+    try {
+      this.prepared.destroySync();
+      this.connection.closeSync();
+    } catch {
+      // Already released.
+    }
+  }
+}
+
+function rethrowAsSqlError(error: unknown): never {
+  if (error instanceof SqlStatementError) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new SqlStatementError(message, sqlStateOf(message));
+}
+
+async function bindParameters(
+  connection: DuckDBConnection,
+  prepared: DuckDBPreparedStatement,
+  parameters: readonly StatementParameter[],
+): Promise<void> {
+  const count = prepared.parameterCount;
+  const byName = new Map<string, StatementParameter>();
+  parameters.forEach((p, i) => {
+    byName.set(p.name !== undefined && p.name !== '' ? p.name : String(p.ordinal ?? i + 1), p);
+  });
+  for (let index = 1; index <= count; index++) {
+    const marker = prepared.parameterName(index);
+    const parameter = byName.get(marker);
+    if (parameter === undefined) {
+      const shown = /^\d+$/.test(marker) ? `positional parameter ${marker}` : `parameter :${marker}`;
+      throw new SqlStatementError(`No value was given for ${shown}.`, '42P02');
+    }
+    await bindOne(connection, prepared, index, parameter);
+  }
+}
+
+/** Binds one parameter with its SQL type: DuckDB itself casts the text to that type. */
+async function bindOne(
+  connection: DuckDBConnection,
+  prepared: DuckDBPreparedStatement,
+  index: number,
+  parameter: StatementParameter,
+): Promise<void> {
+  const typeName = parameter.type.trim().toUpperCase() || 'STRING';
+  if (parameter.value === null || typeName === 'VOID' || typeName === 'NULL') {
+    prepared.bindNull(index);
+    return;
+  }
+  const match = /^([A-Z_]+)\s*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/.exec(typeName);
+  if (!match) {
+    throw new SqlStatementError(`Parameter ${parameter.name ?? index} has an unsupported type '${parameter.type}'.`, '42704');
+  }
+  const duckType = (DUCKDB_TYPE_NAMES[match[1]!] ?? match[1]!) + (match[2] ?? '');
+  try {
+    const cast = await connection.run(`SELECT CAST($1 AS ${duckType})`, [parameter.value]);
+    const chunk = await cast.fetchChunk();
+    const value = chunk!.getColumnVector(0).getItem(0);
+    prepared.bindValue(index, value, cast.columnType(0));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SqlStatementError(
+      `Parameter ${parameter.name ?? index} ('${parameter.value}') is not a valid ${typeName}: ${message}`,
+      sqlStateOf(message) === '42601' ? '42704' : '22018',
+    );
+  }
+}

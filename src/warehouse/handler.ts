@@ -1,0 +1,286 @@
+/**
+ * The TCLIService handler: sessions, statements and their operations, as a Databricks SQL
+ * warehouse answers them. Every method resolves to a response with a TStatus; failures a
+ * client should see are statuses, never thrown.
+ */
+import { randomBytes } from 'node:crypto';
+import Int64 from 'node-int64';
+import {
+  TCancelOperationReq,
+  TCancelOperationResp,
+  TCloseOperationReq,
+  TCloseOperationResp,
+  TCloseSessionReq,
+  TCloseSessionResp,
+  TExecuteStatementReq,
+  TExecuteStatementResp,
+  TFetchOrientation,
+  TFetchResultsReq,
+  TFetchResultsResp,
+  TGetInfoReq,
+  TGetInfoResp,
+  TGetInfoType,
+  TGetInfoValue,
+  TGetOperationStatusReq,
+  TGetOperationStatusResp,
+  TGetResultSetMetadataReq,
+  TGetResultSetMetadataResp,
+  THandleIdentifier,
+  TOpenSessionReq,
+  TOpenSessionResp,
+  TOperationHandle,
+  TOperationType,
+  TProtocolVersion,
+  TSessionHandle,
+  TSparkDirectResults,
+  TStatus,
+  TStatusCode,
+  type TSparkParameter,
+} from '../thrift/index.js';
+import type { StatementParameter, WarehouseEngine } from './engine.js';
+import { SqlStatementError, UnknownHandleError } from './errors.js';
+import { Operation, type OperationRegistry, type QueryHistory, uuidOf } from './operations.js';
+import { errorStatus, fetchRows, finishedStore, operationStatus, resultSetMetadata, successStatus } from './responses.js';
+
+/** The newest protocol this warehouse speaks (named parameters). */
+export const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
+
+/** Used when a client gives no maxBytes. */
+const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
+
+export interface HandlerOptions {
+  readonly directResultsWaitMs: number;
+  readonly maxResultBytes: number;
+}
+
+interface Session {
+  readonly protocol: number;
+}
+
+type AnyResponse = { status: TStatus };
+
+export class WarehouseHandler {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly engine: WarehouseEngine,
+    private readonly operations: OperationRegistry,
+    private readonly history: QueryHistory,
+    private readonly options: HandlerOptions,
+  ) {}
+
+  async OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
+    const asked = req.client_protocol_i64 ? req.client_protocol_i64.toNumber() : (req.client_protocol ?? SERVER_PROTOCOL_VERSION);
+    const protocol = negotiate(asked);
+    const guid = randomBytes(16);
+    this.sessions.set(guid.toString('hex'), { protocol });
+    return new TOpenSessionResp({
+      status: successStatus(),
+      serverProtocolVersion: protocol,
+      sessionHandle: new TSessionHandle({
+        sessionId: new THandleIdentifier({ guid, secret: randomBytes(16) }),
+        serverProtocolVersion: protocol,
+      }),
+      configuration: {},
+    });
+  }
+
+  async CloseSession(req: TCloseSessionReq): Promise<TCloseSessionResp> {
+    return guarded(TCloseSessionResp, () => {
+      // Operations outlive their session: a client may pick a query up from a new connection.
+      this.session(req.sessionHandle);
+      this.sessions.delete(Buffer.from(req.sessionHandle.sessionId.guid).toString('hex'));
+      return new TCloseSessionResp({ status: successStatus() });
+    });
+  }
+
+  async GetInfo(req: TGetInfoReq): Promise<TGetInfoResp> {
+    return guarded(TGetInfoResp, () => {
+      this.session(req.sessionHandle);
+      const values: Record<number, string> = {
+        [TGetInfoType.CLI_SERVER_NAME]: 'temporal-dbsql local warehouse',
+        [TGetInfoType.CLI_DBMS_NAME]: 'Spark SQL (DuckDB)',
+        [TGetInfoType.CLI_DBMS_VER]: '3.5.0',
+      };
+      return new TGetInfoResp({ status: successStatus(), infoValue: new TGetInfoValue({ stringValue: values[req.infoType] ?? '' }) });
+    });
+  }
+
+  async ExecuteStatement(req: TExecuteStatementReq): Promise<TExecuteStatementResp> {
+    return guardedAsync(TExecuteStatementResp, async () => {
+      this.session(req.sessionHandle);
+      const format = {
+        arrow: req.canReadArrowResult
+          ? {
+              timestampAsArrow: req.useArrowNativeTypes?.timestampAsArrow === true,
+              decimalAsArrow: req.useArrowNativeTypes?.decimalAsArrow === true,
+              complexTypesAsArrow: req.useArrowNativeTypes?.complexTypesAsArrow === true,
+              lz4: req.canDecompressLZ4Result === true,
+            }
+          : null,
+      };
+      let prepared;
+      try {
+        prepared = await this.engine.prepare(req.statement, parametersOf(req.parameters ?? []));
+      } catch (error) {
+        // A statement that does not parse or bind is refused outright, but still shows in history.
+        const failed = new Operation(req.statement, format, undefined);
+        this.history.add(failed.record);
+        if (error instanceof SqlStatementError) failed.fail(error);
+        throw error;
+      }
+      const operation = new Operation(req.statement, format, prepared);
+      this.history.add(operation.record);
+      this.operations.add(operation);
+      operation.markRunning();
+      prepared
+        .run({ maxResultBytes: this.options.maxResultBytes }, () => undefined)
+        .then(
+          (store) => operation.finish(store),
+          (error: unknown) =>
+            operation.fail(error instanceof SqlStatementError ? error : new SqlStatementError(String(error), 'XX000')),
+        );
+
+      if (!req.runAsync) {
+        await operation.done;
+      } else if (req.getDirectResults) {
+        await waitAtMost(operation.done, this.options.directResultsWaitMs);
+      }
+      if (!req.runAsync && operation.state === 'ERROR' && !req.getDirectResults) {
+        this.operations.remove(operation);
+        throw operation.error!;
+      }
+      const response = new TExecuteStatementResp({ status: successStatus(), operationHandle: handleOf(operation) });
+      if (req.getDirectResults) {
+        response.directResults = this.directResults(operation, req.getDirectResults.maxRows, req.getDirectResults.maxBytes);
+      }
+      return response;
+    });
+  }
+
+  /**
+   * Direct results: a finished result that fits the client's limits travels whole in the reply
+   * and the operation is closed at once; otherwise only its status (and metadata) travel.
+   */
+  private directResults(operation: Operation, maxRowsValue: Int64, maxBytesValue: Int64 | undefined): TSparkDirectResults {
+    const direct = new TSparkDirectResults({ operationStatus: operationStatus(operation) });
+    if (operation.state !== 'FINISHED') return direct;
+    const store = finishedStore(operation);
+    const maxRows = maxRowsValue.toNumber();
+    const maxBytes = maxBytesValue ? maxBytesValue.toNumber() : Number.POSITIVE_INFINITY;
+    direct.resultSetMetadata = resultSetMetadata(operation);
+    if (store.rowCount <= maxRows && store.byteSize <= maxBytes) {
+      direct.resultSet = fetchRows(operation, 0, Math.max(1, store.rowCount), Number.POSITIVE_INFINITY);
+      if (direct.resultSet.hasMoreRows) return new TSparkDirectResults({ operationStatus: direct.operationStatus, resultSetMetadata: direct.resultSetMetadata });
+      this.operations.remove(operation);
+      direct.closeOperation = new TCloseOperationResp({ status: successStatus() });
+    }
+    return direct;
+  }
+
+  async GetOperationStatus(req: TGetOperationStatusReq): Promise<TGetOperationStatusResp> {
+    return guarded(TGetOperationStatusResp, () => operationStatus(this.operation(req.operationHandle)));
+  }
+
+  async CancelOperation(req: TCancelOperationReq): Promise<TCancelOperationResp> {
+    return guarded(TCancelOperationResp, () => {
+      this.operation(req.operationHandle).cancel();
+      return new TCancelOperationResp({ status: successStatus() });
+    });
+  }
+
+  async CloseOperation(req: TCloseOperationReq): Promise<TCloseOperationResp> {
+    return guarded(TCloseOperationResp, () => {
+      this.operations.remove(this.operation(req.operationHandle));
+      return new TCloseOperationResp({ status: successStatus() });
+    });
+  }
+
+  async GetResultSetMetadata(req: TGetResultSetMetadataReq): Promise<TGetResultSetMetadataResp> {
+    return guarded(TGetResultSetMetadataResp, () => resultSetMetadata(this.operation(req.operationHandle)));
+  }
+
+  async FetchResults(req: TFetchResultsReq): Promise<TFetchResultsResp> {
+    return guarded(TFetchResultsResp, () => {
+      const operation = this.operation(req.operationHandle);
+      const start =
+        req.startRowOffset !== undefined && req.startRowOffset !== null
+          ? req.startRowOffset.toNumber()
+          : req.orientation === TFetchOrientation.FETCH_FIRST
+            ? 0
+            : operation.cursor;
+      const maxBytes = req.maxBytes ? req.maxBytes.toNumber() : DEFAULT_MAX_BYTES;
+      const response = fetchRows(operation, start, req.maxRows.toNumber(), maxBytes);
+      if (req.includeResultSetMetadata) response.resultSetMetadata = resultSetMetadata(operation);
+      return response;
+    });
+  }
+
+  private session(handle: TSessionHandle | undefined): Session {
+    const guid = handle?.sessionId?.guid;
+    const session = guid ? this.sessions.get(Buffer.from(guid).toString('hex')) : undefined;
+    if (!session) throw new UnknownHandleError('session', uuidOf(guid ?? new Uint8Array(0)));
+    return session;
+  }
+
+  private operation(handle: TOperationHandle | undefined): Operation {
+    return this.operations.find(handle?.operationId?.guid, handle?.operationId?.secret);
+  }
+}
+
+/** The version both sides speak: the client's, capped at ours. */
+export function negotiate(clientProtocol: number): number {
+  return Math.min(clientProtocol, SERVER_PROTOCOL_VERSION);
+}
+
+function handleOf(operation: Operation): TOperationHandle {
+  return new TOperationHandle({
+    operationId: new THandleIdentifier({ guid: operation.guid, secret: operation.secret }),
+    operationType: TOperationType.EXECUTE_STATEMENT,
+    hasResultSet: true,
+  });
+}
+
+function parametersOf(parameters: readonly TSparkParameter[]): StatementParameter[] {
+  return parameters.map((p, i) => {
+    const value = p.value;
+    const text =
+      value?.stringValue ?? (value?.doubleValue !== undefined && value?.doubleValue !== null ? String(value.doubleValue) : undefined) ??
+      (value?.booleanValue !== undefined && value?.booleanValue !== null ? String(value.booleanValue) : null);
+    return {
+      name: p.name ?? undefined,
+      ordinal: p.ordinal ?? i + 1,
+      type: p.type ?? 'STRING',
+      value: text,
+    };
+  });
+}
+
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Runs `body`, turning errors a client should see into a response with an error TStatus. */
+function guarded<R extends AnyResponse>(Response: new (args: { status: TStatus }) => R, body: () => R): Promise<R> {
+  return guardedAsync(Response, async () => body());
+}
+
+async function guardedAsync<R extends AnyResponse>(Response: new (args: { status: TStatus }) => R, body: () => Promise<R>): Promise<R> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof UnknownHandleError) {
+      return new Response({ status: errorStatus(error.message, undefined, TStatusCode.INVALID_HANDLE_STATUS) });
+    }
+    if (error instanceof SqlStatementError) {
+      return new Response({ status: errorStatus(error.message, error.sqlState) });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * HTTP(S) front of the warehouse: Thrift binary messages in POST bodies at the endpoint path,
+ * the query history page at `/` and its JSON at `/api/queries`.
+ *
+ * Statuses: 401 for a missing or wrong token, 400 for a body that is not a Thrift message,
+ * 404 for other paths. A bad request never affects anyone else's.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import thrift from 'thrift';
+import { TCLIServiceProcessor } from '../thrift/index.js';
+import type { WarehouseHandler } from './handler.js';
+import { historyPage } from './history-page.js';
+import type { QueryRecord } from './operations.js';
+
+/** Bodies above this are refused (413): no Thrift request of this protocol comes near it. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface HttpServerOptions {
+  readonly httpPath: string;
+  readonly token: string;
+  readonly tls?: { readonly key: string; readonly cert: string };
+  readonly history: () => QueryRecord[];
+}
+
+export function createWarehouseServer(handler: WarehouseHandler, options: HttpServerOptions): Server {
+  const processor = new TCLIServiceProcessor(handler);
+  const tokenDigest = digest(options.token);
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    route(request, response).catch((error: unknown) => {
+      // A bug on our side: answer 500 without detail, and keep serving.
+      console.error('local warehouse: request failed:', error instanceof Error ? error.message : error);
+      if (!response.headersSent) send(response, 500, 'text/plain', 'Internal error\n');
+      else response.destroy();
+    });
+  };
+
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === options.httpPath) {
+      if (request.method !== 'POST') return send(response, 405, 'text/plain', 'Use POST with a Thrift body\n');
+      if (!authorized(request.headers.authorization, tokenDigest)) {
+        request.resume();
+        response.setHeader('WWW-Authenticate', 'Bearer');
+        return send(response, 401, 'text/plain', 'Missing or invalid access token\n');
+      }
+      const body = await readBody(request);
+      if (body === null) return send(response, 413, 'text/plain', 'Request body too large\n');
+      const reply = await processThrift(processor, body);
+      if (reply === null) return send(response, 400, 'text/plain', 'The request body is not a valid Thrift message\n');
+      return send(response, 200, 'application/x-thrift', reply);
+    }
+    if (request.method === 'GET' && path === '/') {
+      return send(response, 200, 'text/html; charset=utf-8', historyPage(options.history()));
+    }
+    if (request.method === 'GET' && path === '/api/queries') {
+      return send(response, 200, 'application/json', JSON.stringify(options.history()));
+    }
+    send(response, 404, 'text/plain', 'Not found\n');
+  };
+
+  return options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
+}
+
+/** The reply bytes, or null when the body is not a Thrift call this service can read. */
+function processThrift(processor: InstanceType<typeof TCLIServiceProcessor>, body: Buffer): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    try {
+      thrift.TBufferedTransport.receiver((input) => {
+        const output = new thrift.TBufferedTransport(undefined, (reply?: Buffer) => resolve(reply ?? Buffer.alloc(0)));
+        processor.process(new thrift.TBinaryProtocol(input), new thrift.TBinaryProtocol(output));
+      }, 0)(body);
+    } catch {
+      // Reading the message or its arguments failed: truncated or not Thrift at all.
+      resolve(null);
+    }
+  });
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    request.on('data', (part: Buffer) => {
+      size += part.length;
+      if (size <= MAX_BODY_BYTES) parts.push(part);
+    });
+    request.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(parts) : null));
+    request.on('error', reject);
+  });
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Bearer TOKEN, or HTTP Basic with user `token` and the token as password. */
+function authorized(header: string | undefined, tokenDigest: Buffer): boolean {
+  if (!header) return false;
+  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
+  let presented: string | undefined;
+  if (scheme?.toLowerCase() === 'bearer') {
+    presented = value;
+  } else if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0 && decoded.slice(0, colon) === 'token') presented = decoded.slice(colon + 1);
+  }
+  return presented !== undefined && timingSafeEqual(digest(presented), tokenDigest);
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  response.end(body);
+}

@@ -1,0 +1,162 @@
+/**
+ * A local Databricks-compatible SQL warehouse on embedded DuckDB: the same wire protocol as a
+ * Databricks SQL warehouse (Thrift over HTTP), for the demo, the tests and a laptop.
+ *
+ * @example
+ * ```ts
+ * import { startLocalWarehouse } from 'temporal-dbsql/warehouse';
+ * import { connect } from 'temporal-dbsql';
+ *
+ * const warehouse = await startLocalWarehouse();
+ * const connection = await connect(warehouse);   // serverHostname, httpPath, accessToken
+ * const rows = await (await connection.execute('SELECT * FROM RANGE(3)')).fetchall();
+ * await connection.close();
+ * await warehouse.close();
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { WarehouseEngine } from './engine.js';
+import { WarehouseStartError } from './errors.js';
+import { WarehouseHandler } from './handler.js';
+import { createWarehouseServer } from './http-server.js';
+import { OperationRegistry, QueryHistory, type QueryRecord } from './operations.js';
+
+export type { QueryRecord } from './operations.js';
+export { SqlStatementError, UnknownHandleError, WarehouseStartError } from './errors.js';
+
+export interface LocalWarehouseOptions {
+  /** TCP port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Interface to listen on. Default '127.0.0.1'. */
+  host?: string;
+  /** The access token clients must present. Default: 32 random bytes, hex. */
+  token?: string;
+  /** DuckDB database file, kept across restarts. Default ':memory:'. */
+  database?: string;
+  /** Serve HTTPS with a self-signed certificate made at start-up (see `caCertificate`). */
+  tls?: boolean;
+  /** @format milliseconds. How long ExecuteStatement waits to return a direct result. Default 5000, like Databricks. */
+  directResultsWaitMs?: number;
+  /** @format milliseconds. Finished results untouched this long are freed. Default 15 minutes. */
+  resultIdleTimeoutMs?: number;
+  /** Path of the Thrift endpoint. Default '/sql/1.0/warehouses/local'. */
+  httpPath?: string;
+  /** @format bytes. A statement whose result grows past this fails (SQLSTATE 54000). Default 1 GiB. */
+  maxResultBytes?: number;
+}
+
+export interface LocalWarehouse {
+  /** URL with scheme and port, e.g. 'http://127.0.0.1:43123'. */
+  readonly serverHostname: string;
+  readonly httpPath: string;
+  readonly accessToken: string;
+  /** Full URL of the Thrift endpoint. */
+  readonly url: string;
+  /** PEM of the self-signed certificate, when `tls`. */
+  readonly caCertificate?: string;
+  /** The local query history, newest first. */
+  history(): QueryRecord[];
+  /** Cancels running statements, frees every result, stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * DuckDB runs each statement on a libuv pool thread for as long as it runs, so a few long
+ * statements would otherwise starve file and DNS work. The pool size is read when the pool
+ * first starts: this only helps if nothing used the pool before (the CLI calls it first).
+ */
+export function ensureThreadPoolSize(size = 32): void {
+  if (process.env['UV_THREADPOOL_SIZE'] === undefined) process.env['UV_THREADPOOL_SIZE'] = String(size);
+}
+
+export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): Promise<LocalWarehouse> {
+  ensureThreadPoolSize();
+  const host = options.host ?? '127.0.0.1';
+  const httpPath = options.httpPath ?? '/sql/1.0/warehouses/local';
+  if (!httpPath.startsWith('/')) throw new WarehouseStartError(`httpPath must start with '/', got '${httpPath}'.`);
+  const token = options.token ?? randomBytes(32).toString('hex');
+  if (token.length === 0) throw new WarehouseStartError('token must not be empty.');
+  const idleMs = options.resultIdleTimeoutMs ?? 15 * 60_000;
+
+  let engine: WarehouseEngine;
+  try {
+    engine = await WarehouseEngine.open(options.database ?? ':memory:');
+  } catch (error) {
+    throw new WarehouseStartError(
+      `Cannot open database '${options.database}': ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const operations = new OperationRegistry();
+  const history = new QueryHistory();
+  const handler = new WarehouseHandler(engine, operations, history, {
+    directResultsWaitMs: options.directResultsWaitMs ?? 5000,
+    maxResultBytes: options.maxResultBytes ?? 1024 ** 3,
+  });
+  const tls = options.tls ? await selfSignedCertificate(host) : undefined;
+  const server = createWarehouseServer(handler, { httpPath, token, tls, history: () => history.list() });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    engine.close();
+    throw new WarehouseStartError(
+      `Cannot listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
+  const sweeper = setInterval(() => operations.expireIdle(idleMs), Math.max(50, Math.min(idleMs / 4, 30_000)));
+  sweeper.unref();
+
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const serverHostname = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    serverHostname,
+    httpPath,
+    accessToken: token,
+    url: `${serverHostname}${httpPath}`,
+    caCertificate: tls?.cert,
+    history: () => history.list(),
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        operations.clear();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        engine.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function selfSignedCertificate(host: string): Promise<{ key: string; cert: string }> {
+  const { generate } = await import('selfsigned');
+  const altNames: { type: 2 | 7; value?: string; ip?: string }[] = [
+    { type: 2, value: 'localhost' },
+    { type: 7, ip: '127.0.0.1' },
+    { type: 7, ip: '::1' },
+  ];
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '0.0.0.0') {
+    altNames.push(/^[\d.]+$|:/.test(host) ? { type: 7, ip: host } : { type: 2, value: host });
+  }
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keySize: 2048,
+    notAfterDate: new Date(Date.now() + 365 * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'subjectAltName', altNames },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
