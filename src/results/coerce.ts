@@ -31,7 +31,8 @@ export function coerceValue(value: unknown, type: SqlTypeDesc): unknown {
     case SqlType.INTERVAL:
       return typeof value === 'string' ? value : String(value);
     case SqlType.BINARY:
-      return value instanceof Uint8Array ? value : Buffer.from(String(value), 'utf8');
+      // Only nested BINARY arrives as text, base64 as Spark's to_json writes it.
+      return value instanceof Uint8Array ? value : Buffer.from(String(value), 'base64');
     case SqlType.DATE:
       if (value instanceof Date) return Math.floor(value.getTime() / MS_PER_DAY);
       return typeof value === 'number' ? value : parseDate(String(value));
