@@ -1,0 +1,184 @@
+/**
+ * executeAsync / getAsyncExecution against the local warehouse over real HTTP: direct and
+ * non-direct results, pickup from another connection, cancel, results after cancel, ids the
+ * server does not know, malformed ids, several readers and row offsets, close.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  AsyncExecutionStatus,
+  AsyncExecutionUnrecoverableResultError,
+  type Connection,
+  DirectResultNotRecoverableError,
+  InvalidHandleError,
+  QueryNotFoundError,
+} from '../../src/index.js';
+import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/index.js';
+import { SLOW_SQL, type TestProxy, connectTo, startProxy, waitFor } from '../support/driver-fixtures.js';
+
+describe('asynchronous execution', () => {
+  // `eager` returns direct results like Databricks; `lazy` never waits, so every query is picked up by id.
+  let eager: LocalWarehouse;
+  let lazy: LocalWarehouse;
+  let proxy: TestProxy;
+  let viaProxy: Connection;
+  let first: Connection;
+  let second: Connection;
+
+  before(async () => {
+    eager = await startLocalWarehouse();
+    lazy = await startLocalWarehouse({ directResultsWaitMs: 0 });
+    proxy = await startProxy(eager.serverHostname);
+    viaProxy = await connectTo(eager, { serverHostname: proxy.url });
+    first = await connectTo(lazy, { maxRowsPerFetch: 1_000 });
+    second = await connectTo(lazy, { maxRowsPerFetch: 1_000 });
+  });
+
+  after(async () => {
+    await Promise.allSettled([viaProxy.close(), first.close(), second.close()]);
+    await proxy.close();
+    await Promise.all([eager.close(), lazy.close()]);
+  });
+
+  it('returns a quick query as a direct result, read without any network call', async () => {
+    const query = await viaProxy.executeAsync('SELECT 1 AS one, :word AS word', { word: 'hi' });
+    assert.equal(query.returnedAsDirectResult, true);
+    assert.equal(query.status, AsyncExecutionStatus.FINISHED);
+    assert.equal(query.isFinished, true);
+    const before = proxy.seen;
+    assert.equal(await query.syncStatus(), AsyncExecutionStatus.FINISHED);
+    const rows = await (await query.getResults()).fetchall();
+    assert.deepEqual(rows, [{ one: 1, word: 'hi' }]);
+    // A direct result can be read again, from any offset, still without the network.
+    assert.deepEqual(await (await query.getResults({ startRowOffset: 1 })).fetchall(), []);
+    assert.equal(proxy.seen, before, 'no HTTP request after ExecuteStatement');
+  });
+
+  it('refuses to serialize a direct result, and the server does not know its id', async () => {
+    const query = await viaProxy.executeAsync('SELECT 42 AS answer');
+    assert.equal(query.returnedAsDirectResult, true);
+    assert.throws(() => query.serialize(), (error: unknown) => {
+      assert.ok(error instanceof DirectResultNotRecoverableError);
+      assert.equal(error.queryId, query.queryId);
+      assert.match(error.message, /direct result/);
+      return true;
+    });
+    await assert.rejects(viaProxy.getAsyncExecution(query.queryId, query.querySecret), (error: unknown) => {
+      return error instanceof QueryNotFoundError && error.queryId === query.queryId;
+    });
+  });
+
+  it('runs a query that is not a direct result, serializes it, and reads it', async () => {
+    const query = await first.executeAsync('SELECT * FROM RANGE(2500)');
+    assert.equal(query.returnedAsDirectResult, false);
+    assert.equal(query.serialize(), `${query.queryId}:${query.querySecret}`);
+    assert.match(query.queryId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const rows = await (await query.getResults()).fetchall();
+    assert.equal(rows.length, 2500);
+    assert.equal(rows[2499]?.id, 2499n);
+    assert.equal(query.status, AsyncExecutionStatus.FINISHED);
+    await query.close();
+  });
+
+  it('picks a query up from a second connection after the first one closed', async () => {
+    const starter = await connectTo(lazy);
+    const query = await starter.executeAsync('SELECT :param `p`, * FROM RANGE(3000)', { param: 'foo' });
+    const serialized = query.serialize();
+    await starter.close();
+    const picked = await second.getAsyncExecution(serialized);
+    assert.equal(picked.queryId, query.queryId);
+    const rows = await (await picked.getResults()).fetchall();
+    assert.equal(rows.length, 3000);
+    assert.deepEqual(rows[0], { p: 'foo', id: 0n });
+    await picked.close();
+  });
+
+  it('lets two handles each read the whole result, and a reader start at a row offset', async () => {
+    const query = await first.executeAsync('SELECT id, id * 2 AS twice FROM RANGE(4500)');
+    const other = await second.getAsyncExecution(query.queryId, query.querySecret);
+    const [mine, theirs] = await Promise.all([
+      (await query.getResults()).fetchall(),
+      (await other.getResults()).fetchall(),
+    ]);
+    assert.equal(mine.length, 4500);
+    assert.deepEqual(theirs, mine);
+    // Reading again, e.g. after a crash, from row 4321.
+    const tail = await (await other.getResults({ startRowOffset: 4321 })).fetchall();
+    assert.equal(tail.length, 179);
+    assert.deepEqual(tail[0], { id: 4321n, twice: 8642n });
+    const arrow = await (await query.getResults({ startRowOffset: 4000 })).fetchArrow();
+    assert.equal(arrow.numRows, 500);
+    await query.close();
+    await other.close();
+  });
+
+  it('cancels a running query from another connection; its results are unrecoverable', async () => {
+    const query = await first.executeAsync(SLOW_SQL);
+    assert.equal(query.isRunning, true);
+    const remote = await second.getAsyncExecution(query.queryId, query.querySecret);
+    assert.equal(remote.status, AsyncExecutionStatus.RUNNING);
+    await remote.cancel();
+    await remote.cancel(); // idempotent
+    await waitFor(async () => (await query.syncStatus()) !== AsyncExecutionStatus.RUNNING, 20_000, 'the cancel to land');
+    assert.equal(query.status, AsyncExecutionStatus.CANCELED);
+    assert.equal(query.isCanceled, true);
+    await assert.rejects(query.getResults(), (error: unknown) => {
+      assert.ok(error instanceof AsyncExecutionUnrecoverableResultError);
+      assert.equal(error.status, 'CANCELED');
+      assert.equal(error.queryId, query.queryId);
+      assert.match(error.message, /CANCELED/);
+      return true;
+    });
+    await query.close();
+  });
+
+  it('keeps the message and sqlState of a query that failed while running', async () => {
+    const query = await first.executeAsync("SELECT CAST(x AS INT) AS n FROM (SELECT 'abc' AS x)");
+    await assert.rejects(query.getResults(), (error: unknown) => {
+      assert.ok(error instanceof AsyncExecutionUnrecoverableResultError);
+      assert.equal(error.status, 'ABORTED');
+      assert.equal(error.serverError?.sqlState, '22018');
+      assert.match(error.message, /Could not convert string 'abc'/);
+      return true;
+    });
+    assert.equal(query.status, AsyncExecutionStatus.ABORTED);
+    assert.equal(query.error?.sqlState, '22018');
+  });
+
+  it('reports a query the server does not know as not found, distinct from a failure', async () => {
+    const queryId = randomUUID();
+    await assert.rejects(first.getAsyncExecution(queryId, randomUUID()), (error: unknown) => {
+      assert.ok(error instanceof QueryNotFoundError);
+      assert.equal(error.queryId, queryId);
+      return true;
+    });
+  });
+
+  it('rejects malformed ids and secrets before any network call, naming the bad part', async () => {
+    const before = proxy.seen;
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => viaProxy.getAsyncExecution('nope', randomUUID()), 'queryId'],
+      [() => viaProxy.getAsyncExecution(randomUUID(), '1234'), 'querySecret'],
+      [() => viaProxy.getAsyncExecution(`${randomUUID()}:${randomUUID()}:extra`), 'serialized'],
+      [() => viaProxy.getAsyncExecution(randomUUID()), 'serialized'],
+    ];
+    for (const [call, part] of cases) {
+      await assert.rejects(call(), (error: unknown) => {
+        assert.ok(error instanceof InvalidHandleError, String(error));
+        assert.equal(error.part, part);
+        assert.ok(error.message.includes(part));
+        return true;
+      });
+    }
+    assert.equal(proxy.seen, before);
+  });
+
+  it('frees results on close(): the query is then not found, and close is idempotent', async () => {
+    const query = await first.executeAsync('SELECT * FROM RANGE(10)');
+    await query.getResults();
+    await query.close();
+    await query.close();
+    await assert.rejects(second.getAsyncExecution(query.serialize()), QueryNotFoundError);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Helpers for the driver's integration tests: a connection to a local warehouse, a small real
+ * HTTP proxy that can answer 503 before passing requests on, and a condition poller.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type ConnectOptions, type Connection, connect } from '../../src/index.js';
+import type { LocalWarehouse } from '../../src/warehouse/index.js';
+
+/** A long statement on DuckDB (tens of seconds on a small machine), for cancel and pickup tests. */
+export const SLOW_SQL = 'SELECT sum(a.id * b.id) AS s FROM RANGE(200000) a, RANGE(200000) b';
+
+/** Connects to a local warehouse with quick retries. */
+export function connectTo(warehouse: LocalWarehouse, extra: Partial<ConnectOptions> = {}): Promise<Connection> {
+  return connect({
+    serverHostname: warehouse.serverHostname,
+    httpPath: warehouse.httpPath,
+    accessToken: warehouse.accessToken,
+    retry: { minDelayMs: 20, maxDelayMs: 200, totalTimeoutMs: 30_000 },
+    ...extra,
+  });
+}
+
+/** Polls `condition` until it holds, failing after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(25);
+  }
+}
+
+/** What the proxy does with request number `n` (1-based). */
+export type ProxyDecision = 'forward' | { status: number; retryAfter?: string };
+
+export interface TestProxy {
+  /** Base URL to give to connect() as serverHostname. */
+  url: string;
+  /** Requests seen so far, and how many were answered by the proxy itself. */
+  readonly seen: number;
+  readonly refused: number;
+  /** Changes the plan for the following requests. */
+  setPlan(plan: (n: number) => ProxyDecision): void;
+  close(): Promise<void>;
+}
+
+/** A real HTTP proxy in front of `target` (an http:// URL). */
+export async function startProxy(target: string, initialPlan: (n: number) => ProxyDecision = () => 'forward'): Promise<TestProxy> {
+  const upstream = new URL(target);
+  let plan = initialPlan;
+  let seen = 0;
+  let refused = 0;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      seen++;
+      const decision = plan(seen);
+      if (decision !== 'forward') {
+        refused++;
+        const headers: Record<string, string> = { 'content-type': 'text/plain' };
+        if (decision.retryAfter !== undefined) headers['retry-after'] = decision.retryAfter;
+        res.writeHead(decision.status, headers);
+        res.end('overloaded, try later\n');
+        return;
+      }
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (reply) => {
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        },
+      );
+      forward.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      forward.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get seen() {
+      return seen;
+    },
+    get refused() {
+      return refused;
+    },
+    setPlan(next) {
+      plan = next;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
