@@ -1,0 +1,142 @@
+/**
+ * Every SQL type, NULLs, parameters of every JS type, and empty results, through the driver and
+ * the local warehouse over real HTTP; Arrow (Spark protocol) and column-based (HIVE protocol)
+ * results must give the same rows.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Connection, ServerOperationError } from '../../src/index.js';
+import { TProtocolVersion } from '../../src/thrift/index.js';
+import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/index.js';
+import { connectTo } from '../support/driver-fixtures.js';
+
+const ALL_TYPES = `SELECT true AS b, 1::TINYINT AS ti, 2::SMALLINT AS si, 3 AS i, 4::BIGINT AS bi,
+  1.5::FLOAT AS f, 2.5::DOUBLE AS d, 12.30::DECIMAL(10,2) AS dec, 'x' AS s, '\\x00\\xff'::BLOB AS bin,
+  DATE '2024-02-29' AS dt, TIMESTAMP '2024-02-29 12:34:56.789' AS ts, [1, 2] AS arr,
+  MAP {'a': 1} AS m, {'x': 1, 'y': 'z'} AS st`;
+
+const EXPECTED_ROW = {
+  b: true, ti: 1, si: 2, i: 3, bi: 4n, f: 1.5, d: 2.5, dec: '12.30', s: 'x', bin: Buffer.from([0, 255]),
+  dt: '2024-02-29', ts: new Date('2024-02-29T12:34:56.789Z'), arr: [1, 2], m: new Map([['a', 1]]), st: { x: 1, y: 'z' },
+};
+
+describe('types, NULLs, parameters and empty results', () => {
+  let warehouse: LocalWarehouse;
+  let spark: Connection;
+  let hive: Connection;
+
+  before(async () => {
+    warehouse = await startLocalWarehouse();
+    spark = await connectTo(warehouse);
+    hive = await connectTo(warehouse, { protocolVersion: TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10 });
+  });
+
+  after(async () => {
+    await Promise.allSettled([spark.close(), hive.close()]);
+    await warehouse.close();
+  });
+
+  it('decodes every type to its documented JS type', async () => {
+    const result = await spark.execute(ALL_TYPES);
+    assert.deepEqual(
+      result.columns.map((c) => c.typeName),
+      ['BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL(10,2)', 'STRING', 'BINARY',
+        'DATE', 'TIMESTAMP', 'ARRAY<INT>', 'MAP<STRING,INT>', 'STRUCT<x:INT,y:STRING>'],
+    );
+    assert.deepEqual(await result.fetchall(), [EXPECTED_ROW]);
+  });
+
+  it('gives the same rows and Arrow table from column-based (HIVE) results as from Arrow (Spark) results', async () => {
+    assert.ok(spark.serverProtocolVersion >= TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8);
+    assert.equal(hive.serverProtocolVersion, TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
+    const sql = `${ALL_TYPES} UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`;
+    const fromSpark = await (await spark.execute(sql)).fetchall();
+    const fromHive = await (await hive.execute(sql)).fetchall();
+    assert.deepEqual(fromHive, fromSpark);
+    assert.deepEqual(fromSpark[0], EXPECTED_ROW);
+    assert.ok(Object.values(fromSpark[1] ?? {}).every((value) => value === null));
+    const sparkTable = await (await spark.execute(sql)).fetchArrow();
+    const hiveTable = await (await hive.execute(sql)).fetchArrow();
+    assert.equal(hiveTable.schema.toString(), sparkTable.schema.toString());
+    assert.equal(hiveTable.numRows, 2);
+    for (const field of sparkTable.schema.fields) {
+      const values = (table: typeof sparkTable): unknown[] => Array.from(table.getChild(field.name) ?? [], plain);
+      assert.deepEqual(values(hiveTable), values(sparkTable), `column ${field.name}`);
+    }
+  });
+
+  it('sends parameters of every JS type as native typed parameters', async () => {
+    const when = new Date('2024-05-06T07:08:09.123Z');
+    const result = await spark.execute(
+      'SELECT :s AS s, :i AS i, :big AS big, :d AS d, :b AS b, :t AS t, :bin AS bin, :n AS n, :dec AS dec, :day AS day',
+      {
+        s: "it's", i: 42, big: 2n ** 62n, d: 0.25, b: false, t: when, bin: Buffer.from('hi'), n: null,
+        dec: { type: 'DECIMAL(6,3)', value: '1.5' }, day: { type: 'DATE', value: '2024-01-31' },
+      },
+    );
+    const columns = Object.fromEntries(result.columns.map((c) => [c.name, c.typeName]));
+    assert.equal(columns.i, 'INT');
+    assert.equal(columns.big, 'BIGINT');
+    assert.equal(columns.dec, 'DECIMAL(6,3)');
+    assert.deepEqual(await result.fetchall(), [
+      { s: "it's", i: 42, big: 2n ** 62n, d: 0.25, b: false, t: when, bin: Buffer.from('hi'), n: null, dec: '1.500', day: '2024-01-31' },
+    ]);
+  });
+
+  it('binds positional parameters', async () => {
+    const rows = await (await spark.execute('SELECT ? AS a, ? AS b', ['x', 7])).fetchall();
+    assert.deepEqual(rows, [{ a: 'x', b: 7 }]);
+  });
+
+  it('binds parameters on the client for a HIVE-protocol session', async () => {
+    const rows = await (await hive.execute('SELECT :param AS p, :n AS n, * FROM RANGE(2)', { param: 'foo', n: 5 })).fetchall();
+    assert.deepEqual(rows, [{ p: 'foo', n: 5, id: 0n }, { p: 'foo', n: 5, id: 1n }]);
+  });
+
+  it('names a missing parameter', async () => {
+    await assert.rejects(spark.execute('SELECT :missing AS m', { other: 1 }), (error: unknown) => {
+      return error instanceof ServerOperationError && /missing/.test(error.message);
+    });
+  });
+
+  it('returns empty results with their columns', async () => {
+    const result = await spark.execute('SELECT * FROM RANGE(0)');
+    assert.deepEqual(result.columns.map((c) => [c.name, c.typeName]), [['id', 'BIGINT']]);
+    assert.equal(await result.fetchone(), null);
+    assert.deepEqual(await result.fetchmany(10), []);
+    const table = await (await spark.execute('SELECT * FROM RANGE(0)')).fetchArrow();
+    assert.equal(table.numRows, 0);
+    assert.deepEqual(table.schema.fields.map((f) => f.name), ['id']);
+    const rows = [];
+    for await (const row of await spark.execute('SELECT * FROM RANGE(0)')) rows.push(row);
+    assert.deepEqual(rows, []);
+  });
+
+  it('mixes fetchone, fetchmany, fetchArrow and iteration, each continuing where the last stopped', async () => {
+    const result = await spark.execute('SELECT * FROM RANGE(10)');
+    assert.deepEqual(await result.fetchone(), { id: 0n });
+    assert.deepEqual((await result.fetchmany(3)).map((r) => r.id), [1n, 2n, 3n]);
+    const seen: bigint[] = [];
+    for await (const row of result) {
+      seen.push(row.id as bigint);
+      if (seen.length === 2) break;
+    }
+    assert.deepEqual(seen, [4n, 5n]);
+    const rest = await result.fetchArrow();
+    assert.deepEqual(rest.getChild('id')?.toArray(), BigInt64Array.from([6n, 7n, 8n, 9n]));
+    assert.deepEqual(await result.fetchall(), []);
+  });
+});
+
+/** Arrow values (vectors, struct rows, maps) as plain JS, for comparing two tables' contents. */
+function plain(value: unknown): unknown {
+  if (value === null || value === undefined || typeof value !== 'object') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<unknown>, plain);
+  if (Array.isArray(value)) return value.map(plain);
+  const withJson = value as { toJSON?: () => unknown; [Symbol.iterator]?: () => Iterator<unknown> };
+  if (typeof withJson.toJSON === 'function') return plain(withJson.toJSON());
+  if (typeof withJson[Symbol.iterator] === 'function') return Array.from(value as Iterable<unknown>, plain);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+}
