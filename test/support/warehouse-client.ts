@@ -9,6 +9,8 @@ import thrift from 'thrift';
 import {
   TCLIServiceClient,
   TExecuteStatementReq,
+  TGetOperationStatusReq,
+  TOperationState,
   TOpenSessionReq,
   TProtocolVersion,
   TSessionHandle,
@@ -151,4 +153,20 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Polls GetOperationStatus until the operation leaves PENDING/RUNNING; returns the final status. */
+export async function waitUntilDone(client: WarehouseTestClient, operationHandle: T.TOperationHandle, timeoutMs = 60_000): Promise<T.TGetOperationStatusResp> {
+  return eventually(
+    async () => {
+      const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle }));
+      assertSuccess(status.status);
+      const state = status.operationState;
+      return state === TOperationState.RUNNING_STATE || state === TOperationState.PENDING_STATE || state === TOperationState.INITIALIZED_STATE
+        ? undefined
+        : status;
+    },
+    timeoutMs,
+    'the operation to end',
+  );
 }
