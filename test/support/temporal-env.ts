@@ -112,10 +112,10 @@ export function historyBytes(histories: IHistory[]): Buffer {
   return Buffer.concat(histories.map((h) => Buffer.from(temporal.api.history.v1.History.encode(h).finish())));
 }
 
-/** Worker logs at WARN and above only (the Runtime can be installed once per process). */
+/** Worker logs at ERROR only (expected activity failures would log at WARN) (the Runtime can be installed once per process). */
 function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed by an earlier env in this process.
   }

@@ -8,7 +8,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSqlWorker } from '../../src/temporal/worker.js';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 const env = process.env;
 const worker = await createSqlWorker({
   connection: env.TEMPORAL_ADDRESS ?? 'localhost:7233',

@@ -1,0 +1,113 @@
+/**
+ * sqlQueryWorkflow end to end: real Temporal dev server, real local warehouse over HTTP.
+ * Direct result, a query polled to completion, failed SQL, a result over the inline limit,
+ * continue-as-new with bounded history, and the token absent from history.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { startSqlQuery } from '../../src/temporal/client.js';
+import {
+  fetchAllRunHistories, historyBytes, startTemporalTestEnv, type TemporalTestEnv,
+} from '../support/temporal-env.js';
+
+/** About 1-2 s of DuckDB work: longer than the warehouse's direct-result wait below. */
+const SLOW_SQL = (tag: string, n = 9000): string =>
+  `SELECT '${tag}' AS tag, sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
+
+describe('sqlQueryWorkflow', () => {
+  let env: TemporalTestEnv;
+  before(async () => { env = await startTemporalTestEnv({ directResultsWaitMs: 200 }); });
+  after(async () => { await env?.close(); });
+
+  it('returns a small fast query as a direct result without polling', async () => {
+    const worker = await env.newWorker();
+    const result = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(env.client,
+        { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } }, { taskQueue: worker.taskQueue });
+      return handle.result();
+    });
+    assert.equal(result.state, 'FINISHED');
+    assert.equal(result.returnedAsDirectResult, true);
+    assert.equal(result.polls, 0);
+    assert.deepEqual(result.columns, [{ name: 'p', typeName: 'STRING' }, { name: 'id', typeName: 'BIGINT' }]);
+    assert.deepEqual(result.rows, [{ p: 'foo', id: '0' }, { p: 'foo', id: '1' }, { p: 'foo', id: '2' }]);
+  });
+
+  it('polls a long query to completion, fetches it, then closes it on the warehouse', async () => {
+    const worker = await env.newWorker();
+    const sql = SLOW_SQL('polled');
+    const result = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 250 }, { taskQueue: worker.taskQueue });
+      return handle.result();
+    });
+    assert.equal(result.returnedAsDirectResult, false);
+    assert.ok(result.polls >= 1, `polled ${result.polls} times`);
+    assert.deepEqual(result.rows, [{ tag: 'polled', checksum: '3887999073' }]);
+    const records = env.warehouse.history().filter((r) => r.statement === sql);
+    assert.equal(records.length, 1, 'submitted once');
+    assert.equal(records[0]!.queryId, result.queryId);
+    assert.equal(records[0]!.state, 'CLOSED', 'closed after the fetch was recorded');
+  });
+
+  it('fails with a non-retryable SqlStatementFailed carrying the sqlState', async () => {
+    const worker = await env.newWorker();
+    const failure = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(env.client,
+        { statement: 'SELECT * FROM no_such_table_here' }, { taskQueue: worker.taskQueue });
+      return handle.result().then(() => assert.fail('the workflow should fail'), (error: unknown) => error);
+    });
+    assert.ok(failure instanceof WorkflowFailedError);
+    const cause = failure.cause;
+    assert.ok(cause instanceof ApplicationFailure, `cause is ${String(cause)}`);
+    assert.equal(cause.type, 'SqlStatementFailed');
+    assert.equal(cause.nonRetryable, true);
+    assert.match(cause.message, /no_such_table_here/);
+    assert.match(String((cause.details?.[0] as { sqlState?: string }).sqlState), /^[0-9A-Z]{5}$/);
+  });
+
+  it('writes a result over the inline limit to the sink and returns its manifest', async () => {
+    const worker = await env.newWorker();
+    const result = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(env.client, {
+        statement: "SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(20000)",
+        inlineResultLimitBytes: 16 * 1024,
+      }, { taskQueue: worker.taskQueue });
+      return handle.result();
+    });
+    assert.equal(result.rows, undefined);
+    const manifest = result.manifest!;
+    assert.equal(manifest.format, 'jsonl');
+    assert.equal(manifest.rows, 20_000);
+    assert.deepEqual(manifest.schema, [{ name: 'id', typeName: 'BIGINT' }, { name: 'label', typeName: 'STRING' }]);
+    const content = await readFile(manifest.location);
+    assert.equal(content.length, manifest.bytes);
+    const rows = content.toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    assert.equal(rows.length, 20_000);
+    assert.deepEqual(rows[0], { id: '0', label: 'row-0' });
+    assert.deepEqual(rows[19_999], { id: '19999', label: 'row-19999' });
+  });
+
+  it('continues as new to keep history short, and never records the token', async () => {
+    const worker = await env.newWorker();
+    const sql = SLOW_SQL('continued', 12_000);   // about 2 s: several polls
+    const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 100, maxPollsPerRun: 1 },
+      { taskQueue: worker.taskQueue });
+    const result = await worker.runUntil(handle.result());
+    assert.equal(result.rows?.[0]?.tag, 'continued');
+    assert.ok(result.runs > 1, `ran in ${result.runs} runs: ${JSON.stringify(result)}`);
+
+    const histories = await fetchAllRunHistories(env.client, handle.workflowId);
+    assert.equal(histories.length, result.runs);
+    for (const history of histories) {
+      assert.ok((history.events?.length ?? 0) <= 40, `a run has ${history.events?.length} events`);
+    }
+    const bytes = historyBytes(histories);
+    assert.ok(bytes.includes(sql), 'the statement is in history (the search works)');
+    assert.ok(bytes.includes(result.queryId!), 'the query id is in history');
+    assert.ok(!bytes.includes(env.warehouse.accessToken), 'the access token is not in history');
+    assert.equal(env.warehouse.history().filter((r) => r.statement === sql).length, 1, 'submitted once over all runs');
+  });
+});
