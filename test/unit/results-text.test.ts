@@ -62,8 +62,23 @@ describe('Spark text values', () => {
     assert.equal(parseTimestamp('2024-01-02T03:04:05.1234569Z'), 1704164645123456n);
     assert.equal(parseTimestamp('2024-01-02 05:04:05+02:00'), 1704164645000000n);
     assert.equal(parseTimestamp('2024-01-02'), 1704153600000000n);
+    assert.equal(parseTimestamp('9999-12-31 23:59:59.999999'), 253402300799999999n); // beyond 2^53 micros
+    assert.equal(parseTimestamp('0001-01-01 00:00:00.5'), -62135596800000000n + 500000n);
     assert.throws(() => parseDate('2024/01/02'), /'2024\/01\/02' is not a date/);
     assert.throws(() => parseTimestamp('yesterday'), /'yesterday' is not a timestamp/);
+  });
+
+  it('reads timestamps like JS Date does, across centuries and fraction lengths', () => {
+    for (let k = 0; k < 2000; k++) {
+      const ms = Math.round((k / 2000 - 0.3) * 1e13); // about 1875 to 2287
+      const extraMicros = (k * 7919) % 1000;
+      const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+      const digits = String(extraMicros).padStart(3, '0');
+      const fraction = (iso.slice(20, 23) + digits).slice(0, 1 + (k % 6)); // 1 to 6 digits
+      const text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+      const expected = BigInt(Math.floor(ms / 1000)) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+      assert.equal(parseTimestamp(text), expected, text);
+    }
   });
 });
 
