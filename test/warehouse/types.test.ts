@@ -1,0 +1,96 @@
+/**
+ * Every type of the contract, sent as Arrow (native types, text types, LZ4) and as
+ * column-based sets, read back with the project's results decoder: the values a user gets
+ * must be the expected ones and the same whichever form travelled.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DataType, Type } from 'apache-arrow';
+import Int64 from 'node-int64';
+import { batchToRows, RowSetDecoder, type Row } from '../../src/results/index.js';
+import { TFetchResultsReq, TGetResultSetMetadataReq, TSparkArrowTypes, TSparkRowSetType } from '../../src/thrift/index.js';
+import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient, type ExecuteOptions } from '../support/warehouse-client.js';
+
+const EVERY_TYPE = `
+SELECT
+  true AS b, CAST(-7 AS TINYINT) AS ti, CAST(300 AS SMALLINT) AS si, 70000 AS i,
+  CAST(9007199254740993 AS BIGINT) AS bi, CAST(1.5 AS FLOAT) AS f, 2.25::DOUBLE AS d,
+  CAST('-12.30' AS DECIMAL(10,2)) AS dec, CAST(12345678901234567890123456789.5 AS DECIMAL(38,1)) AS wide,
+  'héllo' AS s, '\\x00\\xFFab'::BLOB AS bin, DATE '2024-02-29' AS dt,
+  TIMESTAMP '2024-02-29 12:34:56.789' AS ts,
+  [1, NULL, 3] AS arr, MAP {'k': 1.5::DOUBLE} AS m, {'a': 1, 'b': 'x'} AS st,
+  CAST(NULL AS INT) AS nul, CAST(1 AS HUGEINT) AS huge
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+`;
+
+const TYPE_NAMES = {
+  b: 'BOOLEAN', ti: 'TINYINT', si: 'SMALLINT', i: 'INT', bi: 'BIGINT', f: 'FLOAT', d: 'DOUBLE',
+  dec: 'DECIMAL(10,2)', wide: 'DECIMAL(38,1)', s: 'STRING', bin: 'BINARY', dt: 'DATE', ts: 'TIMESTAMP',
+  arr: 'ARRAY<INT>', m: 'MAP<STRING,DOUBLE>', st: 'STRUCT<a:INT,b:STRING>', nul: 'INT', huge: 'DECIMAL(38,0)',
+};
+
+const EXPECTED_FIRST: Row = {
+  b: true, ti: -7, si: 300, i: 70000, bi: 9007199254740993n, f: 1.5, d: 2.25,
+  dec: '-12.30', wide: '12345678901234567890123456789.5', s: 'héllo', bin: Buffer.from([0, 255, 0x61, 0x62]),
+  dt: '2024-02-29', ts: new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)),
+  arr: [1, null, 3], m: new Map([['k', 1.5]]), st: { a: 1, b: 'x' }, nul: null, huge: '1',
+};
+
+describe('local warehouse: every type in every result format', () => {
+  let warehouse: LocalWarehouse;
+  let client: WarehouseTestClient;
+
+  before(async () => {
+    warehouse = await startLocalWarehouse();
+    client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
+  });
+  after(async () => {
+    await warehouse.close();
+  });
+
+  async function fetchAll(options: ExecuteOptions, arrowTypes?: TSparkArrowTypes): Promise<{ rows: Row[]; format: number; types: Record<string, DataType> }> {
+    const session = await client.openSession();
+    const req = executeRequest(session, EVERY_TYPE, { ...options, direct: false });
+    if (arrowTypes) req.useArrowNativeTypes = arrowTypes;
+    const { operationHandle } = await client.call('ExecuteStatement', req);
+    await waitUntilDone(client, operationHandle!);
+    const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
+    assertSuccess(metadata.status);
+    const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(100) }));
+    assertSuccess(fetched.status);
+    const decoder = new RowSetDecoder(metadata);
+    assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), TYPE_NAMES);
+    const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
+    const types = Object.fromEntries(decoder.arrowSchema.fields.map((f) => [f.name, f.type]));
+    return { rows, format: metadata.resultFormat!, types };
+  }
+
+  it('sends native Arrow types to a client that reads them, LZ4 or not', async () => {
+    for (const lz4 of [false, true]) {
+      const { rows, format } = await fetchAll({ arrow: true, lz4 });
+      assert.equal(format, TSparkRowSetType.ARROW_BASED_SET);
+      assert.deepEqual(rows[0], EXPECTED_FIRST, `lz4 ${lz4}`);
+      assert.ok(Object.values(rows[1]!).every((v) => v === null), 'the NULL row');
+    }
+  });
+
+  it('sends TIMESTAMP, DECIMAL and complex types as text to a client that asks for that', async () => {
+    const { rows } = await fetchAll({ arrow: true }, new TSparkArrowTypes({ timestampAsArrow: false, decimalAsArrow: false, complexTypesAsArrow: false }));
+    assert.deepEqual(rows[0], EXPECTED_FIRST);
+    assert.ok(Object.values(rows[1]!).every((v) => v === null));
+  });
+
+  it('sends column-based sets to a client without Arrow, decoding to the same rows and Arrow types', async () => {
+    const column = await fetchAll({ arrow: false });
+    assert.equal(column.format, TSparkRowSetType.COLUMN_BASED_SET);
+    const arrow = await fetchAll({ arrow: true });
+    assert.deepEqual(column.rows, arrow.rows);
+    assert.deepEqual(column.rows[0], EXPECTED_FIRST);
+    for (const [name, type] of Object.entries(arrow.types)) {
+      assert.equal(String(column.types[name]), String(type), name);
+    }
+    assert.equal(arrow.types['ts']!.typeId, Type.Timestamp);
+  });
+});
