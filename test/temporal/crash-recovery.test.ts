@@ -1,0 +1,86 @@
+/**
+ * Durability: a worker SIGKILLed mid-poll and a new worker finishing the same workflow with
+ * the statement submitted once; the Temporal dev server restarted mid-query (same SQLite
+ * file) and the workflow still finishing.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startSqlQuery } from '../../src/temporal/client.js';
+import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
+
+const SLOW_SQL = (tag: string, n: number): string =>
+  `SELECT '${tag}' AS tag, sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
+
+const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process.ts', import.meta.url));
+
+describe('sqlQueryWorkflow durability', () => {
+  let env: TemporalTestEnv;
+  before(async () => { env = await startTemporalTestEnv({ directResultsWaitMs: 200 }); });
+  after(async () => { await env?.close(); });
+
+  /** Starts a worker child process configured like a deployment (DATABRICKS_* variables). */
+  async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env, TEMPORAL_ADDRESS: env.server.address, TEMPORAL_TASK_QUEUE: taskQueue,
+        WORKFLOW_BUNDLE_PATH: env.bundlePath, RESULT_DIRECTORY: env.resultDirectory,
+        DATABRICKS_HOST: env.warehouse.serverHostname, DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
+        DATABRICKS_TOKEN: env.warehouse.accessToken,
+      },
+    });
+    let output = '';
+    child.stdout!.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: string) => { output += chunk; if (output.includes('ready')) resolve(); });
+      child.once('exit', (code) => reject(new Error(`worker process exited with ${code} before it was ready`)));
+    });
+    return child;
+  }
+
+  it('finishes on a new worker after the first is SIGKILLed mid-poll, submitting once', async () => {
+    const taskQueue = `kill-${Date.now()}`;
+    const sql = SLOW_SQL('sigkill', 14_000);   // about 3 s
+    const child = await spawnWorker(taskQueue);
+    try {
+      const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue });
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      const killedAt = Date.now();
+
+      const worker = await env.newWorker(taskQueue);
+      const result = await worker.runUntil(handle.result());
+      const recoveryMs = Date.now() - killedAt;
+      process.stdout.write(`finished ${recoveryMs} ms after the SIGKILL\n`);
+      assert.equal(result.state, 'FINISHED');
+      assert.equal(result.rows?.[0]?.tag, 'sigkill');
+      const records = env.warehouse.history().filter((r) => r.statement === sql);
+      assert.equal(records.length, 1, 'the statement was submitted exactly once');
+      assert.equal(records[0]!.queryId, result.queryId);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('finishes after the Temporal dev server restarts mid-query', async () => {
+    const worker = await env.newWorker();
+    const sql = SLOW_SQL('restart', 16_000);   // about 4 s: still running after the restart
+    const result = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue: worker.taskQueue });
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      const restartedAt = Date.now();
+      await env.server.restart();
+      process.stdout.write(`dev server restarted in ${Date.now() - restartedAt} ms\n`);
+      assert.notEqual(env.warehouse.history().find((r) => r.statement === sql)?.state, 'CLOSED',
+        'the query had not finished before the restart');
+      return handle.result();
+    });
+    assert.equal(result.state, 'FINISHED');
+    assert.equal(result.rows?.[0]?.tag, 'restart');
+    assert.equal(env.warehouse.history().filter((r) => r.statement === sql).length, 1, 'submitted once');
+  });
+});
