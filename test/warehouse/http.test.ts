@@ -12,7 +12,7 @@ import { executeRequest, HttpStatusError, postRaw, WarehouseTestClient } from '.
 
 /** The bytes a real client sends for OpenSession. */
 function openSessionBytes(): Buffer {
-  let bytes = Buffer.alloc(0);
+  let bytes: Buffer = Buffer.alloc(0);
   const transport = new thrift.TBufferedTransport(undefined, (out?: Buffer) => {
     bytes = out ?? Buffer.alloc(0);
   });
