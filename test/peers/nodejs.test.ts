@@ -16,9 +16,6 @@ import * as sql from './support/warehouse-statements.js';
 
 type IDBSQLSession = Awaited<ReturnType<DBSQLClient['openSession']>>;
 
-// TOperationState.CANCELED_STATE in the HiveServer2 protocol
-const CANCELED_STATE = 3;
-
 /** A TLS handshake that verifies the server certificate (unlike @databricks/sql, see below). */
 function verifiedHandshake(url: string, ca?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -77,15 +74,16 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
     }
   }
 
-  async function compare(statement: string, params?: Record<string, unknown> | unknown[]) {
+  async function compare(statement: string, params?: Record<string, unknown> | unknown[], skipColumns: string[] = []) {
     const rs = await ours.execute(statement, params as never);
-    const mine = canonicalRows(await rs.fetchall(), rs.columns);
+    const columns = rs.columns.filter((c) => !skipColumns.includes(c.name));
+    const mine = canonicalRows(await rs.fetchall(), columns);
     const options = Array.isArray(params)
       ? { ordinalParameters: params as never[] }
       : params
         ? { namedParameters: params as Record<string, never> }
         : {};
-    const theirs = canonicalRows(await theirRows(statement, options), rs.columns);
+    const theirs = canonicalRows(await theirRows(statement, options), columns);
     assert.deepEqual(theirs, mine);
     return mine;
   }
@@ -98,7 +96,10 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
   });
 
   test('every scalar type, through Arrow: same rows', async () => {
-    await compare(sql.ALL_SCALARS);
+    // dec_wide: @databricks/sql 1.17 renders DECIMAL(38,6) -123456789012345678.000001 as
+    // '-1.23456789012345.69e+23' (its bug, docs/compatibility.md); the Python connector
+    // reads our value exactly (python.test.ts), so it is left out here only
+    await compare(sql.ALL_SCALARS, undefined, ['dec_wide']);
   });
 
   test('typed NULLs: same rows', async () => {
@@ -129,17 +130,20 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
       async () => warehouse.history().some((q) => q.statement === sql.LONG_RUNNING && q.state === 'RUNNING'),
       { timeoutMs: 30_000, intervalMs: 50 },
     );
-    await operation.cancel();
-    const status = await operation.status();
-    assert.equal(status.operationState, CANCELED_STATE);
-    await assert.rejects(operation.fetchAll());
+    const cancelled = await operation.cancel();
+    assert.equal(cancelled.isSuccess, true);
+    // the client refuses any further call on a cancelled operation, without a round-trip
+    await assert.rejects(operation.fetchAll(), /canceled/i);
+    await waitFor(
+      'the warehouse to show the statement CANCELED',
+      async () => warehouse.history().find((q) => q.statement === sql.LONG_RUNNING)?.state === 'CANCELED',
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     await operation.close();
-    const record = warehouse.history().find((q) => q.statement === sql.LONG_RUNNING);
-    assert.equal(record?.state === 'CANCELED' || record?.state === 'CLOSED', true, `history says ${record?.state}`);
   });
 
   test('a failing statement is an error in both clients', async () => {
-    await assert.rejects(theirRows(sql.MISSING_TABLE), /table_that_does_not_exist/);
+    await assert.rejects(theirRows(sql.MISSING_TABLE), (e: { message?: string }) => /table_that_does_not_exist/.test(e.message ?? ''));
     await assert.rejects(ours.execute(sql.MISSING_TABLE), /table_that_does_not_exist/);
   });
 });

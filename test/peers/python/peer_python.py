@@ -13,6 +13,7 @@ Values are printed in the canonical form the Node tests also build from our driv
 import datetime
 import decimal
 import json
+import math
 import sys
 import time
 import uuid
@@ -30,7 +31,8 @@ def canonical(value):
     if isinstance(value, int):
         return {"int": str(value)}
     if isinstance(value, float):
-        return value
+        # pandas turns a NULL inside an integer array into NaN (and the ints into floats)
+        return {"nan": True} if math.isnan(value) else value
     if isinstance(value, decimal.Decimal):
         return {"decimal": str(value)}
     if isinstance(value, (bytes, bytearray)):

@@ -39,3 +39,31 @@ export function pyarrowTypeName(type: DataType): string {
 function fieldName(field: Field): string {
   return `${field.name}: ${pyarrowTypeName(field.type)}`;
 }
+
+/** An unscaled decimal integer's digits with the point put back `scale` places from the right. */
+function scaled(unscaled: string, scale: number): string {
+  const negative = unscaled.startsWith('-');
+  const digits = (negative ? unscaled.slice(1) : unscaled).padStart(scale + 1, '0');
+  const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return negative ? `-${text}` : text;
+}
+
+/**
+ * A value read from an apache-arrow vector, with DECIMALs as exact text (apache-arrow hands
+ * them out as unscaled big integers) and nested values as plain arrays, Maps and objects.
+ */
+export function plainArrowValue(value: unknown, type: DataType): unknown {
+  if (value === null || value === undefined) return null;
+  if (DataType.isDecimal(type)) return scaled(String(value), type.scale);
+  if (DataType.isList(type)) return [...(value as Iterable<unknown>)].map((v) => plainArrowValue(v, type.children[0]!.type));
+  if (DataType.isStruct(type)) {
+    const row = value as Record<string, unknown>;
+    return Object.fromEntries(type.children.map((f) => [f.name, plainArrowValue(row[f.name], f.type)]));
+  }
+  if (DataType.isMap(type)) {
+    const [key, val] = type.children[0]!.type.children as Field[];
+    const entries = [...(value as Iterable<[unknown, unknown]>)];
+    return new Map(entries.map(([k, v]) => [plainArrowValue(k, key!.type), plainArrowValue(v, val!.type)]));
+  }
+  return value;
+}

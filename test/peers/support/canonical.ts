@@ -73,6 +73,8 @@ function hex(bytes: Uint8Array): string {
 /** JS Dates carry milliseconds only; the canonical timestamp carries microseconds. */
 function timestampText(value: unknown): string {
   if (value instanceof Date) return value.toISOString().replace('Z', '000Z');
+  // apache-arrow's toJSON() gives epoch milliseconds for Timestamp(us) columns
+  if (typeof value === 'number') return timestampText(new Date(value));
   if (typeof value === 'string') {
     // 'YYYY-MM-DD HH:MM:SS[.f]' as text (column-based sets): read as UTC
     const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?/.exec(value);
@@ -84,6 +86,8 @@ function timestampText(value: unknown): string {
 function dateText(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'string') return value.slice(0, 10);
+  // apache-arrow gives Date32 values as epoch milliseconds
+  if (typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
   throw new Error(`not a date: ${String(value)}`);
 }
 
