@@ -1,0 +1,79 @@
+/**
+ * Records workflow histories for the replay test (test/temporal/replay.test.ts): runs
+ * sqlQueryWorkflow on a real dev server and local warehouse through its main paths and writes
+ * each history as JSON to test/temporal/histories/. Re-record ONLY for a deliberate,
+ * compatible change of the workflow (otherwise replay catching a difference is the point).
+ *
+ *   node --import tsx scripts/temporal/record-history.ts
+ */
+import { writeFile, mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { cancelSqlQuery, startSqlQuery } from '../../src/temporal/client.js';
+import type { SqlQueryInput } from '../../workflows/messages.js';
+import { startTemporalTestEnv, waitForStatus } from '../../test/support/temporal-env.js';
+
+const OUT_DIR = fileURLToPath(new URL('../../test/temporal/histories/', import.meta.url));
+const SLOW = (n: number): string =>
+  `SELECT sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
+
+interface Scenario {
+  name: string;
+  input: SqlQueryInput;
+  /** Drives the workflow to its end; returns when it ended. */
+  drive(client: Client, handle: WorkflowHandle): Promise<void>;
+}
+
+const settle = async (handle: WorkflowHandle): Promise<void> => { await handle.result().catch(() => undefined); };
+
+const SCENARIOS: Scenario[] = [
+  { name: 'direct-result', input: { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } }, drive: (_, h) => settle(h) },
+  { name: 'polled-to-completion', input: { statement: SLOW(9000), pollIntervalMs: 200, pollBackoffFactor: 1.5, maxPollIntervalMs: 1000 }, drive: (_, h) => settle(h) },
+  { name: 'failed-statement', input: { statement: 'SELECT * FROM no_such_table' }, drive: (_, h) => settle(h) },
+  {
+    name: 'canceled-by-signal',
+    input: { statement: SLOW(200_000), pollIntervalMs: 200 },
+    drive: async (client, handle) => {
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      await cancelSqlQuery(client, handle.workflowId);
+      await settle(handle);
+    },
+  },
+  {
+    name: 'workflow-cancelled',
+    input: { statement: SLOW(200_000), pollIntervalMs: 200 },
+    drive: async (_, handle) => {
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      await handle.cancel();
+      await settle(handle);
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+  try {
+    await mkdir(OUT_DIR, { recursive: true });
+    const worker = await env.newWorker();
+    await worker.runUntil(async () => {
+      for (const scenario of SCENARIOS) {
+        const handle = await startSqlQuery(env.client, scenario.input,
+          { taskQueue: worker.taskQueue, workflowId: `replay-${scenario.name}` });
+        await scenario.drive(env.client, handle);
+        // protobufjs' object form (enums as names, int64 as strings, bytes as base64);
+        // the replay test reads it back with History.fromObject.
+        const { History } = proto.temporal.api.history.v1;
+        const history = History.decode(History.encode(await handle.fetchHistory()).finish());
+        const json = History.toObject(history, { longs: String, enums: String, bytes: String });
+        const file = `${OUT_DIR}${scenario.name}.json`;
+        await writeFile(file, `${JSON.stringify(json, null, 1)}\n`);
+        process.stderr.write(`recorded ${file} (${history.events?.length} events)\n`);
+      }
+    });
+  } finally {
+    await env.close();
+  }
+}
+
+await main();
