@@ -3,7 +3,6 @@
  * warehouse answers them. Every method resolves to a response with a TStatus; failures a
  * client should see are statuses, never thrown.
  */
-import { randomBytes } from 'node:crypto';
 import Int64 from 'node-int64';
 import {
   TCancelOperationReq,
@@ -39,7 +38,7 @@ import {
 } from '../thrift/index.js';
 import type { StatementParameter, WarehouseEngine } from './engine.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
-import { Operation, type OperationRegistry, type QueryHistory, uuidOf } from './operations.js';
+import { newHandleBytes, Operation, type OperationRegistry, type QueryHistory, uuidOf } from './operations.js';
 import { errorStatus, fetchRows, finishedStore, operationStatus, resultSetMetadata, successStatus } from './responses.js';
 
 /** The newest protocol this warehouse speaks (named parameters). */
@@ -72,13 +71,13 @@ export class WarehouseHandler {
   async OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
     const asked = req.client_protocol_i64 ? req.client_protocol_i64.toNumber() : (req.client_protocol ?? SERVER_PROTOCOL_VERSION);
     const protocol = negotiate(asked);
-    const guid = randomBytes(16);
+    const guid = newHandleBytes();
     this.sessions.set(guid.toString('hex'), { protocol });
     return new TOpenSessionResp({
       status: successStatus(),
       serverProtocolVersion: protocol,
       sessionHandle: new TSessionHandle({
-        sessionId: new THandleIdentifier({ guid, secret: randomBytes(16) }),
+        sessionId: new THandleIdentifier({ guid, secret: newHandleBytes() }),
         serverProtocolVersion: protocol,
       }),
       configuration: {},

@@ -2,7 +2,7 @@
  * Operations (running and finished statements) by guid, the secret check that guards them,
  * their idle expiry, and the query history kept beside them.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ArrowWireEncoder, ArrowWireOptions } from './arrow-encode.js';
 import type { PreparedStatement } from './engine.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
@@ -26,14 +26,22 @@ export function uuidOf(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * 16 random bytes laid out as a version 4 UUID: clients print handles as UUIDs and some
+ * (the official Node.js client) refuse bytes that are not a valid one.
+ */
+export function newHandleBytes(): Buffer {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
+}
+
 /** How the result goes to the client that submitted it: Arrow (with options) or column-based. */
 export interface ResultFormat {
   readonly arrow: ArrowWireOptions | null;
 }
 
 export class Operation {
-  readonly guid = randomBytes(16);
-  readonly secret = randomBytes(16);
+  readonly guid = newHandleBytes();
+  readonly secret = newHandleBytes();
   readonly queryId = uuidOf(this.guid);
   readonly record: QueryRecord;
   store: ResultStore | undefined;
@@ -160,8 +168,4 @@ export class OperationRegistry {
   clear(): void {
     for (const operation of [...this.operations.values()]) this.remove(operation);
   }
-}
-
-export function cancelledError(): SqlStatementError {
-  return new SqlStatementError('The statement was cancelled.', '57014');
 }
