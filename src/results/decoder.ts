@@ -42,11 +42,13 @@ export class RowSetDecoder {
     if (this.format === TSparkRowSetType.URL_BASED_SET || (rowSet.resultLinks?.length ?? 0) > 0) {
       throw new CloudFetchNotSupportedError();
     }
-    if (rowSet.arrowBatches != null) {
+    // Go by what holds data: an empty list of batches or columns is an empty page in any format.
+    const arrowBatches = rowSet.arrowBatches ?? [];
+    if (arrowBatches.length > 0) {
       if (this.schemaMessage === undefined) {
         throw new ResultDecodeError('The row set holds Arrow batches but the result metadata has no arrowSchema.');
       }
-      return decodeArrowBatches(rowSet.arrowBatches, {
+      return decodeArrowBatches(arrowBatches, {
         schemaMessage: this.schemaMessage,
         lz4Compressed: this.lz4Compressed,
         columns: this.columns,
@@ -54,7 +56,7 @@ export class RowSetDecoder {
         schema: this.arrowSchema,
       });
     }
-    if (rowSet.columns != null) return decodeColumnBatch(rowSet.columns, this.columns, this.types, this.arrowSchema);
+    if ((rowSet.columns?.length ?? 0) > 0) return decodeColumnBatch(rowSet.columns!, this.columns, this.types, this.arrowSchema);
     if ((rowSet.rows?.length ?? 0) > 0) {
       throw new ResultDecodeError('Row-based row sets (TRow lists) are not supported; expected Arrow or column-based sets.');
     }

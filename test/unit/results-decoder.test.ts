@@ -121,6 +121,11 @@ describe('RowSetDecoder', () => {
     assert.deepEqual(batches, []);
     assert.deepEqual(decoder.decode(new TRowSet({ startRowOffset: 0 as never, rows: [], arrowBatches: [] })), []);
     assert.equal(new Table(decoder.arrowSchema, batches).numRows, 0);
+    // An empty list of batches or columns is an empty page whatever the announced format.
+    assert.deepEqual(decoder.decode(new TRowSet({ startRowOffset: 0 as never, rows: [], columns: [], arrowBatches: [] })), []);
+    const withEmptyBatches = columnRowSet(ALL_TYPES.map((c) => c.wireColumn));
+    withEmptyBatches.arrowBatches = [];
+    assert.deepStrictEqual(rowsOf(columnDecoder, columnDecoder.decode(withEmptyBatches)), expectedRows(ALL_TYPES));
   });
 
   it('handles a result with no columns', () => {
