@@ -33,7 +33,19 @@ const SCENARIOS = [
   { name: 'cancel', kind: 'cancel', sql: sql.LONG_RUNNING },
   { name: 'error', kind: 'error', sql: sql.MISSING_TABLE },
   { name: 'submit', kind: 'submit', sql: sql.SEED_RANGE, params: { param: 'picked up' } },
+  { name: 'plain_scalars', kind: 'fetchall', sql: sql.ALL_SCALARS, connection: 'plain' },
+  { name: 'plain_complex', kind: 'fetchall', sql: sql.COMPLEX, connection: 'plain' },
 ];
+
+/** A second connection: Arrow without LZ4 and without native DECIMAL, TIMESTAMP, complex types. */
+const CONNECTIONS = {
+  plain: {
+    enable_query_result_lz4_compression: false,
+    _use_arrow_native_decimals: false,
+    _use_arrow_native_timestamps: false,
+    _use_arrow_native_complex_types: false,
+  },
+};
 
 const venv = await provision('python-venv.sh', [], ['python3']);
 
@@ -49,7 +61,7 @@ if (!venv.ok) {
     before(async () => {
       console.log(`# python venv ready in ${venv.elapsedMs} ms: ${venv.value}`);
       warehouse = await startLocalWarehouse();
-      const plan = { uri: warehouse.url, token: warehouse.accessToken, scenarios: SCENARIOS };
+      const plan = { uri: warehouse.url, token: warehouse.accessToken, connections: CONNECTIONS, scenarios: SCENARIOS };
       const peer = await run(venv.value, [join(REPO_ROOT, 'test/peers/python/peer_python.py')], {
         input: JSON.stringify(plan),
         timeoutMs: 180_000,
@@ -130,6 +142,21 @@ if (!venv.ok) {
         assert.deepEqual(canonicalRows(rows, rs.columns), theirs.rows);
       });
     }
+
+    test('Arrow without LZ4 and native types: DECIMAL read back exactly, TIMESTAMP and complex types as Spark-style text', async () => {
+      const native = outcome('scalars') as { rows: Canonical[][] };
+      const plain = outcome('plain_scalars') as { columns: [string, string][]; rows: Canonical[][] };
+      const ts = plain.columns.findIndex(([n]) => n === 'ts');
+      // the connector converts DECIMAL strings itself and leaves TIMESTAMP strings as they come
+      assert.equal(plain.rows[0]![ts], '2024-01-02 03:04:05.123');
+      assert.deepEqual(plain.rows[0]!.filter((_, i) => i !== ts), native.rows[0]!.filter((_, i) => i !== ts));
+      // complex values as JSON text, in the exact form Spark's Thrift server writes them
+      const complex = outcome('plain_complex') as { rows: Canonical[][] };
+      assert.deepEqual(complex.rows, [[
+        '[1,2,3]', '{"a":1,"b":2}', '{"x":1,"y":"z"}', '[[1],[2,3]]',
+        '[{"k":1.50,"when":"2020-02-29"}]', '{"1":[10,20]}', '[null,5]',
+      ]]);
+    });
 
     test('execute_async + get_query_state + get_async_execution_result: same rows as our AsyncExecution', async () => {
       const theirs = outcome('async') as { queryId: string; states: string[]; rows: Canonical[][] };

@@ -1,6 +1,7 @@
 """Drives the official Python connector (databricks-sql-connector) against a server.
 
-Reads a JSON plan on stdin: {"uri", "token", "scenarios": [{"name", "kind", "sql", "params"?, ...}]}
+Reads a JSON plan on stdin: {"uri", "token", "connections"?: {name: connect() options},
+"scenarios": [{"name", "kind", "sql", "params"?, "connection"?, ...}]}
 and prints one JSON object {"connector": version, "results": {name: outcome}} on stdout.
 Values are printed in the canonical form the Node tests also build from our driver's rows
 (test/peers/support/canonical.ts), so the two sides compare with a plain deep-equal:
@@ -174,18 +175,28 @@ RUNNERS = {
 def main():
     plan = json.load(sys.stdin)
     results = {}
-    with databricks.sql.connect(
-        server_hostname="ignored-when-connection-uri-is-set",
-        http_path="ignored",
-        access_token=plan["token"],
-        _connection_uri=plan["uri"],
-        _retry_stop_after_attempts_count=2,
-    ) as conn:
+    connections = {}
+    try:
         for scenario in plan["scenarios"]:
+            name = scenario.get("connection", "default")
+            if name not in connections:
+                # options of the connection, e.g. Arrow without native types and without LZ4
+                options = plan.get("connections", {}).get(name, {})
+                connections[name] = databricks.sql.connect(
+                    server_hostname="ignored-when-connection-uri-is-set",
+                    http_path="ignored",
+                    access_token=plan["token"],
+                    _connection_uri=plan["uri"],
+                    _retry_stop_after_attempts_count=2,
+                    **options,
+                )
             try:
-                results[scenario["name"]] = RUNNERS[scenario["kind"]](conn, scenario)
+                results[scenario["name"]] = RUNNERS[scenario["kind"]](connections[name], scenario)
             except Exception as exc:
                 results[scenario["name"]] = {"unexpected": error_outcome(exc)}
+    finally:
+        for conn in connections.values():
+            conn.close()
     json.dump({"connector": databricks.sql.__version__, "results": results}, sys.stdout)
 
 
