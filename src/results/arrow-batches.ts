@@ -60,7 +60,7 @@ function normaliseBatch(batch: RecordBatch, format: ArrowBatchFormat): RecordBat
       throw new ResultDecodeError(
         `Cannot decode column '${columns[i]!.name}' (${columns[i]!.typeName}) from Arrow ${String(data.type)}: ` +
           `${(error as Error).message}.`,
-        { cause: error },
+        { cause: error, column: columns[i]!.name },
       );
     }
   });

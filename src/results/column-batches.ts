@@ -42,7 +42,7 @@ export function decodeColumnBatch(
     } catch (error) {
       throw new ResultDecodeError(
         `Cannot decode column '${column.name}' (${column.typeName}): ${(error as Error).message}.`,
-        { cause: error },
+        { cause: error, column: column.name },
       );
     }
   });

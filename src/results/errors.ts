@@ -6,9 +6,12 @@
 /** Thrown when a row set or its metadata cannot be decoded (corrupt bytes, unexpected types). */
 export class ResultDecodeError extends Error {
   override readonly name: string = 'ResultDecodeError';
+  /** Name of the result column that could not be decoded, when one column is at fault. */
+  readonly column?: string;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; column?: string }) {
     super(message, options);
+    if (options?.column !== undefined) this.column = options.column;
   }
 }
 

@@ -33,7 +33,9 @@ describe('result decode errors', () => {
     const decoder = new RowSetDecoder(columnMetadata(tableSchema([['price', { decimal: [10, 2] }]])));
     assert.throws(
       () => decoder.decode(columnRowSet([column('stringVal', ['1.00', '12,3'])])),
-      decodeError(/Cannot decode column 'price' \(DECIMAL\(10,2\)\): '12,3' is not a decimal number/),
+      (error: unknown) =>
+        decodeError(/Cannot decode column 'price' \(DECIMAL\(10,2\)\): '12,3' is not a decimal number/)(error) &&
+        (error as ResultDecodeError).column === 'price',
     );
   });
 
@@ -88,7 +90,11 @@ describe('result decode errors', () => {
     const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [data] }));
     const wire = arrowWire(schema, [[batch]], false);
     const decoder = new RowSetDecoder(arrowMetadata(intSchema, wire.schemaMessage, false));
-    assert.throws(() => decoder.decode(wire.rowSet), decodeError(/Cannot decode column 'n' \(INT\) from Arrow Time/));
+    assert.throws(
+      () => decoder.decode(wire.rowSet),
+      (error: unknown) =>
+        decodeError(/Cannot decode column 'n' \(INT\) from Arrow Time/)(error) && (error as ResultDecodeError).column === 'n',
+    );
   });
 
   it('rejects a type description with a dangling or cyclic pointer', () => {
