@@ -4,7 +4,7 @@
  * each SQL type and canonical-schema.ts for the Arrow type.
  */
 export { RowSetDecoder } from './decoder.js';
-export { batchToRows, formatDecimal } from './rows.js';
+export { batchToRows } from './rows.js';
 export { canonicalArrowSchema, canonicalArrowType } from './canonical-schema.js';
 export { parseTableSchema, type ParsedSchema } from './table-schema.js';
 export { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
