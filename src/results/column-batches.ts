@@ -78,11 +78,12 @@ function readColumn(wire: TColumn, column: ColumnInfo): unknown[] {
   return values;
 }
 
-function int64sToBigInts(values: readonly WireInt64[]): bigint[] {
+function int64sToBigInts(values: ReadonlyArray<WireInt64 | number | bigint>): bigint[] {
   const out = new Array<bigint>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    out[i] = v.buffer.readBigInt64BE(v.offset);
+    // The Thrift reader gives Int64 objects; hand-built row sets may hold plain numbers.
+    out[i] = typeof v === 'object' ? v.buffer.readBigInt64BE(v.offset) : BigInt(v);
   }
   return out;
 }
