@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startLocalWarehouse, type LocalWarehouse } from '../warehouse/index.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../temporal/dev-server.js';
 import { createSqlWorker, type SqlWorker } from '../temporal/worker.js';
@@ -23,6 +24,10 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     options: { n: { type: 'string', default: '16000' }, keep: { type: 'boolean' } },
   });
   const log = (line: string): void => { process.stderr.write(`demo: ${line}\n`); };
+  // The worker's own INFO lines (state changes) would drown the demo's progress.
+  // No shutdownSignals: Ctrl-C is ours to handle, in order (the SDK's handler would stop the
+  // worker behind our back).
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const interrupted = new AbortController();
   const onSignal = (): void => { log('interrupted, stopping everything'); interrupted.abort(); };
   process.once('SIGINT', onSignal);
@@ -43,15 +48,19 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
 
     // A short direct-results wait so this query is clearly asynchronous (Databricks waits 5 s).
     warehouse = await startLocalWarehouse({ directResultsWaitMs: 500 });
+    if (interrupted.signal.aborted) throw new Error('interrupted');
     log(`local warehouse at ${warehouse.serverHostname}${warehouse.httpPath}`);
 
-    worker = await createSqlWorker({
+    const workerCreating = createSqlWorker({
       connection: server.address,
       // The token stays in this worker; workflow history only sees statement, handle and rows.
       warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
         accessToken: warehouse.accessToken },
     });
+    // Not abortable: a created worker must run to be shut down (that is what frees it).
+    worker = await workerCreating;
     workerRun = worker.run();
+    if (interrupted.signal.aborted) throw new Error('interrupted');
     log(`worker polling task queue "${worker.taskQueue}"`);
 
     connection = await Connection.connect({ address: server.address });
@@ -61,7 +70,9 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     });
     log(`started workflow ${handle.workflowId}: ${DEMO_STATEMENT}`);
     log(`follow it at ${server.uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
-    const result = await abortable(withLiveProgress(client, handle.workflowId, handle.result()), interrupted.signal);
+    // The abort signal cancels the client's pending calls, so none outlives the connection.
+    const result = await client.withAbortSignal(interrupted.signal,
+      () => withLiveProgress(client, handle.workflowId, handle.result()));
     printResult(result, false);
     log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
       `query ${result.queryId} (see it in the warehouse history at ${warehouse.serverHostname}/)`);
@@ -74,15 +85,24 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     if (interrupted.signal.aborted) return ExitCode.Interrupted;
     throw error;
   } finally {
-    await connection?.close().catch(() => undefined);
-    worker?.shutdown();
-    await workerRun?.catch(() => undefined);
-    await warehouse?.close().catch(() => undefined);
+    // Each step on its own: one failing must not leave the next thing running.
+    await quietly(() => connection?.close());
+    await quietly(() => worker?.shutdown());
+    await quietly(() => workerRun);
+    await quietly(() => warehouse?.close());
     // Started but not yet awaited when Ctrl-C came: wait for it, then stop it too.
-    await (server ?? await serverStarting?.catch(() => undefined))?.stop().catch(() => undefined);
+    await quietly(async () => (server ?? await serverStarting)?.stop());
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     log('stopped the worker, the warehouse and the Temporal dev server');
+  }
+}
+
+async function quietly(step: () => unknown): Promise<void> {
+  try {
+    await step();
+  } catch {
+    // Best effort: cleanup goes on with the next step.
   }
 }
 
