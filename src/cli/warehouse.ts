@@ -2,8 +2,12 @@
  * `temporal-dbsql warehouse`: runs the local warehouse until Ctrl-C and prints the three values
  * to export so that any Databricks client (ours included) connects to it.
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ensureThreadPoolSize, startLocalWarehouse } from '../warehouse/index.js';
+import { startLocalWarehouse } from '../warehouse/index.js';
+
+/** libuv pool threads for the warehouse process: each running statement holds one. */
+const THREAD_POOL_SIZE = '32';
 
 const USAGE = `Usage: temporal-dbsql warehouse [--port N] [--host H] [--database FILE] [--tls]
 
@@ -21,8 +25,7 @@ The access token is DATABRICKS_TOKEN if set, else a new random one printed at st
 
 /** Runs the command; resolves to the process exit code once the warehouse has stopped. */
 export async function runWarehouseCommand(argv: string[]): Promise<number> {
-  // Before DuckDB loads: statements hold a libuv pool thread for as long as they run.
-  ensureThreadPoolSize();
+  if (process.env['UV_THREADPOOL_SIZE'] === undefined) return relaunchWithThreadPool();
   let values;
   try {
     ({ values } = parseArgs({
@@ -73,16 +76,37 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${lines.join('\n')}\n\nPress Ctrl-C to stop.\n`);
 
+  // The handlers stay installed while stopping, so a second Ctrl-C does not cut the shutdown short.
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   process.stdout.write('Stopping the local warehouse...\n');
   await warehouse.close();
   return 0;
+}
+
+/**
+ * The pool size is fixed before any of our code runs, so the command runs itself again in a
+ * child process with UV_THREADPOOL_SIZE set, passing signals on and returning its exit code.
+ */
+function relaunchWithThreadPool(): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, UV_THREADPOOL_SIZE: THREAD_POOL_SIZE },
+  });
+  const forward = (signal: NodeJS.Signals) => (): void => {
+    child.kill(signal);
+  };
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
 }

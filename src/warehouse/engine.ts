@@ -45,12 +45,44 @@ const DUCKDB_TYPE_NAMES: Record<string, string> = {
   REAL: 'FLOAT',
 };
 
-export class WarehouseEngine {
-  private constructor(private readonly instance: DuckDBInstance) {}
+/**
+ * At most `size` statements run at once; the others wait their turn (PENDING). A running
+ * DuckDB statement holds a libuv pool thread, so the limit keeps threads free for I/O.
+ */
+export class StatementSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
-  /** Opens (or creates) the database file, or an in-memory database for ':memory:'. */
-  static async open(database: string): Promise<WarehouseEngine> {
-    return new WarehouseEngine(await DuckDBInstance.create(database));
+  constructor(readonly size: number) {}
+
+  /** Resolves once a slot is free; `release` must be called after. */
+  acquire(): Promise<void> {
+    if (this.running < this.size) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+}
+
+export class WarehouseEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly slots: StatementSlots,
+  ) {}
+
+  /**
+   * Opens (or creates) the database file, or an in-memory database for ':memory:'; at most
+   * `maxConcurrentStatements` statements run at once.
+   */
+  static async open(database: string, maxConcurrentStatements: number): Promise<WarehouseEngine> {
+    return new WarehouseEngine(await DuckDBInstance.create(database), new StatementSlots(maxConcurrentStatements));
   }
 
   /**
@@ -62,7 +94,7 @@ export class WarehouseEngine {
     try {
       const prepared = await connection.prepare(translateSql(sql)).catch(rethrowAsSqlError);
       await bindParameters(connection, prepared, parameters);
-      return new PreparedStatement(connection, prepared);
+      return new PreparedStatement(connection, prepared, this.slots);
     } catch (error) {
       connection.closeSync();
       throw error;
@@ -87,6 +119,7 @@ export class PreparedStatement {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly prepared: DuckDBPreparedStatement,
+    private readonly slots: StatementSlots,
   ) {}
 
   get wasCanceled(): boolean {
@@ -94,13 +127,14 @@ export class PreparedStatement {
   }
 
   /**
-   * Runs to the end, filling a ResultStore, then closes the connection. `onStore` receives the
-   * store as soon as the columns are known. Rejects with SqlStatementError on failure
-   * (SQLSTATE 57014 when cancelled).
+   * Waits for a free slot, calls `onStart`, runs to the end filling a ResultStore, then closes
+   * the connection. Rejects with SqlStatementError on failure (SQLSTATE 57014 when cancelled).
    */
-  async run(limits: RunLimits, onStore: (store: ResultStore) => void): Promise<ResultStore> {
+  async run(limits: RunLimits, onStart: () => void): Promise<ResultStore> {
+    await this.slots.acquire();
     try {
       if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+      onStart();
       const result = await this.prepared.stream();
       const columns: ResultColumn[] = result.columnNames().map((name, i) => {
         const duckdbType = result.columnType(i);
@@ -108,7 +142,6 @@ export class PreparedStatement {
       });
       const schema: Schema = canonicalSchema(columns);
       const store = new ResultStore(columns, schema);
-      onStore(store);
       let pending: DuckDBDataChunk[] = [];
       let pendingRows = 0;
       const flush = (): void => {
@@ -137,6 +170,7 @@ export class PreparedStatement {
       return rethrowAsSqlError(error);
     } finally {
       this.release();
+      this.slots.release();
     }
   }
 

@@ -131,9 +131,8 @@ export class WarehouseHandler {
       const operation = new Operation(req.statement, format, prepared);
       this.history.add(operation.record);
       this.operations.add(operation);
-      operation.markRunning();
       prepared
-        .run({ maxResultBytes: this.options.maxResultBytes }, () => undefined)
+        .run({ maxResultBytes: this.options.maxResultBytes }, () => operation.markRunning())
         .then(
           (store) => operation.finish(store),
           (error: unknown) =>

@@ -44,6 +44,11 @@ export interface LocalWarehouseOptions {
   httpPath?: string;
   /** @format bytes. A statement whose result grows past this fails (SQLSTATE 54000). Default 1 GiB. */
   maxResultBytes?: number;
+  /**
+   * Statements running at once; more wait as PENDING. Default: the libuv thread pool size at
+   * start-up (UV_THREADPOOL_SIZE, 4 if unset) minus 2, at least 1.
+   */
+  maxConcurrentStatements?: number;
 }
 
 export interface LocalWarehouse {
@@ -62,16 +67,17 @@ export interface LocalWarehouse {
 }
 
 /**
- * DuckDB runs each statement on a libuv pool thread for as long as it runs, so a few long
- * statements would otherwise starve file and DNS work. The pool size is read when the pool
- * first starts: this only helps if nothing used the pool before (the CLI calls it first).
+ * The libuv thread pool size this process started with. Each running DuckDB statement holds
+ * one of these threads, and the pool's size is fixed when it first starts, which in an ESM
+ * program is before any of our code runs: only UV_THREADPOOL_SIZE set before `node` starts
+ * counts (the `warehouse` CLI command arranges that).
  */
-export function ensureThreadPoolSize(size = 32): void {
-  if (process.env['UV_THREADPOOL_SIZE'] === undefined) process.env['UV_THREADPOOL_SIZE'] = String(size);
-}
+const THREAD_POOL_SIZE = Number(process.env['UV_THREADPOOL_SIZE']) || 4;
+
+/** Threads left for file, DNS and crypto work whatever the statements do. */
+const THREADS_KEPT_FOR_IO = 2;
 
 export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): Promise<LocalWarehouse> {
-  ensureThreadPoolSize();
   const host = options.host ?? '127.0.0.1';
   const httpPath = options.httpPath ?? '/sql/1.0/warehouses/local';
   if (!httpPath.startsWith('/')) throw new WarehouseStartError(`httpPath must start with '/', got '${httpPath}'.`);
@@ -81,7 +87,8 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
 
   let engine: WarehouseEngine;
   try {
-    engine = await WarehouseEngine.open(options.database ?? ':memory:');
+    const concurrency = options.maxConcurrentStatements ?? Math.max(1, THREAD_POOL_SIZE - THREADS_KEPT_FOR_IO);
+    engine = await WarehouseEngine.open(options.database ?? ':memory:', concurrency);
   } catch (error) {
     throw new WarehouseStartError(
       `Cannot open database '${options.database}': ${error instanceof Error ? error.message : String(error)}`,
