@@ -70,6 +70,15 @@ if (!provisioned.ok) {
       assert.equal(conn.serverProtocolVersion, HIVE_CLI_SERVICE_PROTOCOL_V10);
     });
 
+    test('HTTP Basic with any password is accepted (authentication NONE); a bearer token is refused with 401', async () => {
+      const other = await connect({ serverHostname: server.serverHostname, httpPath: server.httpPath, auth: { username: 'someone', password: 'else' } });
+      await other.close();
+      await assert.rejects(
+        connect({ serverHostname: server.serverHostname, httpPath: server.httpPath, accessToken: 'not-a-basic-credential' }),
+        { name: 'AuthenticationError' },
+      );
+    });
+
     test('every scalar type, read from column-based row sets', async () => {
       const result = await rows(ALL_SCALARS);
       assert.deepEqual(
