@@ -18,7 +18,14 @@ export { AsyncExecution, type GetResultsOptions } from './client/async-execution
 export { AsyncExecutionStatus } from './client/status.js';
 export { ResultSet } from './client/result-set.js';
 export type { SqlParam, SqlParams, TypedSqlParam } from './params/index.js';
-export { type ColumnInfo, type Row, type SqlValue, SqlType } from './results/index.js';
+export {
+  CloudFetchNotSupportedError,
+  type ColumnInfo,
+  ResultDecodeError,
+  type Row,
+  type SqlValue,
+  SqlType,
+} from './results/index.js';
 export {
   AsyncExecutionUnrecoverableResultError,
   AuthenticationError,

@@ -18,7 +18,8 @@ import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/in
 import { SLOW_SQL, type TestProxy, connectTo, startProxy, waitFor } from '../support/driver-fixtures.js';
 
 describe('asynchronous execution', () => {
-  // `eager` returns direct results like Databricks; `lazy` never waits, so every query is picked up by id.
+  // `eager` returns direct results like Databricks; `lazy` does not wait for them. Tests that need a
+  // query to stay on the server also ask for no direct result (a tiny query may still finish in time).
   let eager: LocalWarehouse;
   let lazy: LocalWarehouse;
   let proxy: TestProxy;
@@ -70,7 +71,7 @@ describe('asynchronous execution', () => {
   });
 
   it('runs a query that is not a direct result, serializes it, and reads it', async () => {
-    const query = await first.executeAsync('SELECT * FROM RANGE(2500)');
+    const query = await first.executeAsync('SELECT * FROM RANGE(2500)', undefined, { directResults: false });
     assert.equal(query.returnedAsDirectResult, false);
     assert.equal(query.serialize(), `${query.queryId}:${query.querySecret}`);
     assert.match(query.queryId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -83,7 +84,7 @@ describe('asynchronous execution', () => {
 
   it('picks a query up from a second connection after the first one closed', async () => {
     const starter = await connectTo(lazy);
-    const query = await starter.executeAsync('SELECT :param `p`, * FROM RANGE(3000)', { param: 'foo' });
+    const query = await starter.executeAsync('SELECT :param `p`, * FROM RANGE(3000)', { param: 'foo' }, { directResults: false });
     const serialized = query.serialize();
     await starter.close();
     const picked = await second.getAsyncExecution(serialized);
@@ -95,7 +96,7 @@ describe('asynchronous execution', () => {
   });
 
   it('lets two handles each read the whole result, and a reader start at a row offset', async () => {
-    const query = await first.executeAsync('SELECT id, id * 2 AS twice FROM RANGE(4500)');
+    const query = await first.executeAsync('SELECT id, id * 2 AS twice FROM RANGE(4500)', undefined, { directResults: false });
     const other = await second.getAsyncExecution(query.queryId, query.querySecret);
     const [mine, theirs] = await Promise.all([
       (await query.getResults()).fetchall(),
@@ -174,8 +175,32 @@ describe('asynchronous execution', () => {
     assert.equal(proxy.seen, before);
   });
 
+  it('runs many calls at once on one connection, each getting its own answer', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => (await first.execute(`SELECT ${i} AS n, * FROM RANGE(${i + 1})`)).fetchall()),
+    );
+    results.forEach((rows, i) => {
+      assert.equal(rows.length, i + 1);
+      assert.ok(rows.every((row) => row.n === i));
+    });
+  });
+
+  it('closes the query of execute() once its rows are read, or when the result set is closed', async () => {
+    const recordOf = (statement: string) => lazy.history().find((record) => record.statement === statement);
+    const readAll = 'SELECT * FROM RANGE(1234)';
+    await (await first.execute(readAll, undefined, { directResults: false })).fetchall();
+    await waitFor(() => recordOf(readAll)?.state === 'CLOSED', 5_000, 'the read query to be closed');
+    const abandoned = 'SELECT * FROM RANGE(4321)';
+    const result = await first.execute(abandoned, undefined, { directResults: false });
+    await result.fetchmany(10);
+    assert.notEqual(recordOf(abandoned)?.state, 'CLOSED');
+    await result.close();
+    await result.close();
+    assert.equal(recordOf(abandoned)?.state, 'CLOSED');
+  });
+
   it('frees results on close(): the query is then not found, and close is idempotent', async () => {
-    const query = await first.executeAsync('SELECT * FROM RANGE(10)');
+    const query = await first.executeAsync('SELECT * FROM RANGE(10)', undefined, { directResults: false });
     await query.getResults();
     await query.close();
     await query.close();
