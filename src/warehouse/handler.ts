@@ -139,6 +139,13 @@ export class WarehouseHandler {
             operation.fail(error instanceof SqlStatementError ? error : new SqlStatementError(String(error), 'XX000')),
         );
 
+      const timeoutSeconds = req.queryTimeout ? req.queryTimeout.toNumber() : 0;
+      if (timeoutSeconds > 0) {
+        const timer = setTimeout(() => operation.timeOut(timeoutSeconds), timeoutSeconds * 1000);
+        timer.unref();
+        void operation.done.then(() => clearTimeout(timer));
+      }
+
       if (!req.runAsync) {
         await operation.done;
       } else if (req.getDirectResults) {

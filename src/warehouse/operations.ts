@@ -50,6 +50,8 @@ export class Operation {
   cursor = 0;
   lastAccess = Date.now();
   encoder: ArrowWireEncoder | undefined;
+  /** Whether it was stopped by its queryTimeout. */
+  timedOut = false;
   /** Settles when the statement has ended, whichever way. */
   readonly done: Promise<void>;
   private settle!: () => void;
@@ -94,6 +96,18 @@ export class Operation {
     if (this.isTerminal) return;
     this.statementRun?.cancel();
     this.end('CANCELED');
+  }
+
+  /**
+   * Stops a statement that ran past its queryTimeout: shown as CANCELED in the history and
+   * TIMEDOUT to clients, with the reason kept as its error.
+   */
+  timeOut(seconds: number): void {
+    if (this.isTerminal) return;
+    this.timedOut = true;
+    this.error = new SqlStatementError(`The statement ran longer than its query timeout of ${seconds} s.`, '57014');
+    this.record.errorMessage = this.error.message;
+    this.cancel();
   }
 
   /** Frees the result; the history shows CLOSED for a finished statement. */

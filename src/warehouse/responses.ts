@@ -41,7 +41,7 @@ const STATES: Record<Operation['state'], TOperationState> = {
 export function operationStatus(operation: Operation): TGetOperationStatusResp {
   const response = new TGetOperationStatusResp({
     status: successStatus(),
-    operationState: STATES[operation.state],
+    operationState: operation.timedOut ? TOperationState.TIMEDOUT_STATE : STATES[operation.state],
     hasResultSet: true,
     operationStarted: new Int64(operation.record.submittedAt.getTime()),
   });

@@ -209,3 +209,42 @@ describe('local warehouse: idle expiry', () => {
     await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: running.operationHandle! }));
   });
 });
+
+describe('local warehouse: statement queue and query timeout', () => {
+  let warehouse: LocalWarehouse;
+  before(async () => {
+    warehouse = await startLocalWarehouse({ maxConcurrentStatements: 1 });
+  });
+  after(async () => {
+    await warehouse.close();
+  });
+
+  it('keeps statements beyond the concurrency limit PENDING, then runs them', async () => {
+    const client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
+    const session = await client.openSession();
+    const first = await client.call('ExecuteStatement', executeRequest(session, ENDLESS, { direct: false }));
+    const second = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(3)', { direct: false }));
+    const waiting = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: second.operationHandle! }));
+    assert.equal(waiting.operationState, TOperationState.PENDING_STATE);
+    await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: first.operationHandle! }));
+    const done = await waitUntilDone(client, second.operationHandle!, 10_000);
+    assert.equal(done.operationState, TOperationState.FINISHED_STATE);
+    assert.deepEqual((await readIds(client, second.operationHandle!, 0, 10)).ids, range(0, 3));
+  });
+
+  it('stops a statement at its queryTimeout and reports TIMEDOUT with the reason', async () => {
+    const client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
+    const session = await client.openSession();
+    const req = executeRequest(session, ENDLESS, { direct: false });
+    req.queryTimeout = new Int64(1);
+    const started = Date.now();
+    const { operationHandle } = await client.call('ExecuteStatement', req);
+    const status = await waitUntilDone(client, operationHandle!, 10_000);
+    assert.equal(status.operationState, TOperationState.TIMEDOUT_STATE);
+    assert.match(status.errorMessage ?? '', /query timeout of 1 s/);
+    assert.ok(Date.now() - started >= 1000);
+    // The slot is free again: the next statement runs.
+    const next = await client.call('ExecuteStatement', executeRequest(session, 'SELECT 1', { runAsync: false }));
+    assertSuccess(next.status);
+  });
+});
