@@ -8,6 +8,7 @@
  * ```
  */
 import { Context, activityInfo } from '@temporalio/activity';
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions, type SqlParam } from '../src/index.js';
@@ -52,15 +53,19 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
      * answered with a direct result (such a query cannot be picked up later).
      */
     async submitQuery(input: SubmitQueryInput): Promise<SubmitQueryOutput> {
-      const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
+      const { attempt, heartbeatDetails } = activityInfo();
+      const checkpoint = heartbeatDetails as SubmitCheckpoint | undefined;
       if (checkpoint?.phase === 'submitted') return checkpoint.output;
+      // 'submitting' is the first heartbeat of an attempt (sent at once, never throttled), made
+      // right before ExecuteStatement: seeing it means the last attempt may have run the statement.
       if (checkpoint?.phase === 'submitting' && input.onAmbiguousSubmit === 'fail') {
-        throw ambiguousSubmitFailure(activityInfo().attempt);
+        throw ambiguousSubmitFailure(attempt);
       }
-      Context.current().heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
       let sending = false;
       try {
+        // The connection opens first: failing there (or crashing) leaves no checkpoint, so a retry is safe.
         return await withConnection(async (c) => {
+          Context.current().heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
           sending = true;
           const execution = await c.executeAsync(input.statement, toDriverParams(input.params));
           const output = await submitOutput(execution, input, resultDirectory);
@@ -69,13 +74,15 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
           return output;
         });
       } catch (error) {
-        if (!sending || provablyNotSubmitted(error)) {
+        if (!sending) throw toActivityFailure(error);
+        if (provablyNotSubmitted(error)) {
+          // A failed attempt's completion carries its latest heartbeat, so the retry sees this.
           Context.current().heartbeat({ phase: 'not-submitted' } satisfies SubmitCheckpoint);
           throw toActivityFailure(error);
         }
         const failure = toActivityFailure(error);
         if (failure.nonRetryable || input.onAmbiguousSubmit === 'resubmit') throw failure;
-        throw ambiguousSubmitFailure(activityInfo().attempt, error);
+        throw ambiguousSubmitFailure(attempt, error);
       }
     },
 
@@ -107,19 +114,19 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
      * Does not close the operation: the workflow does that once this result is recorded.
      */
     async fetchQueryResults(input: FetchQueryResultsInput): Promise<FetchedResult> {
-      const resume = activityInfo().heartbeatDetails as CollectProgress | undefined;
+      const resume = await usableProgress(activityInfo().heartbeatDetails as CollectProgress | undefined);
       const ctx = Context.current();
       try {
         return await withConnection(async (c) => {
           const execution = await pickUp(c, input.handle);
-          const startRowOffset = resume?.location ? resume.rows : 0;
+          const startRowOffset = resume?.rows ?? 0;
           const resultSet = await execution.getResults({ startRowOffset });
           try {
             return await collectResult({
               rows: resultSet, columns: toJsonColumns(resultSet.columns),
               inlineLimitBytes: input.inlineResultLimitBytes,
               sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
-              resume: resume?.location ? resume : undefined,
+              resume,
               onProgress: (progress) => ctx.heartbeat(progress),
               checkCancelled: async () => { if (ctx.cancellationSignal.aborted) await ctx.cancelled; },
             });
@@ -170,6 +177,16 @@ async function submitOutput(execution: AsyncExecution, input: SubmitQueryInput,
     checkCancelled: async () => undefined,
   });
   return { kind: 'direct', queryId: execution.queryId, result };
+}
+
+/**
+ * The progress of an earlier fetch attempt, if its file is still here with at least the
+ * heartbeated bytes (a retry on another machine, or an inline attempt, starts from row 0).
+ */
+async function usableProgress(progress: CollectProgress | undefined): Promise<CollectProgress | undefined> {
+  if (!progress?.location) return undefined;
+  const size = (await stat(progress.location).catch(() => undefined))?.size ?? -1;
+  return size >= progress.bytes ? progress : undefined;
 }
 
 function toWarehouseStatus(status: AsyncExecutionStatus): WarehouseQueryStatus {

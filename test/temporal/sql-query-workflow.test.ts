@@ -9,8 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startSqlQuery } from '../../src/temporal/client.js';
+import { createSqlWorker } from '../../src/temporal/worker.js';
+import { findFreePort } from '../../src/temporal/dev-server.js';
+import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import {
-  fetchAllRunHistories, historyBytes, startTemporalTestEnv, type TemporalTestEnv,
+  fetchAllRunHistories, historyBytes, startTemporalTestEnv, waitFor, type TemporalTestEnv,
 } from '../support/temporal-env.js';
 
 /** About 1-2 s of DuckDB work: longer than the warehouse's direct-result wait below. */
@@ -109,5 +112,29 @@ describe('sqlQueryWorkflow', () => {
     assert.ok(bytes.includes(result.queryId!), 'the query id is in history');
     assert.ok(!bytes.includes(env.warehouse.accessToken), 'the access token is not in history');
     assert.equal(env.warehouse.history().filter((r) => r.statement === sql).length, 1, 'submitted once over all runs');
+  });
+
+  it('retries a submit the warehouse never received (connection refused), running it once', async () => {
+    const port = await findFreePort();
+    const worker = await createSqlWorker({
+      connection: env.server.address, taskQueue: `down-${port}`, workflowBundle: env.bundle,
+      warehouse: { serverHostname: `http://127.0.0.1:${port}`, httpPath: env.warehouse.httpPath,
+        accessToken: 'late-warehouse-token', retry: { maxAttempts: 1 } },
+    });
+    let late: LocalWarehouse | undefined;
+    try {
+      const sql = 'SELECT 42 AS answer';
+      const result = await worker.runUntil(async () => {
+        const handle = await startSqlQuery(env.client, { statement: sql }, { taskQueue: worker.taskQueue });
+        await waitFor('a failed submit attempt', async () =>
+          ((await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2);
+        late = await startLocalWarehouse({ port, token: 'late-warehouse-token' });
+        return handle.result();
+      });
+      assert.deepEqual(result.rows, [{ answer: 42 }]);
+      assert.equal(late!.history().filter((r) => r.statement === sql).length, 1);
+    } finally {
+      await late?.close();
+    }
   });
 });
