@@ -26,6 +26,7 @@ const SCENARIOS = [
   { name: 'complex', kind: 'fetchall', sql: sql.COMPLEX },
   { name: 'seed', kind: 'fetchall', sql: sql.SEED_RANGE, params: { param: 'foo' } },
   { name: 'named', kind: 'fetchall', sql: sql.NAMED_PARAMS, params: sql.NAMED_PARAM_VALUES },
+  { name: 'positional', kind: 'fetchall', sql: 'SELECT ? AS a, ? AS b, ? AS c', params: ["o'clock", 7, false] },
   { name: 'fetchmany', kind: 'fetchmany', sql: sql.TWENTY_FIVE, size: 10 },
   { name: 'arrow_scalars', kind: 'arrow', sql: sql.ALL_SCALARS },
   { name: 'arrow_complex', kind: 'arrow', sql: sql.COMPLEX },
@@ -86,13 +87,13 @@ if (!venv.ok) {
       return o;
     }
 
-    async function ourRows(statement: string, params?: Record<string, unknown>) {
+    async function ourRows(statement: string, params?: Record<string, unknown> | unknown[]) {
       const rs = await ours.execute(statement, params as never);
       const rows = await rs.fetchall();
       return { columns: rs.columns, rows: canonicalRows(rows, rs.columns) };
     }
 
-    for (const name of ['scalars', 'nulls', 'complex', 'seed', 'named']) {
+    for (const name of ['scalars', 'nulls', 'complex', 'seed', 'named', 'positional']) {
       test(`fetchall rows equal ours: ${name}`, async () => {
         const scenario = SCENARIOS.find((s) => s.name === name)!;
         const theirs = outcome(name) as { columns: [string, string][]; rows: Canonical[][] };
