@@ -72,6 +72,9 @@ export class StatementSlots {
 }
 
 export class WarehouseEngine {
+  /** Runs not yet returned from DuckDB; close() waits for them. */
+  private readonly active = new Set<Promise<unknown>>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly slots: StatementSlots,
@@ -94,14 +97,19 @@ export class WarehouseEngine {
     try {
       const prepared = await connection.prepare(translateSql(sql)).catch(rethrowAsSqlError);
       await bindParameters(connection, prepared, parameters);
-      return new PreparedStatement(connection, prepared, this.slots);
+      return new PreparedStatement(connection, prepared, this.slots, (run) => {
+        this.active.add(run);
+        void run.catch(() => undefined).finally(() => this.active.delete(run));
+      });
     } catch (error) {
       connection.closeSync();
       throw error;
     }
   }
 
-  close(): void {
+  /** Closes the database once every run has returned (cancel them first to be quick). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.active]);
     this.instance.closeSync();
   }
 }
@@ -120,6 +128,7 @@ export class PreparedStatement {
     private readonly connection: DuckDBConnection,
     private readonly prepared: DuckDBPreparedStatement,
     private readonly slots: StatementSlots,
+    private readonly track: (run: Promise<unknown>) => void,
   ) {}
 
   get wasCanceled(): boolean {
@@ -130,7 +139,13 @@ export class PreparedStatement {
    * Waits for a free slot, calls `onStart`, runs to the end filling a ResultStore, then closes
    * the connection. Rejects with SqlStatementError on failure (SQLSTATE 57014 when cancelled).
    */
-  async run(limits: RunLimits, onStart: () => void): Promise<ResultStore> {
+  run(limits: RunLimits, onStart: () => void): Promise<ResultStore> {
+    const run = this.runInSlot(limits, onStart);
+    this.track(run);
+    return run;
+  }
+
+  private async runInSlot(limits: RunLimits, onStart: () => void): Promise<ResultStore> {
     await this.slots.acquire();
     try {
       if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');

@@ -112,7 +112,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
       });
     });
   } catch (error) {
-    engine.close();
+    await engine.close();
     throw new WarehouseStartError(
       `Cannot listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`,
     );
@@ -140,7 +140,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        engine.close();
+        await engine.close();
       })();
       return closing;
     },

@@ -236,4 +236,18 @@ describe('local warehouse: sessions and statements', () => {
     assert.equal(failed.status.statusCode, TStatusCode.ERROR_STATUS);
     assert.equal(failed.status.sqlState, '22018');
   });
+
+  it('returns an empty result in Arrow and in column form', async () => {
+    const session = await client.openSession();
+    for (const arrow of [true, false]) {
+      const direct = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(0)', { arrow, direct: { maxRows: 10 } }));
+      assertSuccess(direct.status);
+      assert.equal(direct.directResults?.resultSet?.hasMoreRows, false);
+      assertSuccess(direct.directResults!.closeOperation!.status);
+      const results = direct.directResults!.resultSet!.results!;
+      if (arrow) assert.equal(rowsOf(direct.directResults!.resultSetMetadata!, direct.directResults!.resultSet!).length, 0);
+      else assert.deepEqual(results.columns?.[0]?.i64Val?.values, []);
+      assert.equal(direct.directResults!.resultSetMetadata!.schema!.columns[0]!.columnName, 'id');
+    }
+  });
 });
