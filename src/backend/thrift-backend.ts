@@ -3,8 +3,9 @@
  * every non-success `TStatus` into a typed error. Nothing above this file sees a TStatus.
  *
  * Rules: a call either returns a reply whose status is SUCCESS(_WITH_INFO) or STILL_EXECUTING,
- * or throws a DatabaseError. INVALID_HANDLE, or an error naming RESOURCE_DOES_NOT_EXIST, about an
- * operation throws QueryNotFoundError, never ServerOperationError.
+ * or throws a DatabaseError. INVALID_HANDLE, or an error naming RESOURCE_DOES_NOT_EXIST or an
+ * invalid operation handle, about an operation throws QueryNotFoundError, never
+ * ServerOperationError.
  */
 import Int64 from 'node-int64';
 import { DatabaseError, QueryNotFoundError, ServerOperationError } from '../errors.js';
@@ -33,7 +34,7 @@ import {
   TStatusCode,
 } from '../thrift/index.js';
 import type { HttpTransport } from '../transport/http-transport.js';
-import type { ServerCapabilities } from './capabilities.js';
+import { type ServerCapabilities, isSparkProtocol } from './capabilities.js';
 import { bytesToUuid } from './handle-ids.js';
 import { ThriftRpc } from './thrift-rpc.js';
 
@@ -77,11 +78,14 @@ export class ThriftBackend {
 
   async openSession(protocolVersion: number, username?: string): Promise<OpenedSession> {
     const request = new TOpenSessionReq({
-      client_protocol: protocolVersion,
       client_protocol_i64: new Int64(protocolVersion),
       username,
       canUseMultipleCatalogs: true,
     });
+    // Like the official clients, a Spark version goes in the i64 field only: a Spark Thrift
+    // server's Java enum has no Spark values and refuses the call if field 1 holds one, while
+    // an absent field 1 reads as its default HIVE version.
+    if (!isSparkProtocol(protocolVersion)) request.client_protocol = protocolVersion;
     const reply = await this.invoke('OpenSession', () => this.rpc.client.OpenSession(request));
     checkStatus(reply.status, 'OpenSession');
     if (!reply.sessionHandle) throw new ServerOperationError('OpenSession answered without a session handle');
@@ -216,8 +220,11 @@ export function checkStatus(status: TStatus | undefined, call: string, queryId?:
       break;
   }
   const message = status.errorMessage || status.displayMessage || `${call} failed (status ${status.statusCode})`;
+  // Databricks says RESOURCE_DOES_NOT_EXIST; Spark's Thrift server says ERROR with
+  // "Invalid OperationHandle: ..." for a handle it no longer knows.
   const notFound =
-    status.statusCode === TStatusCode.INVALID_HANDLE_STATUS || /RESOURCE_DOES_NOT_EXIST/.test(message);
+    status.statusCode === TStatusCode.INVALID_HANDLE_STATUS ||
+    /RESOURCE_DOES_NOT_EXIST|^Invalid OperationHandle/.test(message);
   if (notFound && queryId !== undefined) throw new QueryNotFoundError(queryId, message);
   throw new ServerOperationError(message, {
     sqlState: status.sqlState || undefined,

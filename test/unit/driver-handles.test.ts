@@ -81,6 +81,11 @@ describe('status mapping', () => {
       () => checkStatus(new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'RESOURCE_DOES_NOT_EXIST: op' }), 'X', ID),
       QueryNotFoundError,
     );
+    // Spark's Thrift server, for a handle whose session is gone.
+    assert.throws(
+      () => checkStatus(new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'Invalid OperationHandle: OperationHandle [opType=EXECUTE_STATEMENT]' }), 'X', ID),
+      QueryNotFoundError,
+    );
   });
 });
 

@@ -32,16 +32,18 @@ const HIVE_SERVER_VERSION = TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V8;
 describe('protocol negotiation with a HiveServer2-like peer', () => {
   let server: Server;
   let serverHostname: string;
-  const offered: number[] = [];
+  const offered: Array<{ field1?: number; i64?: number }> = [];
+  let strictPeer = true;
   const executed: TExecuteStatementReq[] = [];
 
   const handler = {
     async OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
-      const asked = req.client_protocol ?? -1;
-      offered.push(asked);
-      if (asked > TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10) {
+      offered.push({ field1: req.client_protocol ?? undefined, i64: req.client_protocol_i64?.toNumber() });
+      // Neither peer reads the i64 field. HiveServer2 needs field 1; Spark's server defaults it to HIVE V10.
+      const asked = req.client_protocol ?? (strictPeer ? undefined : TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
+      if (asked === undefined || asked > TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10) {
         return new TOpenSessionResp({
-          status: new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'Error opening session: unknown protocol' }),
+          status: new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: "Required field 'client_protocol' is unset!" }),
           serverProtocolVersion: HIVE_SERVER_VERSION,
         });
       }
@@ -93,9 +95,13 @@ describe('protocol negotiation with a HiveServer2-like peer', () => {
 
   it('falls back to a HIVE version, then sends plain HiveServer2 requests with client-side parameters', async () => {
     offered.length = 0;
+    strictPeer = true;
     const connection: Connection = await connect({ serverHostname, httpPath: '/cliservice', auth: { username: 'spark', password: 'pw' } });
     try {
-      assert.deepEqual(offered, [TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8, TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10]);
+      assert.deepEqual(offered, [
+        { field1: undefined, i64: TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 },
+        { field1: TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10, i64: TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10 },
+      ]);
       assert.equal(connection.serverProtocolVersion, HIVE_SERVER_VERSION);
       const query = await connection.executeAsync("SELECT :name AS n, ':name' AS literal, ? AS never", { name: "O'Brien" });
       assert.equal(query.status, AsyncExecutionStatus.RUNNING);
@@ -112,15 +118,30 @@ describe('protocol negotiation with a HiveServer2-like peer', () => {
     }
   });
 
+  it('opens at once on a peer that reads a missing protocol field as its default (Spark)', async () => {
+    offered.length = 0;
+    strictPeer = false;
+    const connection = await connect({ serverHostname, httpPath: '/cliservice' });
+    try {
+      assert.equal(offered.length, 1);
+      assert.equal(connection.serverProtocolVersion, HIVE_SERVER_VERSION);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('asks for the given protocol version straight away when one is forced', async () => {
     offered.length = 0;
+    strictPeer = true;
     const connection = await connect({
       serverHostname,
       httpPath: '/cliservice',
       protocolVersion: TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
     });
     try {
-      assert.deepEqual(offered, [TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10]);
+      assert.deepEqual(offered, [
+        { field1: TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10, i64: TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10 },
+      ]);
     } finally {
       await connection.close();
     }
