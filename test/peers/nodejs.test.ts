@@ -102,6 +102,13 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
     await compare(sql.ALL_SCALARS, undefined, ['dec_wide']);
   });
 
+  test('Arrow without LZ4 (useLZ4Compression: false): same rows as with it', async () => {
+    const withLz4 = canonicalRows(await theirRows(sql.TWENTY_FIVE), [{ name: 'id', typeName: 'BIGINT' }]);
+    const without = canonicalRows(await theirRows(sql.TWENTY_FIVE, { useLZ4Compression: false }), [{ name: 'id', typeName: 'BIGINT' }]);
+    assert.equal(without.length, 25);
+    assert.deepEqual(without, withLz4);
+  });
+
   test('typed NULLs: same rows', async () => {
     await compare(sql.TYPED_NULLS);
   });

@@ -6,9 +6,12 @@
 import { join } from 'node:path';
 import { REPO_ROOT, run } from './processes.js';
 
-/** Failure text of pip, Maven and the JVM when the registry cannot be reached at all. */
+/**
+ * Failure text of pip, Maven and the JVM when the registry cannot be reached at all (a quiet
+ * pip says only "from versions: none" for a pinned version that exists on the index).
+ */
 const UNREACHABLE =
-  /Temporary failure in name resolution|Name or service not known|Network is unreachable|No route to host|Failed to establish a new connection|UnknownHostException|Connection refused|Connection timed out|connect timed out|Could not transfer artifact|Could not resolve host/i;
+  /from versions: none|Temporary failure in name resolution|Name or service not known|Network is unreachable|No route to host|Failed to establish a new connection|UnknownHostException|Connection refused|Connection timed out|connect timed out|Could not transfer artifact|Could not resolve host/i;
 
 export type Provisioned = { ok: true; value: string; elapsedMs: number } | { ok: false; skipReason: string };
 
