@@ -77,15 +77,16 @@ export class ThriftBackend {
   }
 
   async openSession(protocolVersion: number, username?: string): Promise<OpenedSession> {
+    const spark = isSparkProtocol(protocolVersion);
     const request = new TOpenSessionReq({
       client_protocol_i64: new Int64(protocolVersion),
       username,
-      canUseMultipleCatalogs: true,
+      canUseMultipleCatalogs: spark ? true : undefined,
     });
     // Like the official clients, a Spark version goes in the i64 field only: a Spark Thrift
     // server's Java enum has no Spark values and refuses the call if field 1 holds one, while
     // an absent field 1 reads as its default HIVE version.
-    if (!isSparkProtocol(protocolVersion)) request.client_protocol = protocolVersion;
+    if (!spark) request.client_protocol = protocolVersion;
     const reply = await this.invoke('OpenSession', () => this.rpc.client.OpenSession(request));
     checkStatus(reply.status, 'OpenSession');
     if (!reply.sessionHandle) throw new ServerOperationError('OpenSession answered without a session handle');

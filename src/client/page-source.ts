@@ -64,7 +64,8 @@ export class ServerPages implements PageSource {
     while (!this.done) {
       const reply = await this.backend.fetchResults(this.operation, {
         maxRows: this.sizes.maxRows,
-        maxBytes: this.sizes.maxBytes,
+        // Byte limits and row offsets are Databricks extensions: HiveServer2 peers get neither.
+        maxBytes: this.rowOffsets ? this.sizes.maxBytes : undefined,
         startRowOffset: this.rowOffsets ? this.offset : undefined,
         fromStart: !this.rowOffsets && this.first,
       });
