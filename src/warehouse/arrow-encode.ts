@@ -10,7 +10,10 @@ import { compressFrameSync } from 'lz4-napi';
 import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8 } from 'apache-arrow';
 import { arrowTypeOf, buildData, readCell, type Cell } from './arrow-data.js';
 import { cellToText } from './text-format.js';
-import type { ResultColumn, SparkType } from './types.js';
+import { sparkTypeName, type ResultColumn, type SparkType } from './types.js';
+
+/** Arrow field metadata key holding the Spark SQL type name ('DECIMAL(10,2)', 'ARRAY<INT>'). */
+export const SPARK_TYPE_METADATA = 'Spark:DataType:SqlName';
 
 /** What the client said it reads (TExecuteStatementReq fields 1284 and 1286). */
 export interface ArrowWireOptions {
@@ -35,7 +38,12 @@ export class ArrowWireEncoder {
   ) {
     this.asText = columns.map((c) => sentAsText(c.sparkType, options));
     this.wireSchema = new Schema(
-      columns.map((c, i) => new Field(c.name, this.asText[i] ? new Utf8() : arrowTypeOf(c.sparkType), true)),
+      columns.map(
+        (c, i) =>
+          // As Databricks does, each field names its Spark type, which Arrow alone cannot say
+          // for types sent as text.
+          new Field(c.name, this.asText[i] ? new Utf8() : arrowTypeOf(c.sparkType), true, new Map([[SPARK_TYPE_METADATA, sparkTypeName(c.sparkType)]])),
+      ),
     );
     const empty = tableToIPC(new Table(this.wireSchema), 'stream');
     this.schemaBytes = empty.subarray(0, empty.length - END_OF_STREAM_BYTES);

@@ -20,8 +20,6 @@ import { sparkTypeOf, type ResultColumn } from './types.js';
 export interface StatementParameter {
   /** Set for a named `:name` marker. */
   readonly name?: string;
-  /** 1-based position, for `?` markers. */
-  readonly ordinal?: number;
   /** SQL type name: STRING, INT, BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP, DECIMAL(p,s), VOID, ... */
   readonly type: string;
   /** The value as text; null for NULL. */
@@ -223,10 +221,14 @@ async function bindParameters(
   parameters: readonly StatementParameter[],
 ): Promise<void> {
   const count = prepared.parameterCount;
+  // Named parameters by name; the others by their place in the list. `ordinal` is ignored:
+  // the Python connector sends it as a flag (1 on every positional parameter).
   const byName = new Map<string, StatementParameter>();
-  parameters.forEach((p, i) => {
-    byName.set(p.name !== undefined && p.name !== '' ? p.name : String(p.ordinal ?? i + 1), p);
-  });
+  let position = 0;
+  for (const p of parameters) {
+    if (p.name !== undefined && p.name !== '') byName.set(p.name, p);
+    else byName.set(String(++position), p);
+  }
   for (let index = 1; index <= count; index++) {
     const marker = prepared.parameterName(index);
     const parameter = byName.get(marker);

@@ -122,11 +122,8 @@ export class WarehouseHandler {
       try {
         prepared = await this.engine.prepare(req.statement, parametersOf(req.parameters ?? []));
       } catch (error) {
-        // A statement that does not parse or bind is refused outright, but still shows in history.
-        const failed = new Operation(req.statement, format, undefined);
-        this.history.add(failed.record);
-        if (error instanceof SqlStatementError) failed.fail(error);
-        throw error;
+        if (!(error instanceof SqlStatementError)) throw error;
+        return this.refused(req, format, error);
       }
       const operation = new Operation(req.statement, format, prepared);
       this.history.add(operation.record);
@@ -161,6 +158,22 @@ export class WarehouseHandler {
       }
       return response;
     });
+  }
+
+  /**
+   * A statement that does not parse or bind. Like Spark's Thrift server: a synchronous call
+   * fails outright (TStatus ERROR); an async one gets a handle to an operation in ERROR state,
+   * so the client reads the failure, with its SQLSTATE, from the operation status.
+   */
+  private refused(req: TExecuteStatementReq, format: Operation['format'], error: SqlStatementError): TExecuteStatementResp {
+    const failed = new Operation(req.statement, format, undefined);
+    this.history.add(failed.record);
+    failed.fail(error);
+    if (!req.runAsync) throw error;
+    this.operations.add(failed);
+    const response = new TExecuteStatementResp({ status: successStatus(), operationHandle: handleOf(failed) });
+    if (req.getDirectResults) response.directResults = new TSparkDirectResults({ operationStatus: operationStatus(failed) });
+    return response;
   }
 
   /**
@@ -247,14 +260,13 @@ function handleOf(operation: Operation): TOperationHandle {
 }
 
 function parametersOf(parameters: readonly TSparkParameter[]): StatementParameter[] {
-  return parameters.map((p, i) => {
+  return parameters.map((p) => {
     const value = p.value;
     const text =
       value?.stringValue ?? (value?.doubleValue !== undefined && value?.doubleValue !== null ? String(value.doubleValue) : undefined) ??
       (value?.booleanValue !== undefined && value?.booleanValue !== null ? String(value.booleanValue) : null);
     return {
       name: p.name ?? undefined,
-      ordinal: p.ordinal ?? i + 1,
       type: p.type ?? 'STRING',
       value: text,
     };

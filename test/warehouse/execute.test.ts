@@ -171,7 +171,8 @@ describe('local warehouse: sessions and statements', () => {
       'ExecuteStatement',
       executeRequest(session, 'SELECT ? + 1 AS x, ? AS s', {
         direct: { maxRows: 10 },
-        parameters: [param(undefined, 'BIGINT', '9007199254740993', 1), param(undefined, 'STRING', "it's", 2)],
+        // The Python connector sets ordinal = 1 on every positional parameter: list order counts.
+        parameters: [param(undefined, 'BIGINT', '9007199254740993', 1), param(undefined, 'STRING', "it's", 1)],
       }),
     );
     assertSuccess(positional.status);
@@ -181,16 +182,16 @@ describe('local warehouse: sessions and statements', () => {
 
     const bad = await client.call(
       'ExecuteStatement',
-      executeRequest(session, 'SELECT :n AS n', { direct: { maxRows: 10 }, parameters: [param('n', 'INT', 'forty')] }),
+      executeRequest(session, 'SELECT :n AS n', { runAsync: false, parameters: [param('n', 'INT', 'forty')] }),
     );
     assert.equal(bad.status.statusCode, TStatusCode.ERROR_STATUS);
     assert.match(bad.status.errorMessage ?? '', /Parameter n .*forty.* INT/);
-    const missing = await client.call('ExecuteStatement', executeRequest(session, 'SELECT :absent', { direct: { maxRows: 10 } }));
+    const missing = await client.call('ExecuteStatement', executeRequest(session, 'SELECT :absent', { runAsync: false }));
     assert.equal(missing.status.statusCode, TStatusCode.ERROR_STATUS);
     assert.equal(missing.status.sqlState, '42P02');
   });
 
-  it('refuses statements that do not parse or bind with ERROR status and a SQLSTATE', async () => {
+  it('refuses a statement that does not parse or bind: ERROR status when synchronous, ERROR state when async', async () => {
     const session = await client.openSession();
     const cases: [string, string][] = [
       ['SELECT * FROM no_such_table', '42P01'],
@@ -198,11 +199,21 @@ describe('local warehouse: sessions and statements', () => {
       ['SELECT no_such_column FROM RANGE(1)', '42703'],
     ];
     for (const [sql, sqlState] of cases) {
-      const response = await client.call('ExecuteStatement', executeRequest(session, sql, { direct: { maxRows: 10 } }));
-      assert.equal(response.status.statusCode, TStatusCode.ERROR_STATUS, sql);
-      assert.equal(response.status.sqlState, sqlState, sql);
-      assert.ok((response.status.errorMessage ?? '').length > 0);
-      assert.equal(response.operationHandle, null);
+      const sync = await client.call('ExecuteStatement', executeRequest(session, sql, { runAsync: false }));
+      assert.equal(sync.status.statusCode, TStatusCode.ERROR_STATUS, sql);
+      assert.equal(sync.status.sqlState, sqlState, sql);
+      assert.ok((sync.status.errorMessage ?? '').length > 0);
+      assert.equal(sync.operationHandle, null);
+
+      const async = await client.call('ExecuteStatement', executeRequest(session, sql, { direct: { maxRows: 10 } }));
+      assertSuccess(async.status);
+      assert.equal(async.directResults?.operationStatus?.operationState, TOperationState.ERROR_STATE, sql);
+      assert.equal(async.directResults?.operationStatus?.sqlState, sqlState, sql);
+      assert.equal(async.directResults?.closeOperation, null);
+      const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: async.operationHandle! }));
+      assert.equal(status.operationState, TOperationState.ERROR_STATE);
+      assert.equal(status.sqlState, sqlState);
+      assert.ok((status.errorMessage ?? '').length > 0);
     }
     assert.equal(warehouse.history().find((r) => r.statement === 'SELEC 1')?.state, 'ERROR');
   });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataType, Type } from 'apache-arrow';
+import { DataType, tableFromIPC, Type } from 'apache-arrow';
 import Int64 from 'node-int64';
 import { batchToRows, RowSetDecoder, type Row } from '../../src/results/index.js';
 import { TFetchResultsReq, TGetResultSetMetadataReq, TSparkArrowTypes, TSparkRowSetType } from '../../src/thrift/index.js';
@@ -64,6 +64,11 @@ describe('local warehouse: every type in every result format', () => {
     assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), TYPE_NAMES);
     const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
     const types = Object.fromEntries(decoder.arrowSchema.fields.map((f) => [f.name, f.type]));
+    if (metadata.arrowSchema) {
+      // Each Arrow field names its Spark type, whatever Arrow type carries it.
+      const fields = tableFromIPC(metadata.arrowSchema).schema.fields;
+      assert.deepEqual(Object.fromEntries(fields.map((f) => [f.name, f.metadata.get('Spark:DataType:SqlName')])), TYPE_NAMES);
+    }
     return { rows, format: metadata.resultFormat!, types };
   }
 
