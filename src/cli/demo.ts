@@ -41,10 +41,18 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   let connection: Connection | undefined;
   const started = Date.now();
   try {
-    log('provisioning and starting the Temporal dev server');
-    serverStarting = startTemporalDevServer({ ui: true });
-    server = await abortable(serverStarting, interrupted.signal);
-    log(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
+    // TEMPORAL_ADDRESS: use that server (its UI address is unknown here); else our own dev server.
+    let address = process.env.TEMPORAL_ADDRESS;
+    let uiUrl: string | undefined;
+    if (address) {
+      log(`using the Temporal server at TEMPORAL_ADDRESS=${address}`);
+    } else {
+      log('provisioning and starting the Temporal dev server');
+      serverStarting = startTemporalDevServer({ ui: true });
+      server = await abortable(serverStarting, interrupted.signal);
+      ({ address, uiUrl } = server);
+      log(`Temporal at ${address}, Web UI at ${uiUrl}`);
+    }
 
     // A short direct-results wait so this query is clearly asynchronous (Databricks waits 5 s).
     warehouse = await startLocalWarehouse({ directResultsWaitMs: 500 });
@@ -52,7 +60,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     log(`local warehouse at ${warehouse.serverHostname}${warehouse.httpPath}`);
 
     const workerCreating = createSqlWorker({
-      connection: server.address,
+      connection: address,
       // The token stays in this worker; workflow history only sees statement, handle and rows.
       warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
         accessToken: warehouse.accessToken },
@@ -63,13 +71,13 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     if (interrupted.signal.aborted) throw new Error('interrupted');
     log(`worker polling task queue "${worker.taskQueue}"`);
 
-    connection = await Connection.connect({ address: server.address });
+    connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const handle = await startSqlQuery(client, {
       statement: DEMO_STATEMENT, params: { n: { type: 'INT', value: Number(values.n) } }, pollIntervalMs: 1000,
     });
     log(`started workflow ${handle.workflowId}: ${DEMO_STATEMENT}`);
-    log(`follow it at ${server.uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
+    if (uiUrl) log(`follow it at ${uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
     // The abort signal cancels the client's pending calls, so none outlives the connection.
     const result = await client.withAbortSignal(interrupted.signal,
       () => withLiveProgress(client, handle.workflowId, handle.result()));
@@ -77,7 +85,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
       `query ${result.queryId} (see it in the warehouse history at ${warehouse.serverHostname}/)`);
     if (values.keep) {
-      log(`--keep: everything stays up until Ctrl-C; Temporal UI at ${server.uiUrl}`);
+      log(`--keep: everything stays up until Ctrl-C${uiUrl ? `; Temporal UI at ${uiUrl}` : ''}`);
       await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve()));
     }
     return interrupted.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
@@ -94,7 +102,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     await quietly(async () => (server ?? await serverStarting)?.stop());
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    log('stopped the worker, the warehouse and the Temporal dev server');
+    log(server ? 'stopped the worker, the warehouse and the Temporal dev server' : 'stopped the worker and the warehouse');
   }
 }
 

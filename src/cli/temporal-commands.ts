@@ -1,6 +1,7 @@
 /** The `worker`, `run`, `status`, `cancel` and `result` commands. */
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { JsonSqlParam, SqlQueryInput } from '../../workflows/messages.js';
 import { createSqlWorker } from '../temporal/worker.js';
 import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
@@ -73,6 +74,8 @@ async function awaitAndPrint(client: Awaited<ReturnType<typeof openClient>>['cli
 
 async function runWorker(argv: string[], address: string, namespace: string, taskQueue: string): Promise<number> {
   parseArgs({ args: argv, strict: true, options: {} });
+  // WARN: the SDK's INFO lines are mostly the workflow bundler's build report.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const worker = await createSqlWorker({ connection: address, namespace, taskQueue });
   process.stderr.write(`worker polling task queue "${taskQueue}" on ${address} (namespace ${namespace}); Ctrl-C stops it\n`);
   await worker.run();   // the SDK shuts it down on SIGINT/SIGTERM

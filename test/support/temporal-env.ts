@@ -18,7 +18,10 @@ const { temporal } = proto;
 type IHistory = proto.temporal.api.history.v1.IHistory;
 
 export interface TemporalTestEnv {
-  server: TemporalDevServer;
+  /** Our own dev server; undefined when TEMPORAL_ADDRESS names an existing server. */
+  server?: TemporalDevServer;
+  /** host:port of the Temporal frontend. */
+  address: string;
   warehouse: LocalWarehouse;
   client: Client;
   bundle: WorkflowBundle;
@@ -41,17 +44,19 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
     const bundle = await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: quietLogger });
     const bundlePath = join(scratch, 'workflow-bundle.js');
     await writeFile(bundlePath, bundle.code);
-    const server = await startTemporalDevServer();
-    opened.push(() => server.stop());
+    // TEMPORAL_ADDRESS: an existing server (tests that restart the server then skip).
+    const server = process.env.TEMPORAL_ADDRESS ? undefined : await startTemporalDevServer();
+    if (server) opened.push(() => server.stop());
+    const address = process.env.TEMPORAL_ADDRESS || server!.address;
     const warehouse = await startLocalWarehouse(warehouseOptions);
     opened.push(() => warehouse.close());
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await Connection.connect({ address });
     opened.push(() => connection.close());
-    const native = await NativeConnection.connect({ address: server.address });
+    const native = await NativeConnection.connect({ address });
     opened.push(() => native.close());
     const resultDirectory = join(scratch, 'results');
     return {
-      server, warehouse, bundle, bundlePath, resultDirectory,
+      server, address, warehouse, bundle, bundlePath, resultDirectory,
       client: new Client({ connection }),
       newWorker: (taskQueue = `test-${randomUUID()}`) => createSqlWorker({
         connection: native, taskQueue, workflowBundle: bundle, resultDirectory,

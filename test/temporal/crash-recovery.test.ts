@@ -26,7 +26,7 @@ describe('sqlQueryWorkflow durability', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
-        ...process.env, TEMPORAL_ADDRESS: env.server.address, TEMPORAL_TASK_QUEUE: taskQueue,
+        ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue,
         WORKFLOW_BUNDLE_PATH: env.bundlePath, RESULT_DIRECTORY: env.resultDirectory,
         DATABRICKS_HOST: env.warehouse.serverHostname, DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
         DATABRICKS_TOKEN: env.warehouse.accessToken,
@@ -66,14 +66,19 @@ describe('sqlQueryWorkflow durability', () => {
     }
   });
 
-  it('finishes after the Temporal dev server restarts mid-query', async () => {
+  it('finishes after the Temporal dev server restarts mid-query', async (t) => {
+    const server = env.server;
+    if (!server) {
+      t.skip('TEMPORAL_ADDRESS names an existing server, which this test cannot restart');
+      return;
+    }
     const worker = await env.newWorker();
     const sql = SLOW_SQL('restart', 16_000);   // about 4 s: still running after the restart
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue: worker.taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
       const restartedAt = Date.now();
-      await env.server.restart();
+      await server.restart();
       process.stdout.write(`dev server restarted in ${Date.now() - restartedAt} ms\n`);
       assert.notEqual(env.warehouse.history().find((r) => r.statement === sql)?.state, 'CLOSED',
         'the query had not finished before the restart');

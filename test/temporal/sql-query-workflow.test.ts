@@ -117,7 +117,7 @@ describe('sqlQueryWorkflow', () => {
   it('retries a submit the warehouse never received (connection refused), running it once', async () => {
     const port = await findFreePort();
     const worker = await createSqlWorker({
-      connection: env.server.address, taskQueue: `down-${port}`, workflowBundle: env.bundle,
+      connection: env.address, taskQueue: `down-${port}`, workflowBundle: env.bundle,
       warehouse: { serverHostname: `http://127.0.0.1:${port}`, httpPath: env.warehouse.httpPath,
         accessToken: 'late-warehouse-token', retry: { maxAttempts: 1 } },
     });
