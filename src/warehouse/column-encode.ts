@@ -42,14 +42,14 @@ function encodeColumn(data: Data, type: SparkType): TColumn {
     case 'BOOLEAN':
       return new TColumn({ boolVal: new TBoolColumn({ values: values((r) => readCell(data, r, type) === true, false), nulls }) });
     case 'TINYINT':
-      return new TColumn({ byteVal: new TByteColumn({ values: values((r) => readCell(data, r, type) as number, 0), nulls }) });
+      return new TColumn({ byteVal: new TByteColumn({ values: numbers(data, nulls), nulls }) });
     case 'SMALLINT':
-      return new TColumn({ i16Val: new TI16Column({ values: values((r) => readCell(data, r, type) as number, 0), nulls }) });
+      return new TColumn({ i16Val: new TI16Column({ values: numbers(data, nulls), nulls }) });
     case 'INT':
-      return new TColumn({ i32Val: new TI32Column({ values: values((r) => readCell(data, r, type) as number, 0), nulls }) });
+      return new TColumn({ i32Val: new TI32Column({ values: numbers(data, nulls), nulls }) });
     case 'FLOAT':
     case 'DOUBLE':
-      return new TColumn({ doubleVal: new TDoubleColumn({ values: values((r) => readCell(data, r, type) as number, 0), nulls }) });
+      return new TColumn({ doubleVal: new TDoubleColumn({ values: numbers(data, nulls), nulls }) });
     case 'BIGINT': {
       // Read the two 32-bit halves straight from the Arrow buffer: no bigint per value.
       const words = data.values as BigInt64Array;
@@ -70,4 +70,11 @@ function encodeColumn(data: Data, type: SparkType): TColumn {
         stringVal: new TStringColumn({ values: values((r) => cellToText(readCell(data, r, type), type) ?? '', ''), nulls }),
       });
   }
+}
+
+/** The numbers of a fixed-width column straight from its buffer, 0 where NULL. */
+function numbers(data: Data, nulls: Buffer): number[] {
+  const out = Array.from((data.values as Int32Array | Float64Array).subarray(0, data.length));
+  for (let row = 0; row < out.length; row++) if (nulls[row >> 3]! & (1 << (row & 7))) out[row] = 0;
+  return out;
 }

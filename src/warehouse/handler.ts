@@ -44,8 +44,9 @@ import { errorStatus, fetchRows, finishedStore, operationStatus, resultSetMetada
 /** The newest protocol this warehouse speaks (named parameters). */
 export const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
 
-/** Used when a client gives no maxBytes. */
+/** Used when a client gives no maxBytes / maxRows. */
 const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
+const DEFAULT_MAX_ROWS = 100_000;
 
 export interface HandlerOptions {
   readonly directResultsWaitMs: number;
@@ -108,6 +109,9 @@ export class WarehouseHandler {
   async ExecuteStatement(req: TExecuteStatementReq): Promise<TExecuteStatementResp> {
     return guardedAsync(TExecuteStatementResp, async () => {
       this.session(req.sessionHandle);
+      if (typeof req.statement !== 'string' || req.statement.trim() === '') {
+        throw new SqlStatementError('ExecuteStatement needs a non-empty statement.', '42601');
+      }
       const format = {
         arrow: req.canReadArrowResult
           ? {
@@ -228,7 +232,8 @@ export class WarehouseHandler {
             ? 0
             : operation.cursor;
       const maxBytes = req.maxBytes ? req.maxBytes.toNumber() : DEFAULT_MAX_BYTES;
-      const response = fetchRows(operation, start, req.maxRows.toNumber(), maxBytes);
+      const maxRows = req.maxRows ? req.maxRows.toNumber() : DEFAULT_MAX_ROWS;
+      const response = fetchRows(operation, start, maxRows, maxBytes);
       if (req.includeResultSetMetadata) response.resultSetMetadata = resultSetMetadata(operation);
       return response;
     });
