@@ -71,7 +71,7 @@ function sqlErrorDetails(error: ServerOperationError): SqlErrorDetails {
   return {
     message: error.message,
     sqlState: error.sqlState,
-    errorCode: error.errorCode === undefined ? undefined : String(error.errorCode),
+    errorCode: error.errorCode == null ? undefined : String(error.errorCode),
   };
 }
 

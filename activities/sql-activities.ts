@@ -99,7 +99,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
             error: {
               message: error?.message ?? 'the statement failed on the warehouse',
               sqlState: error?.sqlState,
-              errorCode: error?.errorCode === undefined ? undefined : String(error.errorCode),
+              errorCode: error?.errorCode == null ? undefined : String(error.errorCode),
             },
           };
         });

@@ -1,7 +1,8 @@
 /**
  * Records workflow histories for the replay test (test/temporal/replay.test.ts): runs
  * sqlQueryWorkflow on a real dev server and local warehouse through its main paths and writes
- * each history as JSON to test/temporal/histories/. Re-record ONLY for a deliberate,
+ * each history as JSON to test/temporal/histories/. (failed-at-submit.json is kept from an
+ * earlier warehouse that failed bad SQL in ExecuteStatement itself: the other failure path.) Re-record ONLY for a deliberate,
  * compatible change of the workflow (otherwise replay catching a difference is the point).
  *
  *   node --import tsx scripts/temporal/record-history.ts
@@ -30,7 +31,8 @@ const settle = async (handle: WorkflowHandle): Promise<void> => { await handle.r
 const SCENARIOS: Scenario[] = [
   { name: 'direct-result', input: { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } }, drive: (_, h) => settle(h) },
   { name: 'polled-to-completion', input: { statement: SLOW(9000), pollIntervalMs: 200, pollBackoffFactor: 1.5, maxPollIntervalMs: 1000 }, drive: (_, h) => settle(h) },
-  { name: 'failed-statement', input: { statement: 'SELECT * FROM no_such_table' }, drive: (_, h) => settle(h) },
+  // The local warehouse reports a failed statement as ERROR on the next status poll.
+  { name: 'failed-statement', input: { statement: 'SELECT * FROM no_such_table', pollIntervalMs: 200 }, drive: (_, h) => settle(h) },
   {
     name: 'canceled-by-signal',
     input: { statement: SLOW(200_000), pollIntervalMs: 200 },

@@ -21,7 +21,7 @@ describe('replay of recorded sqlQueryWorkflow histories', async () => {
   before(async () => { bundle = await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: silent }); });
 
   it('has the recorded scenarios', () => {
-    assert.deepEqual(files, ['canceled-by-signal.json', 'direct-result.json', 'failed-statement.json',
+    assert.deepEqual(files, ['canceled-by-signal.json', 'direct-result.json', 'failed-at-submit.json', 'failed-statement.json',
       'polled-to-completion.json', 'workflow-cancelled.json']);
   });
 
