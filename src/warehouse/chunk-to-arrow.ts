@@ -50,10 +50,11 @@ export function canonicalSchema(columns: readonly ResultColumn[]): Schema {
 export function chunksToBatch(schema: Schema, columns: readonly ResultColumn[], chunks: readonly DuckDBDataChunk[]): RecordBatch {
   const length = chunks.reduce((n, chunk) => n + chunk.rowCount, 0);
   const children = columns.map((column, index) => {
-    const width = RAW_WIDTHS.get(column.duckdbType.typeId);
-    return width !== undefined
-      ? rawColumn(column, index, width, chunks, length)
-      : buildData(column.sparkType, cellsOf(chunks, index, column));
+    const typeId = column.duckdbType.typeId;
+    const width = RAW_WIDTHS.get(typeId);
+    if (width !== undefined) return rawColumn(column, index, width, chunks, length);
+    if (typeId === DuckDBTypeId.VARCHAR || typeId === DuckDBTypeId.BLOB) return rawStringColumn(column, index, chunks, length);
+    return buildData(column.sparkType, cellsOf(chunks, index, column));
   });
   const data = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
   return new RecordBatch(schema, data);
@@ -84,6 +85,61 @@ function rawColumn(column: ResultColumn, index: number, width: number, chunks: r
     length,
     nullCount: anyNull ? -1 : 0, // -1: Arrow counts the bitmap lazily
     nullBitmap,
+    data,
+  } as Parameters<typeof makeData>[0]);
+}
+
+/** Bytes of one DuckDB string_t: a 4-byte length, then 12 inline bytes or a prefix and a pointer. */
+const STRING_T_BYTES = 16;
+const INLINE_STRING_BYTES = 12;
+
+/**
+ * VARCHAR and BLOB columns copied byte for byte into Arrow's offsets and data buffers: short
+ * strings straight from the vector, longer ones through their pointer, no JS string made.
+ */
+function rawStringColumn(column: ResultColumn, index: number, chunks: readonly DuckDBDataChunk[], length: number): Data {
+  const valueOffsets = new Int32Array(length + 1);
+  const bitmap = new Uint8Array(Math.ceil(length / 8)).fill(0xff);
+  const parts: { entries: Uint8Array; n: number; at: number }[] = [];
+  let row = 0;
+  let anyNull = false;
+  for (const chunk of chunks) {
+    const n = chunk.rowCount;
+    if (n === 0) continue;
+    const vector = duckdbBindings.data_chunk_get_vector(chunk.chunk, index);
+    const entries = duckdbBindings.vector_get_data(vector, n * STRING_T_BYTES);
+    const validity = duckdbBindings.vector_get_validity(vector, Math.ceil(n / 64) * 8);
+    if (validity) anyNull = copyBits(validity, n, bitmap, row) || anyNull;
+    const view = new DataView(entries.buffer, entries.byteOffset, n * STRING_T_BYTES);
+    for (let i = 0; i < n; i++) {
+      const valid = !validity || (validity[i >> 3]! & (1 << (i & 7))) !== 0;
+      const bytes = valid ? view.getUint32(i * STRING_T_BYTES, true) : 0;
+      valueOffsets[row + i + 1] = valueOffsets[row + i]! + bytes;
+    }
+    parts.push({ entries, n, at: row });
+    row += n;
+  }
+  const data = new Uint8Array(valueOffsets[length]!);
+  for (const { entries, n, at } of parts) {
+    for (let i = 0; i < n; i++) {
+      const start = valueOffsets[at + i]!;
+      const bytes = valueOffsets[at + i + 1]! - start;
+      if (bytes === 0) continue;
+      const entry = i * STRING_T_BYTES;
+      data.set(
+        bytes <= INLINE_STRING_BYTES
+          ? entries.subarray(entry + 4, entry + 4 + bytes)
+          : duckdbBindings.get_data_from_pointer(entries.buffer as ArrayBuffer, entries.byteOffset + entry + 8, bytes),
+        start,
+      );
+    }
+  }
+  return makeData({
+    type: arrowTypeOf(column.sparkType),
+    length,
+    nullCount: anyNull ? -1 : 0,
+    nullBitmap: anyNull ? bitmap : undefined,
+    valueOffsets,
     data,
   } as Parameters<typeof makeData>[0]);
 }

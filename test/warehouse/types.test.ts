@@ -17,23 +17,25 @@ SELECT
   true AS b, CAST(-7 AS TINYINT) AS ti, CAST(300 AS SMALLINT) AS si, 70000 AS i,
   CAST(9007199254740993 AS BIGINT) AS bi, CAST(1.5 AS FLOAT) AS f, 2.25::DOUBLE AS d,
   CAST('-12.30' AS DECIMAL(10,2)) AS dec, CAST(12345678901234567890123456789.5 AS DECIMAL(38,1)) AS wide,
-  'héllo' AS s, '\\x00\\xFFab'::BLOB AS bin, DATE '2024-02-29' AS dt,
+  'héllo' AS s, 'a string longer than twelve bytes ✓' AS ls, '\\x00\\xFFab'::BLOB AS bin,
+  '\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\\x09\\x0A\\x0B\\x0C\\x0D'::BLOB AS lbin, DATE '2024-02-29' AS dt,
   TIMESTAMP '2024-02-29 12:34:56.789' AS ts,
   [1, NULL, 3] AS arr, MAP {'k': 1.5::DOUBLE} AS m, {'a': 1, 'b': 'x'} AS st,
   CAST(NULL AS INT) AS nul, CAST(1 AS HUGEINT) AS huge
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 `;
 
 const TYPE_NAMES = {
   b: 'BOOLEAN', ti: 'TINYINT', si: 'SMALLINT', i: 'INT', bi: 'BIGINT', f: 'FLOAT', d: 'DOUBLE',
-  dec: 'DECIMAL(10,2)', wide: 'DECIMAL(38,1)', s: 'STRING', bin: 'BINARY', dt: 'DATE', ts: 'TIMESTAMP',
+  dec: 'DECIMAL(10,2)', wide: 'DECIMAL(38,1)', s: 'STRING', ls: 'STRING', bin: 'BINARY', lbin: 'BINARY', dt: 'DATE', ts: 'TIMESTAMP',
   arr: 'ARRAY<INT>', m: 'MAP<STRING,DOUBLE>', st: 'STRUCT<a:INT,b:STRING>', nul: 'INT', huge: 'DECIMAL(38,0)',
 };
 
 const EXPECTED_FIRST: Row = {
   b: true, ti: -7, si: 300, i: 70000, bi: 9007199254740993n, f: 1.5, d: 2.25,
-  dec: '-12.30', wide: '12345678901234567890123456789.5', s: 'héllo', bin: Buffer.from([0, 255, 0x61, 0x62]),
+  dec: '-12.30', wide: '12345678901234567890123456789.5', s: 'héllo', ls: 'a string longer than twelve bytes ✓', bin: Buffer.from([0, 255, 0x61, 0x62]),
+  lbin: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
   dt: '2024-02-29', ts: new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)),
   arr: [1, null, 3], m: new Map([['k', 1.5]]), st: { a: 1, b: 'x' }, nul: null, huge: '1',
 };
@@ -97,5 +99,17 @@ describe('local warehouse: every type in every result format', () => {
       assert.equal(String(column.types[name]), String(type), name);
     }
     assert.equal(arrow.types['ts']!.typeId, Type.Timestamp);
+  });
+
+  it('copies many strings, short and long, with NULLs across DuckDB chunks', async () => {
+    const session = await client.openSession();
+    const sql = "SELECT CASE WHEN id % 7 = 0 THEN NULL ELSE repeat('é', id % 20) END AS s FROM RANGE(10000) ORDER BY id";
+    const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, sql, { direct: false }));
+    await waitUntilDone(client, operationHandle!);
+    const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
+    const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(20_000) }));
+    const decoder = new RowSetDecoder(metadata);
+    const values = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns)).map((row) => row['s']);
+    assert.deepEqual(values, Array.from({ length: 10_000 }, (_, id) => (id % 7 === 0 ? null : 'é'.repeat(id % 20))));
   });
 });
