@@ -193,7 +193,12 @@ export class WarehouseHandler {
     direct.resultSetMetadata = resultSetMetadata(operation);
     if (store.rowCount <= maxRows && store.byteSize <= maxBytes) {
       direct.resultSet = fetchRows(operation, 0, Math.max(1, store.rowCount), Number.POSITIVE_INFINITY);
-      if (direct.resultSet.hasMoreRows) return new TSparkDirectResults({ operationStatus: direct.operationStatus, resultSetMetadata: direct.resultSetMetadata });
+      if (direct.resultSet.hasMoreRows) {
+        // More than one response can carry (a column set is cut per stored batch): no direct result.
+        operation.cursor = 0;
+        direct.resultSet = undefined;
+        return direct;
+      }
       this.operations.remove(operation);
       direct.closeOperation = new TCloseOperationResp({ status: successStatus() });
     }

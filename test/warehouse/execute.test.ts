@@ -118,6 +118,26 @@ describe('local warehouse: sessions and statements', () => {
     assert.equal(rowsOf(metadata, fetched).length, 5000);
   });
 
+  it('sends no direct result when a column set needs more than one response, and reads it from row 0', async () => {
+    const session = await client.openSession();
+    const response = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(100000)', { arrow: false, direct: { maxRows: 200_000 } }));
+    assertSuccess(response.status);
+    assert.equal(response.directResults?.operationStatus?.operationState, TOperationState.FINISHED_STATE);
+    assert.equal(response.directResults?.resultSet, null);
+    assert.equal(response.directResults?.closeOperation, null);
+    let next = 0;
+    for (let more = true; more; ) {
+      const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: response.operationHandle!, orientation: 0, maxRows: new Int64(100_000) }));
+      assertSuccess(fetched.status);
+      assert.equal(fetched.results!.startRowOffset.toNumber(), next);
+      const ids = fetched.results!.columns![0]!.i64Val!.values.map((v) => v.toNumber());
+      assert.equal(ids[0], next);
+      next += ids.length;
+      more = fetched.hasMoreRows === true;
+    }
+    assert.equal(next, 100_000);
+  });
+
   it('returns the handle of a statement still running after directResultsWaitMs, and it goes on', async () => {
     const session = await client.openSession();
     const started = Date.now();
