@@ -3,6 +3,7 @@
  * Temporal dev server (provisioned, UI on) + local warehouse + worker, then one durable
  * query that runs for several seconds, with its progress live, its rows, and the UI link.
  */
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -29,6 +30,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   // worker behind our back).
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const interrupted = new AbortController();
+  // The client adds one listener per call made under withAbortSignal (a status query each 0.5 s).
+  setMaxListeners(10_000, interrupted.signal);
   const onSignal = (): void => { log('interrupted, stopping everything'); interrupted.abort(); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

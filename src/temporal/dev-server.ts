@@ -11,6 +11,7 @@
  * ```
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,20 +55,24 @@ export interface TemporalDevServer {
   kill(): Promise<void>;
 }
 
-const PROVISION_SCRIPT = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..', '..', 'scripts', 'temporal', 'provision.sh',
-);
+/** scripts/temporal/provision.sh of the package: two levels up from src/temporal, three from dist/src/temporal. */
+function provisionScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', '..'), join(here, '..', '..', '..')]
+    .map((root) => join(root, 'scripts', 'temporal', 'provision.sh'));
+  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+}
 
 /** Runs the shared provisioning script; returns the binary's path. */
 export async function provisionTemporalCli(): Promise<string> {
+  const script = provisionScript();
   return new Promise((resolve, reject) => {
     // stderr is inherited so a first-time `go install` shows its progress.
-    const child = execFile('bash', [PROVISION_SCRIPT], { env: { ...process.env, TEMPORAL_ADDRESS: '' } },
+    const child = execFile('bash', [script], { env: { ...process.env, TEMPORAL_ADDRESS: '' } },
       (error, stdout) => {
         const path = stdout.trim();
         if (error || !path) {
-          reject(new TemporalDevServerError(`could not provision the Temporal CLI (${PROVISION_SCRIPT} failed)`));
+          reject(new TemporalDevServerError(`could not provision the Temporal CLI (${script} failed)`));
         } else {
           resolve(path);
         }
