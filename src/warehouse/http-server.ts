@@ -3,7 +3,8 @@
  * the query history page at `/` and its JSON at `/api/queries`.
  *
  * Statuses: 401 for a missing or wrong token, 400 for a body that is not a Thrift message,
- * 404 for other paths. A bad request never affects anyone else's.
+ * 404 for other paths. A bad request never affects anyone else's. The history is open to
+ * loopback clients and needs the token from elsewhere.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -50,6 +51,11 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
       const reply = await processThrift(processor, body);
       if (reply === null) return send(response, 400, 'text/plain', 'The request body is not a valid Thrift message\n');
       return send(response, 200, 'application/x-thrift', reply);
+    }
+    if (request.method === 'GET' && (path === '/' || path === '/api/queries') && !historyVisible(request, tokenDigest)) {
+      request.resume();
+      response.setHeader('WWW-Authenticate', 'Basic realm="local warehouse: user token, password the access token"');
+      return send(response, 401, 'text/plain', 'The query history needs the access token from other machines\n');
     }
     if (request.method === 'GET' && path === '/') {
       return send(response, 200, 'text/html; charset=utf-8', historyPage(options.history()));
@@ -108,6 +114,16 @@ function authorized(header: string | undefined, tokenDigest: Buffer): boolean {
     if (colon > 0 && decoded.slice(0, colon) === 'token') presented = decoded.slice(colon + 1);
   }
   return presented !== undefined && timingSafeEqual(digest(presented), tokenDigest);
+}
+
+/**
+ * The history shows statement text: open to this machine (the default, listening on
+ * 127.0.0.1), and only with the token to any other.
+ */
+function historyVisible(request: IncomingMessage, tokenDigest: Buffer): boolean {
+  const remote = request.socket.remoteAddress ?? '';
+  const loopback = remote === '::1' || remote.startsWith('127.') || remote.startsWith('::ffff:127.');
+  return loopback || authorized(request.headers.authorization, tokenDigest);
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer): void {

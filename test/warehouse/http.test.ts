@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import thrift from 'thrift';
 import { TCLIServiceClient, TOpenSessionReq, TProtocolVersion } from '../../src/thrift/index.js';
@@ -21,9 +22,9 @@ function openSessionBytes(): Buffer {
   return bytes;
 }
 
-function get(url: string): Promise<{ status: number; type: string; body: string }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    request(url, (res) => {
+    request(url, { headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (part: string) => (body += part));
@@ -109,6 +110,32 @@ describe('local warehouse: HTTP', () => {
     assert.ok(page.body.includes('&#60;b&#62;markup&#60;/b&#62;'), 'statements are escaped');
     assert.ok(!page.body.includes('<b>markup</b>'));
     assert.ok(!page.body.includes(warehouse.accessToken));
+  });
+});
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+}
+
+describe('local warehouse: history from another machine', () => {
+  const address = externalAddress();
+  it('needs the access token for the history when the client is not on this machine', { skip: address ? false : 'no non-loopback IPv4 address' }, async () => {
+    const warehouse = await startLocalWarehouse({ host: '0.0.0.0' });
+    try {
+      const port = new URL(warehouse.serverHostname).port;
+      for (const path of ['/', '/api/queries']) {
+        const url = `http://${address}:${port}${path}`;
+        assert.equal((await get(url)).status, 401, path);
+        const basic = Buffer.from(`token:${warehouse.accessToken}`).toString('base64');
+        assert.equal((await get(url, { Authorization: `Basic ${basic}` })).status, 200, path);
+        assert.equal((await get(`${warehouse.serverHostname}${path}`)).status, 200, `${path} from loopback`);
+      }
+    } finally {
+      await warehouse.close();
+    }
   });
 });
 
