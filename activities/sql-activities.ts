@@ -7,7 +7,7 @@
  * const worker = await Worker.create({ activities, workflowsPath, taskQueue });
  * ```
  */
-import { Context, activityInfo } from '@temporalio/activity';
+import { Context, activityInfo, CancelledFailure } from '@temporalio/activity';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
           }
         });
       } catch (error) {
+        if (error instanceof CancelledFailure) throw error;   // the workflow asked; not a failure to retry
         throw toActivityFailure(error);
       }
     },

@@ -1,0 +1,70 @@
+/**
+ * The activities against the real local warehouse, in the SDK's MockActivityEnvironment:
+ * a fetch interrupted after its first heartbeat is retried from the heartbeated row offset
+ * and the sink file ends up with every row exactly once; the operation stays readable until
+ * closeQuery.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { CancelledFailure } from '@temporalio/common';
+import { createSqlActivities, WarehouseConnection, type CollectProgress } from '../../activities/index.js';
+import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+
+const ROWS = 12_000;
+
+describe('fetchQueryResults resume', () => {
+  let warehouse: LocalWarehouse;
+  let connection: WarehouseConnection;
+  let resultDirectory: string;
+  before(async () => {
+    warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
+    connection = new WarehouseConnection({ serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
+      accessToken: warehouse.accessToken });
+    resultDirectory = await mkdtemp(join(tmpdir(), 'fetch-resume-'));
+  });
+  after(async () => {
+    await connection?.close();
+    await warehouse?.close();
+    if (resultDirectory) await rm(resultDirectory, { recursive: true, force: true });
+  });
+
+  it('resumes an interrupted fetch from its heartbeated offset, writing every row once', async () => {
+    const activities = createSqlActivities({ warehouse: connection, resultDirectory });
+    const submitted = await new MockActivityEnvironment().run(activities.submitQuery, {
+      statement: `SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(${ROWS})`,
+      onAmbiguousSubmit: 'fail', inlineResultLimitBytes: 1024,
+    });
+    assert.equal(submitted.kind, 'handle', 'not a direct result (directResultsWaitMs: 0)');
+    if (submitted.kind !== 'handle') return;
+    const input = { handle: submitted.handle, inlineResultLimitBytes: 1024 };
+
+    // Attempt 1: cancelled right after its first heartbeat, as if the worker had died there.
+    const first = new MockActivityEnvironment({ attempt: 1 });
+    let progress: CollectProgress | undefined;
+    first.on('heartbeat', (details: CollectProgress) => {
+      progress ??= details;
+      first.cancel();
+    });
+    await assert.rejects(first.run(activities.fetchQueryResults, input), CancelledFailure);
+    assert.ok(progress && progress.rows > 0 && progress.rows < ROWS, `stopped part way: ${JSON.stringify(progress)}`);
+
+    // Attempt 2 sees attempt 1's heartbeat and reads on from that row offset.
+    const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
+    const result = await second.run(activities.fetchQueryResults, input);
+    const manifest = result.manifest!;
+    assert.equal(manifest.rows, ROWS);
+    const lines = (await readFile(manifest.location, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((r) => Number(r.id)), Array.from({ length: ROWS }, (_, i) => i), 'each row once, in order');
+    assert.deepEqual(lines[ROWS - 1], { id: String(ROWS - 1), label: `row-${ROWS - 1}` });
+
+    // The fetch never closed the operation: a third reader still finds it, until closeQuery.
+    const again = await new MockActivityEnvironment().run(activities.fetchQueryResults, input);
+    assert.equal(again.rowCount, ROWS);
+    await new MockActivityEnvironment().run(activities.closeQuery, { handle: submitted.handle });
+    assert.equal(warehouse.history().find((r) => r.queryId === submitted.queryId)?.state, 'CLOSED');
+  });
+});
