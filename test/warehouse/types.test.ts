@@ -112,4 +112,35 @@ describe('local warehouse: every type in every result format', () => {
     const values = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns)).map((row) => row['s']);
     assert.deepEqual(values, Array.from({ length: 10_000 }, (_, id) => (id % 7 === 0 ? null : 'é'.repeat(id % 20))));
   });
+
+  it('sends nested values (dates, timestamps, decimals, binary, bigints inside complex types) alike in every form', async () => {
+    const session = await client.openSession();
+    const sql =
+      "SELECT [DATE '2024-01-01', NULL] AS dates, {'t': TIMESTAMP '2024-01-01 10:00:00.5', 'd': 1.5::DECIMAL(5,2), 'b': 'x'::BLOB} AS nested, " +
+      "MAP {1: [true, false]} AS m, [[1, 2], [3]] AS nn, [{'a': 9007199254740993::BIGINT}] AS sa, {'f': 1.25::FLOAT, 'g': 'q\"uote'} AS st2";
+    const expected: Row = {
+      dates: ['2024-01-01', null],
+      nested: { t: new Date(Date.UTC(2024, 0, 1, 10, 0, 0, 500)), d: '1.50', b: Buffer.from('x') },
+      m: new Map([[1, [true, false]]]),
+      nn: [[1, 2], [3]],
+      sa: [{ a: 9007199254740993n }],
+      st2: { f: 1.25, g: 'q"uote' },
+    };
+    const forms: [boolean, TSparkArrowTypes | undefined][] = [
+      [true, undefined],
+      [true, new TSparkArrowTypes({ timestampAsArrow: false, decimalAsArrow: false, complexTypesAsArrow: false })],
+      [false, undefined],
+    ];
+    for (const [arrow, arrowTypes] of forms) {
+      const req = executeRequest(session, sql, { arrow, direct: false });
+      if (arrowTypes) req.useArrowNativeTypes = arrowTypes;
+      const { operationHandle } = await client.call('ExecuteStatement', req);
+      await waitUntilDone(client, operationHandle!);
+      const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
+      const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }));
+      const decoder = new RowSetDecoder(metadata);
+      const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
+      assert.deepEqual(rows, [expected], `arrow ${arrow}, native types ${arrowTypes ? 'off' : 'on'}`);
+    }
+  });
 });
