@@ -13,6 +13,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
 import { createSqlActivities, WarehouseConnection, type CollectProgress } from '../../activities/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import type { FetchedResult, SubmitQueryOutput } from '../../workflows/messages.js';
 
 const ROWS = 12_000;
 
@@ -36,8 +37,8 @@ describe('fetchQueryResults resume', () => {
     const activities = createSqlActivities({ warehouse: connection, resultDirectory });
     const submitted = await new MockActivityEnvironment().run(activities.submitQuery, {
       statement: `SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(${ROWS})`,
-      onAmbiguousSubmit: 'fail', inlineResultLimitBytes: 1024,
-    });
+      onAmbiguousSubmit: 'fail' as const, inlineResultLimitBytes: 1024,
+    }) as SubmitQueryOutput;
     assert.equal(submitted.kind, 'handle', 'not a direct result (directResultsWaitMs: 0)');
     if (submitted.kind !== 'handle') return;
     const input = { handle: submitted.handle, inlineResultLimitBytes: 1024 };
@@ -54,7 +55,7 @@ describe('fetchQueryResults resume', () => {
 
     // Attempt 2 sees attempt 1's heartbeat and reads on from that row offset.
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
-    const result = await second.run(activities.fetchQueryResults, input);
+    const result = await second.run(activities.fetchQueryResults, input) as FetchedResult;
     const manifest = result.manifest!;
     assert.equal(manifest.rows, ROWS);
     const lines = (await readFile(manifest.location, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -62,7 +63,7 @@ describe('fetchQueryResults resume', () => {
     assert.deepEqual(lines[ROWS - 1], { id: String(ROWS - 1), label: `row-${ROWS - 1}` });
 
     // The fetch never closed the operation: a third reader still finds it, until closeQuery.
-    const again = await new MockActivityEnvironment().run(activities.fetchQueryResults, input);
+    const again = await new MockActivityEnvironment().run(activities.fetchQueryResults, input) as FetchedResult;
     assert.equal(again.rowCount, ROWS);
     await new MockActivityEnvironment().run(activities.closeQuery, { handle: submitted.handle });
     assert.equal(warehouse.history().find((r) => r.queryId === submitted.queryId)?.state, 'CLOSED');
