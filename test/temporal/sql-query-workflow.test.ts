@@ -13,7 +13,7 @@ import { createSqlWorker } from '../../src/temporal/worker.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import {
-  fetchAllRunHistories, historyBytes, startTemporalTestEnv, waitFor, type TemporalTestEnv,
+  fetchAllRunHistories, historyBytes, startTemporalTestEnv, waitFor, waitForStatus, type TemporalTestEnv,
 } from '../support/temporal-env.js';
 
 /** About 1-2 s of DuckDB work: longer than the warehouse's direct-result wait below. */
@@ -135,6 +135,33 @@ describe('sqlQueryWorkflow', () => {
       assert.equal(late!.history().filter((r) => r.statement === sql).length, 1);
     } finally {
       await late?.close();
+    }
+  });
+
+  it('fails with SqlQueryNotFound when the warehouse no longer knows the query', async () => {
+    const port = await findFreePort();
+    const token = 'restarting-warehouse-token';
+    let current = await startLocalWarehouse({ port, token, directResultsWaitMs: 200 });
+    const worker = await createSqlWorker({
+      connection: env.address, taskQueue: `lost-${port}`, workflowBundle: env.bundle,
+      warehouse: { serverHostname: current.serverHostname, httpPath: current.httpPath, accessToken: token },
+    });
+    try {
+      const failure = await worker.runUntil(async () => {
+        const handle = await startSqlQuery(env.client, { statement: SLOW_SQL('lost', 200_000), pollIntervalMs: 200 },
+          { taskQueue: worker.taskQueue });
+        await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+        // A restarted warehouse has forgotten every statement of the previous process.
+        await current.close();
+        current = await startLocalWarehouse({ port, token });
+        return handle.result().then(() => assert.fail('the workflow should fail'), (error: unknown) => error);
+      });
+      assert.ok(failure instanceof WorkflowFailedError);
+      assert.ok(failure.cause instanceof ApplicationFailure, `cause is ${String(failure.cause)}`);
+      assert.equal(failure.cause.type, 'SqlQueryNotFound');
+      assert.match(failure.cause.message, /not found/);
+    } finally {
+      await current.close();
     }
   });
 });
