@@ -73,10 +73,10 @@ describe('sqlQueryWorkflow durability', () => {
       return;
     }
     const worker = await env.newWorker();
-    const sql = SLOW_SQL('restart', 16_000);   // about 4 s: still running after the restart
+    const sql = SLOW_SQL('restart', 20_000);   // about 6 s: still running after the ~2.5 s restart
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue: worker.taskQueue });
-      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      await waitForStatus(handle, (s) => s.state === 'RUNNING');
       const restartedAt = Date.now();
       await server.restart();
       process.stdout.write(`dev server restarted in ${Date.now() - restartedAt} ms\n`);
