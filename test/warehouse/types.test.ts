@@ -101,16 +101,34 @@ describe('local warehouse: every type in every result format', () => {
     assert.equal(arrow.types['ts']!.typeId, Type.Timestamp);
   });
 
-  it('copies many strings, short and long, with NULLs across DuckDB chunks', async () => {
+  it('copies many strings, booleans and decimals of every storage width, with NULLs across DuckDB chunks', async () => {
     const session = await client.openSession();
-    const sql = "SELECT CASE WHEN id % 7 = 0 THEN NULL ELSE repeat('é', id % 20) END AS s FROM RANGE(10000) ORDER BY id";
+    const sql =
+      "SELECT CASE WHEN id % 7 = 0 THEN NULL ELSE repeat('é', id % 20) END AS s, " +
+      'CASE WHEN id % 5 = 0 THEN NULL ELSE id % 3 = 0 END AS b, ' +
+      'CAST((id - 5000) / 100 AS DECIMAL(4,2)) AS d16, CAST((id - 5000) * 1.5 AS DECIMAL(9,3)) AS d32, ' +
+      'CAST((id - 5000) * 123456789 AS DECIMAL(18,2)) AS d64, ' +
+      'CASE WHEN id % 11 = 0 THEN NULL ELSE CAST((id - 5000) AS DECIMAL(38,10)) * 1000000000000000 END AS d128 ' +
+      'FROM RANGE(10000) ORDER BY id';
     const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, sql, { direct: false }));
     await waitUntilDone(client, operationHandle!);
     const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
     const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(20_000) }));
     const decoder = new RowSetDecoder(metadata);
-    const values = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns)).map((row) => row['s']);
-    assert.deepEqual(values, Array.from({ length: 10_000 }, (_, id) => (id % 7 === 0 ? null : 'é'.repeat(id % 20))));
+    const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
+    const decimal = (unscaled: bigint, scale: number): string => {
+      const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+      return `${unscaled < 0n ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+    };
+    const expected = Array.from({ length: 10_000 }, (_, id) => ({
+      s: id % 7 === 0 ? null : 'é'.repeat(id % 20),
+      b: id % 5 === 0 ? null : id % 3 === 0,
+      d16: decimal(BigInt(Math.round((id - 5000) / 100 * 100)), 2),
+      d32: decimal(BigInt(id - 5000) * 1500n, 3),
+      d64: decimal(BigInt(id - 5000) * 12345678900n, 2),
+      d128: id % 11 === 0 ? null : decimal(BigInt(id - 5000) * 10n ** 25n, 10),
+    }));
+    assert.deepEqual(rows, expected);
   });
 
   it('sends nested values (dates, timestamps, decimals, binary, bigints inside complex types) alike in every form', async () => {
