@@ -115,6 +115,10 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     output = '';
     const proc = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
+    // If this process dies without stop() (an uncaught error, a closed pipe), take the server along.
+    const killOnExit = (): void => { proc.kill('SIGKILL'); };
+    process.on('exit', killOnExit);
+    proc.once('exit', () => process.off('exit', killOnExit));
     proc.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
     await waitUntilServing(address, proc, startTimeoutMs, () => output);
   };
