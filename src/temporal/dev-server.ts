@@ -96,7 +96,14 @@ export async function findFreePort(): Promise<number> {
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {
-  const executable = options.executable ?? await provisionTemporalCli();
+  let executable = options.executable;
+  if (!executable) {
+    try {
+      executable = await provisionTemporalCli();
+    } catch (error) {
+      return startSdkDownloadedServer(options, error);
+    }
+  }
   const ownDir = options.dbFilename ? undefined : await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
   const dbFilename = options.dbFilename ?? join(ownDir!, 'temporal.sqlite');
   const port = await findFreePort();
@@ -182,4 +189,49 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
   const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Last resort, for a machine with internet but neither a `temporal` binary nor Go: the
+ * Temporal SDK downloads the CLI and runs its dev server. It cannot be restarted on the same
+ * port, so `restart()` says so instead.
+ */
+async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause: unknown): Promise<TemporalDevServer> {
+  process.stderr.write('temporal-dbsql: no local Temporal CLI; trying the Temporal SDK\'s download of it\n');
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const ownDir = options.dbFilename ? undefined : await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
+  const dbFilename = options.dbFilename ?? join(ownDir!, 'temporal.sqlite');
+  const uiPort = options.ui ? await findFreePort() : undefined;
+  let environment: Awaited<ReturnType<typeof TestWorkflowEnvironment.createLocal>>;
+  try {
+    environment = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'cached-download' },
+        ip: '127.0.0.1', dbFilename, ui: Boolean(uiPort), uiPort, extraArgs: ['--log-level', 'error'],
+      },
+    });
+  } catch (error) {
+    if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+    throw new TemporalDevServerError(
+      `no Temporal CLI could be provisioned (${reason(cause)}) and the SDK's download failed (${reason(error)})`);
+  }
+  let stopped = false;
+  const teardown = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await environment.teardown();
+    if (ownDir) await rm(ownDir, { recursive: true, force: true });
+  };
+  return {
+    address: environment.address,
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    dbFilename,
+    restart: async () => {
+      throw new TemporalDevServerError('restart needs a local Temporal CLI (TEMPORAL_CLI_PATH, PATH or Go); '
+        + 'the SDK-downloaded server cannot be restarted on the same port');
+    },
+    kill: teardown,
+    stop: teardown,
+  };
 }
