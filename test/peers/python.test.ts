@@ -33,6 +33,7 @@ const SCENARIOS = [
   { name: 'async', kind: 'async', sql: sql.SEED_RANGE, params: { param: 'foo' } },
   { name: 'cancel', kind: 'cancel', sql: sql.LONG_RUNNING },
   { name: 'error', kind: 'error', sql: sql.MISSING_TABLE },
+  { name: 'async_error', kind: 'async_error', sql: sql.MISSING_TABLE },
   { name: 'submit', kind: 'submit', sql: sql.SEED_RANGE, params: { param: 'picked up' } },
   { name: 'plain_scalars', kind: 'fetchall', sql: sql.ALL_SCALARS, connection: 'plain' },
   { name: 'plain_complex', kind: 'fetchall', sql: sql.COMPLEX, connection: 'plain' },
@@ -200,6 +201,16 @@ if (!venv.ok) {
         assert.match(e.message, /table_that_does_not_exist/);
         return true;
       });
+    });
+
+    test('a failing statement submitted with execute_async fails at the first get_query_state, as ours at syncStatus', async () => {
+      const theirs = outcome('async_error') as { at: string; error: string; message: string };
+      assert.deepEqual([theirs.at, theirs.error], ['poll', 'ServerOperationError']);
+      assert.match(theirs.message, /table_that_does_not_exist/);
+      const execution = await ours.executeAsync(sql.MISSING_TABLE);
+      assert.equal(await execution.syncStatus(), 'ABORTED');
+      assert.match(execution.error?.message ?? '', /table_that_does_not_exist/);
+      await assert.rejects(execution.getResults(), { name: 'AsyncExecutionUnrecoverableResultError' });
     });
   });
 }

@@ -152,6 +152,20 @@ def run_submit(conn, s):
     return {"serialized": f"{query_id}:{query_secret}"}
 
 
+def run_async_error(conn, s):
+    """A failing statement submitted with execute_async: where does the error surface?"""
+    with conn.cursor() as cursor:
+        try:
+            cursor.execute_async(s["sql"], s.get("params"))
+        except Exception as exc:
+            return {"at": "submit", **error_outcome(exc)}
+        try:
+            states = wait_while_pending(cursor)
+            return {"at": "none", "states": states}
+        except Exception as exc:
+            return {"at": "poll", **error_outcome(exc)}
+
+
 def run_error(conn, s):
     with conn.cursor() as cursor:
         try:
@@ -169,6 +183,7 @@ RUNNERS = {
     "cancel": run_cancel,
     "error": run_error,
     "submit": run_submit,
+    "async_error": run_async_error,
 }
 
 
