@@ -18,12 +18,18 @@
  * | ARRAY     | List<element>                   |
  * | MAP       | Map<key, value>                 |
  * | STRUCT    | Struct                          |
+ * | ARRAY, MAP, STRUCT with unknown parts | Utf8 (the server's JSON text) |
  * | NULL      | Null                            |
  * | INTERVAL  | Utf8 (the server's text)        |
  *
  * Decimal128 is kept (rather than text) because it is what Databricks sends natively and
  * arrow-js reads and writes it; rows.ts does the exact decimal-to-string conversion itself.
  * Every field is nullable; map keys are not (the Arrow spec requires it).
+ *
+ * A complex type is opaque when the server named only its family (Spark's Thrift server's
+ * column-based results: ARRAY_TYPE and JSON text, no element types); no Arrow type can be
+ * built without the element types, so the column keeps the JSON text exactly as sent, and
+ * rows.ts reads it by its JSON types.
  */
 import {
   Binary,
@@ -48,6 +54,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { ResultDecodeError } from './errors.js';
+import { isOpaqueComplex } from './spark-type-name.js';
 import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
 
 /** Time zone of canonical timestamps: values are instants, stored as UTC. */
@@ -56,6 +63,7 @@ export const TIMESTAMP_TIME_ZONE = 'UTC';
 export const LIST_ELEMENT_NAME = 'element';
 
 export function canonicalArrowType(type: SqlTypeDesc): DataType {
+  if (isOpaqueComplex(type)) return new Utf8();
   switch (type.typeId) {
     case SqlType.BOOLEAN:
       return new Bool();

@@ -5,6 +5,7 @@
  */
 import { JsonNumber, JsonObject, parseHiveJson } from './hive-json.js';
 import { TextValueError, parseDate, parseDecimal, parseTimestamp } from './hive-text.js';
+import { isOpaqueComplex } from './spark-type-name.js';
 import { SqlType, type SqlTypeDesc } from './types.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -12,6 +13,11 @@ const MS_PER_DAY = 86_400_000;
 export function coerceValue(value: unknown, type: SqlTypeDesc): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof JsonNumber) value = value.text;
+  if (isOpaqueComplex(type)) {
+    // No element types to convert to: only the text form can be kept (see canonical-schema.ts).
+    if (typeof value === 'string') return value;
+    throw new TextValueError(`a ${type.typeName} without element types can only be read from its JSON text`);
+  }
   switch (type.typeId) {
     case SqlType.NULL:
       return null;

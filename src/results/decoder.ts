@@ -6,6 +6,7 @@ import type { RecordBatch, Schema } from 'apache-arrow';
 import { TSparkRowSetType } from '../thrift/index.js';
 import type { TGetResultSetMetadataResp, TRowSet } from '../thrift/index.js';
 import { decodeArrowBatches } from './arrow-batches.js';
+import { completeFromArrow, readSchemaMessage } from './arrow-field-types.js';
 import { canonicalArrowSchema } from './canonical-schema.js';
 import { decodeColumnBatch } from './column-batches.js';
 import { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
@@ -24,11 +25,17 @@ export class RowSetDecoder {
 
   /** @throws ResultDecodeError when the schema cannot be read. */
   constructor(metadata: TGetResultSetMetadataResp) {
-    const { columns, types } = parseTableSchema(metadata.schema);
-    this.columns = columns;
-    this.types = types;
-    this.arrowSchema = canonicalArrowSchema(columns, types);
+    const parsed = parseTableSchema(metadata.schema);
     this.schemaMessage = metadata.arrowSchema ?? undefined;
+    // Databricks gives complex columns only a family in the Thrift schema (ARRAY_TYPE, ...);
+    // their full type is in the Arrow schema.
+    const types =
+      this.schemaMessage === undefined
+        ? parsed.types
+        : completeFromArrow(parsed.columns, parsed.types, readSchemaMessage(this.schemaMessage));
+    this.columns = parsed.columns.map((column, i) => ({ ...column, typeName: types[i]!.typeName, typeId: types[i]!.typeId }));
+    this.types = types;
+    this.arrowSchema = canonicalArrowSchema(this.columns, types);
     this.lz4Compressed = metadata.lz4Compressed === true;
     // HiveServer2 peers leave resultFormat out: they only speak column-based sets.
     this.format = metadata.resultFormat ?? TSparkRowSetType.COLUMN_BASED_SET;

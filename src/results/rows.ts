@@ -17,6 +17,7 @@
  * | ARRAY<T>                 | array of T's values                                        |
  * | MAP<K,V>                 | Map from K's values to V's values                          |
  * | STRUCT<...>              | plain object keyed by field name                           |
+ * | ARRAY, MAP, STRUCT (no element types, Spark's Thrift server) | array, Map with string keys, plain object, read from the JSON text by JSON types (json-values.ts) |
  * | VOID (NULL)              | null                                                       |
  * | INTERVAL                 | string, as the server wrote it                             |
  * | any NULL value           | null                                                       |
@@ -29,7 +30,8 @@
 import { Type, TimeUnit, type Data, type DataType, type Decimal, type RecordBatch, type Timestamp } from 'apache-arrow';
 import { formatDays } from './calendar.js';
 import { ResultDecodeError } from './errors.js';
-import type { ColumnInfo, Row, SqlValue } from './types.js';
+import { valueOfJsonText } from './json-values.js';
+import { SqlType, type ColumnInfo, type Row, type SqlValue } from './types.js';
 
 const MS_PER_DAY = 86_400_000;
 /** Microsecond counts within this bound convert exactly through a double. */
@@ -45,10 +47,29 @@ export function batchToRows(batch: RecordBatch, columns: readonly ColumnInfo[]):
   for (let i = 0; i < n; i++) rows[i] = {};
   for (let c = 0; c < columns.length; c++) {
     const name = columns[c]!.name;
-    const values = dataToValues(fields[c]!);
+    const values = columnValues(fields[c]!, columns[c]!);
     for (let i = 0; i < n; i++) rows[i]![name] = values[i]!;
   }
   return rows;
+}
+
+const COMPLEX = new Set([SqlType.ARRAY, SqlType.MAP, SqlType.STRUCT]);
+
+function columnValues(data: Data, column: ColumnInfo): SqlValue[] {
+  const values = dataToValues(data);
+  // A complex column held as Utf8 is one whose element types are unknown: JSON text.
+  if (!COMPLEX.has(column.typeId) || data.type.typeId !== Type.Utf8) return values;
+  return values.map((text) => {
+    if (text === null) return null;
+    try {
+      return valueOfJsonText(text as string, column.typeId);
+    } catch (error) {
+      throw new ResultDecodeError(`Cannot read column '${column.name}' (${column.typeName}): ${(error as Error).message}.`, {
+        cause: error,
+        column: column.name,
+      });
+    }
+  });
 }
 
 /** The JS values of every slot of an Arrow column (NULLs as null). */

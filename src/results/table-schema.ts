@@ -1,17 +1,26 @@
 /**
  * Reads the HiveServer2 TTableSchema into our own column descriptions.
  *
- * A TTypeDesc is a flat list of type entries; entry 0 is the column's type and nested types
- * point at their parts by index into the same list (objectTypePtr, keyTypePtr, ...).
+ * A TTypeDesc is a flat list of type entries; entry 0 is the column's type. It describes a
+ * complex type in one of two ways:
+ * - HiveServer2's tree: arrayEntry/mapEntry/structEntry point at their parts by index into
+ *   the same list (objectTypePtr, keyTypePtr, ...): the full type.
+ * - Databricks' and Spark's form: a primitiveEntry with ARRAY_TYPE, MAP_TYPE or STRUCT_TYPE and
+ *   nothing more. That gives an opaque type (typeName 'ARRAY', no element type; see
+ *   isOpaqueComplex), which the decoder completes from the Arrow schema when there is one.
  */
 import { TTypeId } from '../thrift/index.js';
 import type { TTableSchema, TTypeDesc, TTypeEntry, TPrimitiveTypeEntry } from '../thrift/index.js';
 import { ResultDecodeError } from './errors.js';
+import {
+  arrayType,
+  decimalType,
+  DEFAULT_DECIMAL_PRECISION,
+  DEFAULT_DECIMAL_SCALE,
+  mapType,
+  structType,
+} from './spark-type-name.js';
 import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
-
-/** Spark's DECIMAL without qualifiers. */
-const DEFAULT_PRECISION = 10;
-const DEFAULT_SCALE = 0;
 
 const PRIMITIVES = new Map<number, { typeId: SqlType; typeName: string }>([
   [TTypeId.BOOLEAN_TYPE, { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' }],
@@ -31,6 +40,10 @@ const PRIMITIVES = new Map<number, { typeId: SqlType; typeName: string }>([
   [TTypeId.NULL_TYPE, { typeId: SqlType.NULL, typeName: 'VOID' }],
   [TTypeId.INTERVAL_YEAR_MONTH_TYPE, { typeId: SqlType.INTERVAL, typeName: 'INTERVAL YEAR TO MONTH' }],
   [TTypeId.INTERVAL_DAY_TIME_TYPE, { typeId: SqlType.INTERVAL, typeName: 'INTERVAL DAY TO SECOND' }],
+  // The primitive form of complex types: the parts are not given (see the top of this file).
+  [TTypeId.ARRAY_TYPE, { typeId: SqlType.ARRAY, typeName: 'ARRAY' }],
+  [TTypeId.MAP_TYPE, { typeId: SqlType.MAP, typeName: 'MAP' }],
+  [TTypeId.STRUCT_TYPE, { typeId: SqlType.STRUCT, typeName: 'STRUCT' }],
 ]);
 
 /** The columns of a result and the full type of each, in server order. */
@@ -73,19 +86,10 @@ export function parseTypeDesc(typeDesc: TTypeDesc | undefined, columnName: strin
 
 function parseEntry(entry: TTypeEntry, entryAt: (ptr: number) => SqlTypeDesc, columnName: string): SqlTypeDesc {
   if (entry.primitiveEntry) return parsePrimitive(entry.primitiveEntry, columnName);
-  if (entry.arrayEntry) {
-    const element = entryAt(entry.arrayEntry.objectTypePtr);
-    return { typeId: SqlType.ARRAY, typeName: `ARRAY<${element.typeName}>`, element };
-  }
-  if (entry.mapEntry) {
-    const key = entryAt(entry.mapEntry.keyTypePtr);
-    const value = entryAt(entry.mapEntry.valueTypePtr);
-    return { typeId: SqlType.MAP, typeName: `MAP<${key.typeName},${value.typeName}>`, key, value };
-  }
+  if (entry.arrayEntry) return arrayType(entryAt(entry.arrayEntry.objectTypePtr));
+  if (entry.mapEntry) return mapType(entryAt(entry.mapEntry.keyTypePtr), entryAt(entry.mapEntry.valueTypePtr));
   if (entry.structEntry) {
-    const fields = Object.entries(entry.structEntry.nameToTypePtr).map(([name, ptr]) => ({ name, type: entryAt(ptr) }));
-    const inner = fields.map((f) => `${f.name}:${f.type.typeName}`).join(',');
-    return { typeId: SqlType.STRUCT, typeName: `STRUCT<${inner}>`, fields };
+    return structType(Object.entries(entry.structEntry.nameToTypePtr).map(([name, ptr]) => ({ name, type: entryAt(ptr) })));
   }
   // Unions and user-defined types have no Databricks counterpart; their values arrive as text.
   if (entry.unionEntry) return { typeId: SqlType.STRING, typeName: 'STRING' };
@@ -98,12 +102,13 @@ function parseEntry(entry: TTypeEntry, entryAt: (ptr: number) => SqlTypeDesc, co
 function parsePrimitive(entry: TPrimitiveTypeEntry, columnName: string): SqlTypeDesc {
   if (entry.type === TTypeId.DECIMAL_TYPE) {
     const qualifiers = entry.typeQualifiers?.qualifiers ?? {};
-    const precision = qualifiers['precision']?.i32Value ?? DEFAULT_PRECISION;
-    const scale = qualifiers['scale']?.i32Value ?? DEFAULT_SCALE;
-    if (!(precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision)) {
+    const precision = qualifiers['precision']?.i32Value ?? DEFAULT_DECIMAL_PRECISION;
+    const scale = qualifiers['scale']?.i32Value ?? DEFAULT_DECIMAL_SCALE;
+    try {
+      return decimalType(precision, scale);
+    } catch {
       throw new ResultDecodeError(`Column '${columnName}' has an invalid DECIMAL(${precision},${scale}).`);
     }
-    return { typeId: SqlType.DECIMAL, typeName: `DECIMAL(${precision},${scale})`, precision, scale };
   }
   const known = PRIMITIVES.get(entry.type);
   if (known === undefined) {

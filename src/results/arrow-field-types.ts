@@ -1,0 +1,106 @@
+/**
+ * Completes complex column types from the Arrow schema of an Arrow-based result.
+ *
+ * Databricks describes an ARRAY/MAP/STRUCT column in the Thrift schema with a bare
+ * ARRAY_TYPE/MAP_TYPE/STRUCT_TYPE id; the full type travels in the Arrow schema: each field's
+ * `Spark:DataType:SqlName` metadata ('ARRAY<INT>'), and the Arrow type itself when complex
+ * types are sent natively. The metadata is preferred (Arrow cannot tell TIMESTAMP precision
+ * or DECIMAL text apart from strings); without it a native nested Arrow type is read back
+ * into Spark terms. A column sent as Utf8 with no usable metadata stays opaque: its values are
+ * the server's JSON text.
+ */
+import { RecordBatchReader, Type, type DataType, type Decimal, type Field, type Schema } from 'apache-arrow';
+import { ResultDecodeError } from './errors.js';
+import { arrayType, decimalType, isOpaqueComplex, mapType, parseSparkTypeName, structType } from './spark-type-name.js';
+import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
+
+/** Arrow field metadata key holding the Spark SQL type name. */
+export const SPARK_TYPE_METADATA = 'Spark:DataType:SqlName';
+
+/** The schema in an IPC schema message (TGetResultSetMetadataResp.arrowSchema). */
+export function readSchemaMessage(schemaMessage: Uint8Array): Schema {
+  try {
+    return RecordBatchReader.from(schemaMessage).open().schema;
+  } catch (error) {
+    throw new ResultDecodeError(`The result's arrowSchema cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** `types` with every opaque complex type replaced by the full type the Arrow field gives. */
+export function completeFromArrow(
+  columns: readonly ColumnInfo[],
+  types: readonly SqlTypeDesc[],
+  schema: Schema,
+): SqlTypeDesc[] {
+  if (schema.fields.length !== types.length) {
+    throw new ResultDecodeError(`The arrowSchema has ${schema.fields.length} fields but the result schema has ${types.length} columns.`);
+  }
+  return types.map((type, i) => (isOpaqueComplex(type) ? fieldType(schema.fields[i]!, type, columns[i]!.name) : type));
+}
+
+function fieldType(field: Field, opaque: SqlTypeDesc, columnName: string): SqlTypeDesc {
+  const named = typeFromMetadata(field, opaque.typeId);
+  if (named !== undefined) return named;
+  if (field.type.typeId === Type.Utf8 || field.type.typeId === Type.LargeUtf8) return opaque;
+  const type = sqlTypeOfArrow(field.type, columnName);
+  if (type.typeId !== opaque.typeId) {
+    throw new ResultDecodeError(`Column '${columnName}' is an ${opaque.typeName} but its Arrow field is ${String(field.type)}.`);
+  }
+  return type;
+}
+
+/** The metadata's type, when it parses and is of the family the Thrift schema says. */
+function typeFromMetadata(field: Field, family: SqlType): SqlTypeDesc | undefined {
+  const text = field.metadata.get(SPARK_TYPE_METADATA);
+  if (text === undefined) return undefined;
+  try {
+    const type = parseSparkTypeName(text);
+    return type.typeId === family ? type : undefined;
+  } catch {
+    // A name we cannot read costs only the element types: fall back to the Arrow type.
+    return undefined;
+  }
+}
+
+/** The Spark type an Arrow type carries (as Databricks maps Spark types to Arrow). */
+export function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
+  switch (type.typeId) {
+    case Type.Bool:
+      return { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' };
+    case Type.Int: {
+      const bits = (type as unknown as { bitWidth: number }).bitWidth;
+      if (bits === 8) return { typeId: SqlType.TINYINT, typeName: 'TINYINT' };
+      if (bits === 16) return { typeId: SqlType.SMALLINT, typeName: 'SMALLINT' };
+      if (bits === 32) return { typeId: SqlType.INT, typeName: 'INT' };
+      return { typeId: SqlType.BIGINT, typeName: 'BIGINT' };
+    }
+    case Type.Float:
+      return (type as unknown as { precision: number }).precision === 1
+        ? { typeId: SqlType.FLOAT, typeName: 'FLOAT' }
+        : { typeId: SqlType.DOUBLE, typeName: 'DOUBLE' };
+    case Type.Decimal:
+      return decimalType((type as Decimal).precision, (type as Decimal).scale);
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return { typeId: SqlType.STRING, typeName: 'STRING' };
+    case Type.Binary:
+    case Type.LargeBinary:
+      return { typeId: SqlType.BINARY, typeName: 'BINARY' };
+    case Type.Date:
+      return { typeId: SqlType.DATE, typeName: 'DATE' };
+    case Type.Timestamp:
+      return { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' };
+    case Type.Null:
+      return { typeId: SqlType.NULL, typeName: 'VOID' };
+    case Type.List:
+      return arrayType(sqlTypeOfArrow(type.children[0]!.type, columnName));
+    case Type.Map: {
+      const entries = type.children[0]!.type as DataType;
+      return mapType(sqlTypeOfArrow(entries.children[0]!.type, columnName), sqlTypeOfArrow(entries.children[1]!.type, columnName));
+    }
+    case Type.Struct:
+      return structType(type.children.map((child: Field) => ({ name: child.name, type: sqlTypeOfArrow(child.type, columnName) })));
+    default:
+      throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${String(type)}, which has no Spark type.`);
+  }
+}
