@@ -134,10 +134,15 @@ export function sparkTypeName(type: SparkType): string {
     case 'MAP':
       return `MAP<${sparkTypeName(type.key)},${sparkTypeName(type.value)}>`;
     case 'STRUCT':
-      return `STRUCT<${type.fields.map((f) => `${f.name}:${sparkTypeName(f.type)}`).join(',')}>`;
+      return `STRUCT<${type.fields.map((f) => `${quoteFieldName(f.name)}:${sparkTypeName(f.type)}`).join(',')}>`;
     default:
       return type.kind;
   }
+}
+
+/** Backticks a struct field name that is not a plain identifier, as Spark does (`a b`). */
+function quoteFieldName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : '`' + name.replaceAll('`', '``') + '`';
 }
 
 const PRIMITIVE_TYPE_IDS: Record<string, TTypeId> = {
@@ -154,14 +159,30 @@ const PRIMITIVE_TYPE_IDS: Record<string, TTypeId> = {
   TIMESTAMP: TTypeId.TIMESTAMP_TYPE,
   VOID: TTypeId.NULL_TYPE,
   DECIMAL: TTypeId.DECIMAL_TYPE,
+  ARRAY: TTypeId.ARRAY_TYPE,
+  MAP: TTypeId.MAP_TYPE,
+  STRUCT: TTypeId.STRUCT_TYPE,
 };
 
 /**
- * The HiveServer2 type descriptor: a flat list of entries where entry 0 is the column's type
- * and complex types point at their parts by index (objectTypePtr, keyTypePtr, nameToTypePtr).
- * DECIMAL carries `precision` and `scale` qualifiers.
+ * How a result describes complex column types in its TTableSchema:
+ * - 'arrow' (the client reads Arrow): as Databricks does, one primitiveEntry with ARRAY_TYPE,
+ *   MAP_TYPE or STRUCT_TYPE; the full type travels in the Arrow schema (native nested types,
+ *   and always the `Spark:DataType:SqlName` field metadata). The Python connector requires it.
+ * - 'columns' (column-based sets, HiveServer2 clients): HiveServer2's full tree of
+ *   arrayEntry/mapEntry/structEntry. Equally valid in the protocol and richer, and the only
+ *   place such a client can learn the element types, so a column result decodes to the same
+ *   rows as an Arrow one.
  */
-export function typeDescOf(type: SparkType): TTypeDesc {
+export type TypeDescForm = 'arrow' | 'columns';
+
+/**
+ * The type descriptor of a column. In the tree form it is a flat list of entries where entry 0
+ * is the column's type and complex types point at their parts by index (objectTypePtr,
+ * keyTypePtr, nameToTypePtr). DECIMAL carries `precision` and `scale` qualifiers.
+ */
+export function typeDescOf(type: SparkType, form: TypeDescForm): TTypeDesc {
+  if (form === 'arrow') return new TTypeDesc({ types: [primitiveEntryOf(type)] });
   const entries: TTypeEntry[] = [];
   const add = (t: SparkType): number => {
     const index = entries.length;
@@ -187,29 +208,33 @@ function entryOf(type: SparkType, add: (t: SparkType) => number): TTypeEntry {
       for (const field of type.fields) nameToTypePtr[field.name] = add(field.type);
       return new TTypeEntry({ structEntry: new TStructTypeEntry({ nameToTypePtr }) });
     }
-    default: {
-      const entry = new TPrimitiveTypeEntry({ type: PRIMITIVE_TYPE_IDS[type.kind]! });
-      if (type.kind === 'DECIMAL') {
-        entry.typeQualifiers = new TTypeQualifiers({
-          qualifiers: {
-            precision: new TTypeQualifierValue({ i32Value: type.precision }),
-            scale: new TTypeQualifierValue({ i32Value: type.scale }),
-          },
-        });
-      }
-      return new TTypeEntry({ primitiveEntry: entry });
-    }
+    default:
+      return primitiveEntryOf(type);
   }
 }
 
-/** The TTableSchema of a result. */
-export function tableSchemaOf(columns: readonly ResultColumn[]): TTableSchema {
+/** One primitiveEntry: the type's id (only the family for complex types), DECIMAL qualifiers. */
+function primitiveEntryOf(type: SparkType): TTypeEntry {
+  const entry = new TPrimitiveTypeEntry({ type: PRIMITIVE_TYPE_IDS[type.kind]! });
+  if (type.kind === 'DECIMAL') {
+    entry.typeQualifiers = new TTypeQualifiers({
+      qualifiers: {
+        precision: new TTypeQualifierValue({ i32Value: type.precision }),
+        scale: new TTypeQualifierValue({ i32Value: type.scale }),
+      },
+    });
+  }
+  return new TTypeEntry({ primitiveEntry: entry });
+}
+
+/** The TTableSchema of a result, complex types in the given form. */
+export function tableSchemaOf(columns: readonly ResultColumn[], form: TypeDescForm): TTableSchema {
   return new TTableSchema({
     columns: columns.map(
       (column, position) =>
         new TColumnDesc({
           columnName: column.name,
-          typeDesc: typeDescOf(column.sparkType),
+          typeDesc: typeDescOf(column.sparkType, form),
           position: position + 1,
         }),
     ),

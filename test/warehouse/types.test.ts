@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { DataType, tableFromIPC, Type } from 'apache-arrow';
 import Int64 from 'node-int64';
 import { batchToRows, RowSetDecoder, type Row } from '../../src/results/index.js';
-import { TFetchResultsReq, TGetResultSetMetadataReq, TSparkArrowTypes, TSparkRowSetType } from '../../src/thrift/index.js';
+import { TFetchResultsReq, TGetResultSetMetadataReq, TSparkArrowTypes, TSparkRowSetType, TTypeId } from '../../src/thrift/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient, type ExecuteOptions } from '../support/warehouse-client.js';
 
@@ -129,6 +129,45 @@ describe('local warehouse: every type in every result format', () => {
       d128: id % 11 === 0 ? null : decimal(BigInt(id - 5000) * 10n ** 25n, 10),
     }));
     assert.deepEqual(rows, expected);
+  });
+
+  it('describes complex columns with one primitiveEntry in Arrow replies (as Databricks) and the HiveServer2 tree in column replies', async () => {
+    const session = await client.openSession();
+    const sql = "SELECT [1, 2] AS arr, MAP {'k': 1::BIGINT} AS m, {'a b': 1, 'c': 'x'} AS st, CAST(NULL AS INT[]) AS nul_arr, 1.5::DECIMAL(5,2) AS dec";
+    const names = { arr: 'ARRAY<INT>', m: 'MAP<STRING,BIGINT>', st: 'STRUCT<`a b`:INT,c:STRING>', nul_arr: 'ARRAY<INT>', dec: 'DECIMAL(5,2)' };
+    const expected: Row = { arr: [1, 2], m: new Map([['k', 1n]]), st: { 'a b': 1, c: 'x' }, nul_arr: null, dec: '1.50' };
+    for (const arrow of [true, false]) {
+      const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, sql, { arrow, direct: false }));
+      await waitUntilDone(client, operationHandle!);
+      const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
+      const descs = metadata.schema!.columns.map((c) => c.typeDesc.types);
+      const scale = descs[4]![0]!.primitiveEntry?.typeQualifiers?.qualifiers['scale']?.i32Value;
+      assert.equal(scale, 2, 'DECIMAL keeps its qualifiers in both forms');
+      if (arrow) {
+        assert.deepEqual(
+          descs.map((types) => [types.length, types[0]!.primitiveEntry?.type, types[0]!.arrayEntry ?? types[0]!.mapEntry ?? types[0]!.structEntry ?? null]),
+          [[1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.MAP_TYPE, null], [1, TTypeId.STRUCT_TYPE, null], [1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.DECIMAL_TYPE, null]],
+        );
+        const fields = tableFromIPC(metadata.arrowSchema!).schema.fields;
+        assert.deepEqual(Object.fromEntries(fields.map((f) => [f.name, f.metadata.get('Spark:DataType:SqlName')])), names);
+      } else {
+        assert.equal(metadata.arrowSchema ?? undefined, undefined);
+        const [arr, m, st, nulArr] = descs;
+        assert.equal(arr![0]!.primitiveEntry ?? null, null);
+        assert.equal(arr![arr![0]!.arrayEntry!.objectTypePtr]!.primitiveEntry!.type, TTypeId.INT_TYPE);
+        assert.equal(m![m![0]!.mapEntry!.keyTypePtr]!.primitiveEntry!.type, TTypeId.STRING_TYPE);
+        assert.equal(m![m![0]!.mapEntry!.valueTypePtr]!.primitiveEntry!.type, TTypeId.BIGINT_TYPE);
+        const ptrs = st![0]!.structEntry!.nameToTypePtr;
+        assert.deepEqual(Object.keys(ptrs), ['a b', 'c']);
+        assert.equal(st![ptrs['a b']!]!.primitiveEntry!.type, TTypeId.INT_TYPE);
+        assert.equal(nulArr![nulArr![0]!.arrayEntry!.objectTypePtr]!.primitiveEntry!.type, TTypeId.INT_TYPE);
+      }
+      const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }));
+      const decoder = new RowSetDecoder(metadata);
+      assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), names, `arrow ${arrow}`);
+      const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
+      assert.deepEqual(rows, [expected], `arrow ${arrow}`);
+    }
   });
 
   it('sends nested values (dates, timestamps, decimals, binary, bigints inside complex types) alike in every form', async () => {
