@@ -39,6 +39,20 @@ const SCENARIOS = [
   { name: 'plain_complex', kind: 'fetchall', sql: sql.COMPLEX, connection: 'plain' },
 ];
 
+/** Run by a second Python process, as if pyarrow were not installed: column-based results. */
+const COLUMN_BASED_SCENARIOS = [
+  { name: 'col_scalars', kind: 'fetchall', sql: sql.ALL_SCALARS },
+  { name: 'col_nulls', kind: 'fetchall', sql: sql.TYPED_NULLS },
+  { name: 'col_complex', kind: 'fetchall', sql: sql.COMPLEX },
+  { name: 'col_seed', kind: 'fetchall', sql: sql.SEED_RANGE, params: { param: 'foo' } },
+];
+
+/** The exact JSON text Spark's Thrift server writes for the values of sql.COMPLEX. */
+const COMPLEX_AS_SPARK_TEXT = [
+  '[1,2,3]', '{"a":1,"b":2}', '{"x":1,"y":"z"}', '[[1],[2,3]]',
+  '[{"k":1.50,"when":"2020-02-29"}]', '{"1":[10,20]}', '[null,5]',
+];
+
 /** A second connection: Arrow without LZ4 and without native DECIMAL, TIMESTAMP, complex types. */
 const CONNECTIONS = {
   plain: {
@@ -73,6 +87,13 @@ if (!venv.ok) {
       const parsed = JSON.parse(peer.stdout) as { connector: string; results: Record<string, Outcome> };
       connector = parsed.connector;
       Object.assign(outcomes, parsed.results);
+      const withoutArrow = await run(venv.value, [join(REPO_ROOT, 'test/peers/python/peer_python.py')], {
+        input: JSON.stringify({ ...plan, scenarios: COLUMN_BASED_SCENARIOS }),
+        env: { ...process.env, PEER_WITHOUT_PYARROW: '1' },
+        timeoutMs: 180_000,
+      });
+      assert.equal(withoutArrow.code, 0, `peer_python.py without pyarrow failed:\n${withoutArrow.stderr}`);
+      Object.assign(outcomes, (JSON.parse(withoutArrow.stdout) as { results: Record<string, Outcome> }).results);
       ours = await connect({ serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: warehouse.accessToken });
     });
 
@@ -154,10 +175,30 @@ if (!venv.ok) {
       assert.deepEqual(plain.rows[0]!.filter((_, i) => i !== ts), native.rows[0]!.filter((_, i) => i !== ts));
       // complex values as JSON text, in the exact form Spark's Thrift server writes them
       const complex = outcome('plain_complex') as { rows: Canonical[][] };
-      assert.deepEqual(complex.rows, [[
-        '[1,2,3]', '{"a":1,"b":2}', '{"x":1,"y":"z"}', '[[1],[2,3]]',
-        '[{"k":1.50,"when":"2020-02-29"}]', '{"1":[10,20]}', '[null,5]',
-      ]]);
+      assert.deepEqual(complex.rows, [COMPLEX_AS_SPARK_TEXT]);
+    });
+
+    test('column-based results (connector without pyarrow): scalars, NULLs and parameters equal ours', async () => {
+      for (const [name, statement, params] of [
+        ['col_scalars', sql.ALL_SCALARS],
+        ['col_nulls', sql.TYPED_NULLS],
+        ['col_seed', sql.SEED_RANGE, { param: 'foo' }],
+      ] as const) {
+        const theirs = outcome(name) as { rows: Canonical[][] };
+        const mine = await ourRows(statement, params);
+        if (name === 'col_nulls') {
+          // complex values reach this connector as JSON text, not parsed (as from Databricks)
+          const arr = mine.columns.findIndex((c) => c.name === 'arr');
+          assert.deepEqual(theirs.rows.map((r) => r[arr]), [null, '[1]']);
+          for (const rows of [mine.rows, theirs.rows]) for (const row of rows) row.splice(arr, 1);
+        }
+        assert.deepEqual(mine.rows, theirs.rows, name);
+      }
+    });
+
+    test('column-based results (connector without pyarrow): complex values as Spark-style JSON text', async () => {
+      const theirs = outcome('col_complex') as { rows: Canonical[][] };
+      assert.deepEqual(theirs.rows, [COMPLEX_AS_SPARK_TEXT]);
     });
 
     test('execute_async + get_query_state + get_async_execution_result: same rows as our AsyncExecution', async () => {

@@ -3,6 +3,7 @@
 Reads a JSON plan on stdin: {"uri", "token", "connections"?: {name: connect() options},
 "scenarios": [{"name", "kind", "sql", "params"?, "connection"?, ...}]}
 and prints one JSON object {"connector": version, "results": {name: outcome}} on stdout.
+With PEER_WITHOUT_PYARROW=1 in the environment the connector runs as without pyarrow.
 Values are printed in the canonical form the Node tests also build from our driver's rows
 (test/peers/support/canonical.ts), so the two sides compare with a plain deep-equal:
   int -> {"int": "123"}, DECIMAL -> {"decimal": "12.30"}, BINARY -> {"binary": hex},
@@ -15,9 +16,15 @@ import datetime
 import decimal
 import json
 import math
+import os
 import sys
 import time
 import uuid
+
+if os.environ.get("PEER_WITHOUT_PYARROW") == "1":
+    # as if pyarrow were not installed (it is optional since 4.0): the connector then asks for
+    # column-based results
+    sys.modules["pyarrow"] = None
 
 import databricks.sql
 from databricks.sql.thrift_api.TCLIService import ttypes
