@@ -182,6 +182,23 @@ if (!provisioned.ok) {
       await execution.cancel(); // idempotent
     });
 
+    test('getResults again, and from a row offset, on a picked-up query (FETCH_FIRST, rows skipped client-side)', async () => {
+      const execution = await conn.executeAsync('SELECT id FROM range(7)');
+      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', { timeoutMs: 60_000, intervalMs: 100 });
+      const ids = async (rs: Awaited<ReturnType<typeof execution.getResults>>) => (await rs.fetchall()).map((r) => Number(r.id));
+      const first = await execution.getResults();
+      assert.deepEqual(await first.fetchmany(3).then((rows) => rows.map((r) => Number(r.id))), [0, 1, 2]);
+      assert.deepEqual(await ids(await execution.getResults()), [0, 1, 2, 3, 4, 5, 6]);
+      const other = await connectToSpark();
+      try {
+        const picked = await other.getAsyncExecution(execution.serialize());
+        assert.deepEqual(await ids(await picked.getResults({ startRowOffset: 4 })), [4, 5, 6]);
+      } finally {
+        await other.close();
+      }
+      await execution.close();
+    });
+
     test('pickup from another connection while the submitting one is open', async () => {
       const execution = await conn.executeAsync("SELECT 'picked up' AS p, id FROM range(5)");
       const other = await connectToSpark();
