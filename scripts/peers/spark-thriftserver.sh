@@ -3,10 +3,12 @@
 #
 #   spark-thriftserver.sh fetch            copy the jars from Maven Central into the cache
 #                                          (idempotent); prints the jars directory
-#   spark-thriftserver.sh start PORT DIR   run the server in the foreground (exec: the caller's
-#                                          child pid IS the JVM), HTTP transport on
-#                                          127.0.0.1:PORT/cliservice, local[1] master, derby
-#                                          metastore and warehouse inside DIR (a temp dir)
+#   spark-thriftserver.sh start PORT DIR   run the server in the foreground until SIGTERM, HTTP
+#                                          transport on 127.0.0.1:PORT/cliservice, local[1]
+#                                          master, derby metastore and warehouse inside DIR
+#                                          (a temp dir). With SPARK_PEER_PARENT_PID set, the
+#                                          server also stops when that process is gone (a
+#                                          test runner killed before its cleanup)
 #
 # The jars live in ${XDG_CACHE_HOME:-$HOME/.cache}/temporal-dbsql/spark-<version>/jars;
 # Maven's local repository (~/.m2) caches the downloads themselves.
@@ -44,7 +46,7 @@ start() {
   # UTC everywhere: TIMESTAMP values travel as zone-less text in column-based results
   local jvm_flags=(-Xmx1g -XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false -Duser.timezone=UTC)
   for p in "${opens[@]}"; do jvm_flags+=("--add-opens=java.base/$p=ALL-UNNAMED"); done
-  exec java "${jvm_flags[@]}" \
+  java "${jvm_flags[@]}" \
     -Dspark.master='local[1]' \
     -Dspark.app.name=temporal-dbsql-peer \
     -Dspark.ui.enabled=false \
@@ -63,7 +65,17 @@ start() {
     --hiveconf hive.server2.authentication=NONE \
     --hiveconf hive.server2.enable.doAs=false \
     --hiveconf javax.jdo.option.ConnectionURL="jdbc:derby:;databaseName=$work/metastore_db;create=true" \
-    --hiveconf hive.metastore.warehouse.dir="$work/warehouse"
+    --hiveconf hive.metastore.warehouse.dir="$work/warehouse" &
+  local jvm=$!
+  trap 'kill "$jvm" 2>/dev/null; wait "$jvm"; exit 0' TERM INT
+  local parent="${SPARK_PEER_PARENT_PID:-}"
+  while kill -0 "$jvm" 2>/dev/null; do
+    if [ -n "$parent" ] && ! kill -0 "$parent" 2>/dev/null; then
+      kill "$jvm"; wait "$jvm"; exit 0
+    fi
+    sleep 1 & wait $!   # interruptible, so SIGTERM is handled at once
+  done
+  wait "$jvm"
 }
 
 case "${1:-}" in
