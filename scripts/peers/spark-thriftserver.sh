@@ -8,7 +8,8 @@
 #                                          master, derby metastore and warehouse inside DIR
 #                                          (a temp dir). With SPARK_PEER_PARENT_PID set, the
 #                                          server also stops when that process is gone (a
-#                                          test runner killed before its cleanup)
+#                                          test runner killed before its cleanup), and DIR
+#                                          is removed
 #
 # The jars live in ${XDG_CACHE_HOME:-$HOME/.cache}/temporal-dbsql/spark-<version>/jars;
 # Maven's local repository (~/.m2) caches the downloads themselves.
@@ -71,7 +72,7 @@ start() {
   local parent="${SPARK_PEER_PARENT_PID:-}"
   while kill -0 "$jvm" 2>/dev/null; do
     if [ -n "$parent" ] && ! kill -0 "$parent" 2>/dev/null; then
-      kill "$jvm"; wait "$jvm"; exit 0
+      kill "$jvm"; wait "$jvm"; rm -rf "$work"; exit 0   # nobody is left to clean up
     fi
     sleep 1 & wait $!   # interruptible, so SIGTERM is handled at once
   done
