@@ -73,7 +73,7 @@ function encoderOf(operation: Operation, store: ResultStore): ArrowWireEncoder |
 export function resultSetMetadata(operation: Operation): TGetResultSetMetadataResp {
   const store = finishedStore(operation);
   const encoder = encoderOf(operation, store);
-  const schema = tableSchemaOf(store.columns, encoder ? 'arrow' : 'columns');
+  const schema = tableSchemaOf(store.columns);
   const response = new TGetResultSetMetadataResp({ status: successStatus(), schema });
   if (encoder) {
     response.resultFormat = TSparkRowSetType.ARROW_BASED_SET;

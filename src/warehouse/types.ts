@@ -14,10 +14,7 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import {
-  TArrayTypeEntry,
   TColumnDesc,
-  TMapTypeEntry,
-  TStructTypeEntry,
   TPrimitiveTypeEntry,
   TTableSchema,
   TTypeDesc,
@@ -165,52 +162,14 @@ const PRIMITIVE_TYPE_IDS: Record<string, TTypeId> = {
 };
 
 /**
- * How a result describes complex column types in its TTableSchema:
- * - 'arrow' (the client reads Arrow): as Databricks does, one primitiveEntry with ARRAY_TYPE,
- *   MAP_TYPE or STRUCT_TYPE; the full type travels in the Arrow schema (native nested types,
- *   and always the `Spark:DataType:SqlName` field metadata). The Python connector requires it.
- * - 'columns' (column-based sets, HiveServer2 clients): HiveServer2's full tree of
- *   arrayEntry/mapEntry/structEntry. Equally valid in the protocol and richer, and the only
- *   place such a client can learn the element types, so a column result decodes to the same
- *   rows as an Arrow one.
+ * The type descriptor of a column: one primitiveEntry, as Databricks and Spark's Thrift server
+ * send in every reply. A complex type gives only its family (ARRAY_TYPE, MAP_TYPE, STRUCT_TYPE):
+ * Arrow replies carry the full type in the Arrow schema, column-based ones carry complex values
+ * as JSON text. HiveServer2's arrayEntry/mapEntry/structEntry tree is not sent: clients such as
+ * the Python connector reject it. DECIMAL carries `precision` and `scale` qualifiers.
  */
-export type TypeDescForm = 'arrow' | 'columns';
-
-/**
- * The type descriptor of a column. In the tree form it is a flat list of entries where entry 0
- * is the column's type and complex types point at their parts by index (objectTypePtr,
- * keyTypePtr, nameToTypePtr). DECIMAL carries `precision` and `scale` qualifiers.
- */
-export function typeDescOf(type: SparkType, form: TypeDescForm): TTypeDesc {
-  if (form === 'arrow') return new TTypeDesc({ types: [primitiveEntryOf(type)] });
-  const entries: TTypeEntry[] = [];
-  const add = (t: SparkType): number => {
-    const index = entries.length;
-    entries.push(new TTypeEntry());
-    entries[index] = entryOf(t, add);
-    return index;
-  };
-  add(type);
-  return new TTypeDesc({ types: entries });
-}
-
-function entryOf(type: SparkType, add: (t: SparkType) => number): TTypeEntry {
-  switch (type.kind) {
-    case 'ARRAY':
-      return new TTypeEntry({ arrayEntry: new TArrayTypeEntry({ objectTypePtr: add(type.element) }) });
-    case 'MAP': {
-      const keyTypePtr = add(type.key);
-      const valueTypePtr = add(type.value);
-      return new TTypeEntry({ mapEntry: new TMapTypeEntry({ keyTypePtr, valueTypePtr }) });
-    }
-    case 'STRUCT': {
-      const nameToTypePtr: Record<string, number> = {};
-      for (const field of type.fields) nameToTypePtr[field.name] = add(field.type);
-      return new TTypeEntry({ structEntry: new TStructTypeEntry({ nameToTypePtr }) });
-    }
-    default:
-      return primitiveEntryOf(type);
-  }
+export function typeDescOf(type: SparkType): TTypeDesc {
+  return new TTypeDesc({ types: [primitiveEntryOf(type)] });
 }
 
 /** One primitiveEntry: the type's id (only the family for complex types), DECIMAL qualifiers. */
@@ -227,14 +186,14 @@ function primitiveEntryOf(type: SparkType): TTypeEntry {
   return new TTypeEntry({ primitiveEntry: entry });
 }
 
-/** The TTableSchema of a result, complex types in the given form. */
-export function tableSchemaOf(columns: readonly ResultColumn[], form: TypeDescForm): TTableSchema {
+/** The TTableSchema of a result. */
+export function tableSchemaOf(columns: readonly ResultColumn[]): TTableSchema {
   return new TTableSchema({
     columns: columns.map(
       (column, position) =>
         new TColumnDesc({
           columnName: column.name,
-          typeDesc: typeDescOf(column.sparkType, form),
+          typeDesc: typeDescOf(column.sparkType),
           position: position + 1,
         }),
     ),

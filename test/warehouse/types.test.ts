@@ -1,11 +1,14 @@
 /**
  * Every type of the contract, sent as Arrow (native types, text types, LZ4) and as
  * column-based sets, read back with the project's results decoder: the values a user gets
- * must be the expected ones and the same whichever form travelled.
+ * must be the expected ones and the same whichever form travelled. The one intended
+ * difference: a column-based set gives a complex column only its family (ARRAY, MAP, STRUCT)
+ * and its values as JSON text, as Spark's Thrift server does, so the decoder reads those
+ * values by their JSON types (see src/results/json-values.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataType, tableFromIPC, Type } from 'apache-arrow';
+import { DataType, Table, tableFromIPC, Type } from 'apache-arrow';
 import Int64 from 'node-int64';
 import { batchToRows, RowSetDecoder, type Row } from '../../src/results/index.js';
 import { TFetchResultsReq, TGetResultSetMetadataReq, TSparkArrowTypes, TSparkRowSetType, TTypeId } from '../../src/thrift/index.js';
@@ -40,6 +43,23 @@ const EXPECTED_FIRST: Row = {
   arr: [1, null, 3], m: new Map([['k', 1.5]]), st: { a: 1, b: 'x' }, nul: null, huge: '1',
 };
 
+const COMPLEX_COLUMNS = ['arr', 'm', 'st'];
+
+/** Column-based sets name only the family of a complex column and send its JSON text. */
+const COLUMN_TYPE_NAMES = { ...TYPE_NAMES, arr: 'ARRAY', m: 'MAP', st: 'STRUCT' };
+
+/** The complex values of the first row, read from that JSON text by JSON types. */
+const COLUMN_COMPLEX_FIRST: Row = { arr: [1, null, 3], m: new Map([['k', 1.5]]), st: { a: 1, b: 'x' } };
+
+/** The JSON text of each complex column, both rows, as the decoded Arrow table keeps it (Utf8). */
+const COLUMN_COMPLEX_TEXT: Record<string, Array<string | null>> = {
+  arr: ['[1,null,3]', null],
+  m: ['{"k":1.5}', null],
+  st: ['{"a":1,"b":"x"}', null],
+};
+
+const withoutComplex = (row: Row): Row => Object.fromEntries(Object.entries(row).filter(([name]) => !COMPLEX_COLUMNS.includes(name)));
+
 describe('local warehouse: every type in every result format', () => {
   let warehouse: LocalWarehouse;
   let client: WarehouseTestClient;
@@ -52,7 +72,10 @@ describe('local warehouse: every type in every result format', () => {
     await warehouse.close();
   });
 
-  async function fetchAll(options: ExecuteOptions, arrowTypes?: TSparkArrowTypes): Promise<{ rows: Row[]; format: number; types: Record<string, DataType> }> {
+  async function fetchAll(
+    options: ExecuteOptions,
+    arrowTypes?: TSparkArrowTypes,
+  ): Promise<{ rows: Row[]; format: number; types: Record<string, DataType>; table: Table }> {
     const session = await client.openSession();
     const req = executeRequest(session, EVERY_TYPE, { ...options, direct: false });
     if (arrowTypes) req.useArrowNativeTypes = arrowTypes;
@@ -63,15 +86,17 @@ describe('local warehouse: every type in every result format', () => {
     const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(100) }));
     assertSuccess(fetched.status);
     const decoder = new RowSetDecoder(metadata);
-    assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), TYPE_NAMES);
-    const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
+    const expectedNames = metadata.arrowSchema ? TYPE_NAMES : COLUMN_TYPE_NAMES;
+    assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), expectedNames);
+    const batches = decoder.decode(fetched.results!);
+    const rows = batches.flatMap((batch) => batchToRows(batch, decoder.columns));
     const types = Object.fromEntries(decoder.arrowSchema.fields.map((f) => [f.name, f.type]));
     if (metadata.arrowSchema) {
       // Each Arrow field names its Spark type, whatever Arrow type carries it.
       const fields = tableFromIPC(metadata.arrowSchema).schema.fields;
       assert.deepEqual(Object.fromEntries(fields.map((f) => [f.name, f.metadata.get('Spark:DataType:SqlName')])), TYPE_NAMES);
     }
-    return { rows, format: metadata.resultFormat!, types };
+    return { rows, format: metadata.resultFormat!, types, table: new Table(decoder.arrowSchema, batches) };
   }
 
   it('sends native Arrow types to a client that reads them, LZ4 or not', async () => {
@@ -89,16 +114,22 @@ describe('local warehouse: every type in every result format', () => {
     assert.ok(Object.values(rows[1]!).every((v) => v === null));
   });
 
-  it('sends column-based sets to a client without Arrow, decoding to the same rows and Arrow types', async () => {
+  it('sends column-based sets to a client without Arrow: scalars decode to the same rows and Arrow types, complex columns as JSON text', async () => {
     const column = await fetchAll({ arrow: false });
     assert.equal(column.format, TSparkRowSetType.COLUMN_BASED_SET);
     const arrow = await fetchAll({ arrow: true });
-    assert.deepEqual(column.rows, arrow.rows);
-    assert.deepEqual(column.rows[0], EXPECTED_FIRST);
+    assert.deepEqual(column.rows.map(withoutComplex), arrow.rows.map(withoutComplex));
+    assert.deepEqual(column.rows[0], { ...withoutComplex(EXPECTED_FIRST), ...COLUMN_COMPLEX_FIRST });
+    assert.ok(Object.values(column.rows[1]!).every((v) => v === null), 'the NULL row');
     for (const [name, type] of Object.entries(arrow.types)) {
+      if (COMPLEX_COLUMNS.includes(name)) continue;
       assert.equal(String(column.types[name]), String(type), name);
     }
     assert.equal(arrow.types['ts']!.typeId, Type.Timestamp);
+    for (const [name, texts] of Object.entries(COLUMN_COMPLEX_TEXT)) {
+      assert.equal(column.types[name]!.typeId, Type.Utf8, name);
+      assert.deepEqual(column.table.getChild(name)!.toArray(), texts, name);
+    }
   });
 
   it('copies many strings, booleans and decimals of every storage width, with NULLs across DuckDB chunks', async () => {
@@ -131,46 +162,41 @@ describe('local warehouse: every type in every result format', () => {
     assert.deepEqual(rows, expected);
   });
 
-  it('describes complex columns with one primitiveEntry in Arrow replies (as Databricks) and the HiveServer2 tree in column replies', async () => {
+  it('describes complex columns with one primitiveEntry in Arrow and column replies alike (as Databricks and Spark)', async () => {
     const session = await client.openSession();
     const sql = "SELECT [1, 2] AS arr, MAP {'k': 1::BIGINT} AS m, {'a b': 1, 'c': 'x'} AS st, CAST(NULL AS INT[]) AS nul_arr, 1.5::DECIMAL(5,2) AS dec";
     const names = { arr: 'ARRAY<INT>', m: 'MAP<STRING,BIGINT>', st: 'STRUCT<`a b`:INT,c:STRING>', nul_arr: 'ARRAY<INT>', dec: 'DECIMAL(5,2)' };
     const expected: Row = { arr: [1, 2], m: new Map([['k', 1n]]), st: { 'a b': 1, c: 'x' }, nul_arr: null, dec: '1.50' };
+    // Without an Arrow schema only the families are known; the values are read from JSON text.
+    const columnNames = { arr: 'ARRAY', m: 'MAP', st: 'STRUCT', nul_arr: 'ARRAY', dec: 'DECIMAL(5,2)' };
+    const columnExpected: Row = { arr: [1, 2], m: new Map([['k', 1]]), st: { 'a b': 1, c: 'x' }, nul_arr: null, dec: '1.50' };
     for (const arrow of [true, false]) {
       const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, sql, { arrow, direct: false }));
       await waitUntilDone(client, operationHandle!);
       const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
       const descs = metadata.schema!.columns.map((c) => c.typeDesc.types);
+      assert.deepEqual(
+        descs.map((types) => [types.length, types[0]!.primitiveEntry?.type, types[0]!.arrayEntry ?? types[0]!.mapEntry ?? types[0]!.structEntry ?? null]),
+        [[1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.MAP_TYPE, null], [1, TTypeId.STRUCT_TYPE, null], [1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.DECIMAL_TYPE, null]],
+        `arrow ${arrow}`,
+      );
       const scale = descs[4]![0]!.primitiveEntry?.typeQualifiers?.qualifiers['scale']?.i32Value;
       assert.equal(scale, 2, 'DECIMAL keeps its qualifiers in both forms');
       if (arrow) {
-        assert.deepEqual(
-          descs.map((types) => [types.length, types[0]!.primitiveEntry?.type, types[0]!.arrayEntry ?? types[0]!.mapEntry ?? types[0]!.structEntry ?? null]),
-          [[1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.MAP_TYPE, null], [1, TTypeId.STRUCT_TYPE, null], [1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.DECIMAL_TYPE, null]],
-        );
         const fields = tableFromIPC(metadata.arrowSchema!).schema.fields;
         assert.deepEqual(Object.fromEntries(fields.map((f) => [f.name, f.metadata.get('Spark:DataType:SqlName')])), names);
       } else {
         assert.equal(metadata.arrowSchema ?? undefined, undefined);
-        const [arr, m, st, nulArr] = descs;
-        assert.equal(arr![0]!.primitiveEntry ?? null, null);
-        assert.equal(arr![arr![0]!.arrayEntry!.objectTypePtr]!.primitiveEntry!.type, TTypeId.INT_TYPE);
-        assert.equal(m![m![0]!.mapEntry!.keyTypePtr]!.primitiveEntry!.type, TTypeId.STRING_TYPE);
-        assert.equal(m![m![0]!.mapEntry!.valueTypePtr]!.primitiveEntry!.type, TTypeId.BIGINT_TYPE);
-        const ptrs = st![0]!.structEntry!.nameToTypePtr;
-        assert.deepEqual(Object.keys(ptrs), ['a b', 'c']);
-        assert.equal(st![ptrs['a b']!]!.primitiveEntry!.type, TTypeId.INT_TYPE);
-        assert.equal(nulArr![nulArr![0]!.arrayEntry!.objectTypePtr]!.primitiveEntry!.type, TTypeId.INT_TYPE);
       }
       const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }));
       const decoder = new RowSetDecoder(metadata);
-      assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), names, `arrow ${arrow}`);
+      assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), arrow ? names : columnNames, `arrow ${arrow}`);
       const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
-      assert.deepEqual(rows, [expected], `arrow ${arrow}`);
+      assert.deepEqual(rows, [arrow ? expected : columnExpected], `arrow ${arrow}`);
     }
   });
 
-  it('sends nested values (dates, timestamps, decimals, binary, bigints inside complex types) alike in every form', async () => {
+  it('sends nested values (dates, timestamps, decimals, binary, bigints inside complex types) alike in both Arrow forms, as JSON text in column sets', async () => {
     const session = await client.openSession();
     const sql =
       "SELECT [DATE '2024-01-01', NULL] AS dates, {'t': TIMESTAMP '2024-01-01 10:00:00.5', 'd': 1.5::DECIMAL(5,2), 'b': 'x'::BLOB} AS nested, " +
@@ -179,6 +205,23 @@ describe('local warehouse: every type in every result format', () => {
       dates: ['2024-01-01', null],
       nested: { t: new Date(Date.UTC(2024, 0, 1, 10, 0, 0, 500)), d: '1.50', b: Buffer.from('x') },
       m: new Map([[1, [true, false]]]),
+      nn: [[1, 2], [3]],
+      sa: [{ a: 9007199254740993n }],
+      st2: { f: 1.25, g: 'q"uote' },
+    };
+    // Column sets: Spark's JSON text (binary as base64), read back by JSON types.
+    const columnTexts: Record<string, string> = {
+      dates: '["2024-01-01",null]',
+      nested: '{"t":"2024-01-01 10:00:00.5","d":1.50,"b":"eA=="}',
+      m: '{"1":[true,false]}',
+      nn: '[[1,2],[3]]',
+      sa: '[{"a":9007199254740993}]',
+      st2: '{"f":1.25,"g":"q\\"uote"}',
+    };
+    const columnExpected: Row = {
+      dates: ['2024-01-01', null],
+      nested: { t: '2024-01-01 10:00:00.5', d: 1.5, b: 'eA==' },
+      m: new Map([['1', [true, false]]]),
       nn: [[1, 2], [3]],
       sa: [{ a: 9007199254740993n }],
       st2: { f: 1.25, g: 'q"uote' },
@@ -196,8 +239,15 @@ describe('local warehouse: every type in every result format', () => {
       const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
       const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }));
       const decoder = new RowSetDecoder(metadata);
-      const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
-      assert.deepEqual(rows, [expected], `arrow ${arrow}, native types ${arrowTypes ? 'off' : 'on'}`);
+      const batches = decoder.decode(fetched.results!);
+      const rows = batches.flatMap((batch) => batchToRows(batch, decoder.columns));
+      const form = `arrow ${arrow}, native types ${arrowTypes ? 'off' : 'on'}`;
+      assert.deepEqual(rows, [arrow ? expected : columnExpected], form);
+      if (!arrow) {
+        const table = new Table(decoder.arrowSchema, batches);
+        const texts = Object.fromEntries(table.schema.fields.map((f) => [f.name, f.type.typeId === Type.Utf8 ? table.getChild(f.name)!.get(0) : String(f.type)]));
+        assert.deepEqual(texts, columnTexts, form);
+      }
     }
   });
 });
