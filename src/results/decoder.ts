@@ -13,6 +13,16 @@ import { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
 import { parseTableSchema } from './table-schema.js';
 import type { ColumnInfo, SqlTypeDesc } from './types.js';
 
+/**
+ * Decodes one result's row sets. Scalar columns decode to the same rows and Arrow columns
+ * whether they came Arrow-based or column-based. Complex columns (ARRAY, MAP, STRUCT) differ
+ * by design when the server names only their family and sends no Arrow schema, as Databricks,
+ * Spark's Thrift server and our local warehouse do for column-based sets: the column's
+ * typeName is just 'ARRAY'/'MAP'/'STRUCT', its Arrow column is the JSON text as sent (Utf8),
+ * and its row values are read by JSON types (json-values.ts: DECIMALs as numbers, integers
+ * beyond 2^53 as bigint, DATE/TIMESTAMP/BINARY as their text, MAP keys as strings). With an
+ * Arrow schema, or HiveServer2's full type tree, they decode to the full type.
+ */
 export class RowSetDecoder {
   /** The result's columns, in order. */
   readonly columns: ColumnInfo[];
