@@ -88,7 +88,7 @@ export function validityOf(cells: readonly Cell[]): { bitmap: Uint8Array | undef
 
 const encoder = new TextEncoder();
 
-/** Builds Arrow data of `arrowType` (which must be arrowTypeOf(type), or Utf8) from cells. */
+/** Builds Arrow data of type arrowTypeOf(type) from cells. */
 export function buildData(type: SparkType, cells: readonly Cell[]): Data {
   const length = cells.length;
   const { bitmap: nullBitmap, nullCount } = validityOf(cells);

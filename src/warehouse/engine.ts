@@ -198,7 +198,7 @@ export class PreparedStatement {
     }
   }
 
-  /** Frees the statement and its connection without running it. */
+  /** Frees the statement and its connection; called once its run has ended, whichever way. */
   release(): void {
     try {
       this.prepared.destroySync();

@@ -1,6 +1,7 @@
 /**
- * Errors of the local warehouse. `SqlStatementError` is what a client sees in a TStatus or an
- * ERROR operation state; the others are thrown to callers of the warehouse API.
+ * Errors of the local warehouse. `SqlStatementError` and `UnknownHandleError` reach a client
+ * as a TStatus (ERROR / INVALID_HANDLE) or an ERROR operation state; `WarehouseStartError` is
+ * thrown to callers of `startLocalWarehouse`.
  */
 
 /** Thrown when a statement cannot run: bad SQL, unknown table, bad parameter, run-time failure. */
