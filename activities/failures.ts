@@ -67,7 +67,8 @@ export function ambiguousSubmitFailure(attempt: number, error?: unknown): Applic
   });
 }
 
-function sqlErrorDetails(error: ServerOperationError): SqlErrorDetails {
+/** The message, SQLSTATE and error code of a warehouse SQL error, as recorded in history. */
+export function sqlErrorDetails(error: ServerOperationError): SqlErrorDetails {
   return {
     message: error.message,
     sqlState: error.sqlState,

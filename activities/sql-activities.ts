@@ -20,7 +20,7 @@ import type {
 import { collectResult, type CollectProgress } from './result-collector.js';
 import { toJsonColumns } from './json-rows.js';
 import {
-  ambiguousSubmitFailure, provablyNotSubmitted, toActivityFailure,
+  ambiguousSubmitFailure, provablyNotSubmitted, sqlErrorDetails, toActivityFailure,
 } from './failures.js';
 
 export interface SqlActivitiesOptions {
@@ -96,11 +96,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
           const error = execution.error;
           return {
             status,
-            error: {
-              message: error?.message ?? 'the statement failed on the warehouse',
-              sqlState: error?.sqlState,
-              errorCode: error?.errorCode == null ? undefined : String(error.errorCode),
-            },
+            error: error ? sqlErrorDetails(error) : { message: 'the statement failed on the warehouse' },
           };
         });
       } catch (error) {
