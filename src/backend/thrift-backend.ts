@@ -220,17 +220,30 @@ export function checkStatus(status: TStatus | undefined, call: string, queryId?:
     default:
       break;
   }
-  const message = status.errorMessage || status.displayMessage || `${call} failed (status ${status.statusCode})`;
+  const error = serverErrorOf(status, `${call} failed (status ${status.statusCode})`, queryId);
   // Databricks says RESOURCE_DOES_NOT_EXIST; Spark's Thrift server says ERROR with
   // "Invalid OperationHandle: ..." for a handle it no longer knows.
   const notFound =
     status.statusCode === TStatusCode.INVALID_HANDLE_STATUS ||
-    /RESOURCE_DOES_NOT_EXIST|^Invalid OperationHandle/.test(message);
-  if (notFound && queryId !== undefined) throw new QueryNotFoundError(queryId, message);
-  throw new ServerOperationError(message, {
-    sqlState: status.sqlState || undefined,
-    errorCode: status.errorCode,
-    displayMessage: status.displayMessage || undefined,
+    /RESOURCE_DOES_NOT_EXIST|^Invalid OperationHandle/.test(error.message);
+  if (notFound && queryId !== undefined) throw new QueryNotFoundError(queryId, error.message);
+  throw error;
+}
+
+/** The error fields a TStatus and a TGetOperationStatusResp both carry. */
+export interface ServerErrorFields {
+  errorMessage?: string;
+  displayMessage?: string;
+  sqlState?: string;
+  errorCode?: number;
+}
+
+/** A ServerOperationError from the server's error fields; `fallback` is the message when it sent none. */
+export function serverErrorOf(fields: ServerErrorFields, fallback: string, queryId?: string): ServerOperationError {
+  return new ServerOperationError(fields.errorMessage || fields.displayMessage || fallback, {
+    sqlState: fields.sqlState || undefined,
+    errorCode: fields.errorCode,
+    displayMessage: fields.displayMessage || undefined,
     queryId,
   });
 }

@@ -7,7 +7,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RecordBatch } from 'apache-arrow';
-import { type OperationRef, operationRefFromHandle } from '../backend/thrift-backend.js';
+import { type OperationRef, operationRefFromHandle, serverErrorOf } from '../backend/thrift-backend.js';
 import {
   AsyncExecutionUnrecoverableResultError,
   DirectResultNotRecoverableError,
@@ -174,13 +174,7 @@ export class AsyncExecution {
       return;
     }
     const state = operationStateName(status.operationState);
-    const message = status.errorMessage || status.displayMessage || `query ${this.queryId} ended in state ${state}`;
-    this.lastError = new ServerOperationError(message, {
-      sqlState: status.sqlState || undefined,
-      errorCode: status.errorCode,
-      displayMessage: status.displayMessage || undefined,
-      queryId: this.queryId,
-    });
+    this.lastError = serverErrorOf(status, `query ${this.queryId} ended in state ${state}`, this.queryId);
   }
 
   private async waitUntilDone(): Promise<void> {
