@@ -129,10 +129,6 @@ export class PreparedStatement {
     private readonly track: (run: Promise<unknown>) => void,
   ) {}
 
-  get wasCanceled(): boolean {
-    return this.canceled;
-  }
-
   /**
    * Waits for a free slot, calls `onStart`, runs to the end filling a ResultStore, then closes
    * the connection. Rejects with SqlStatementError on failure (SQLSTATE 57014 when cancelled).

@@ -53,14 +53,11 @@ export interface HandlerOptions {
   readonly maxResultBytes: number;
 }
 
-interface Session {
-  readonly protocol: number;
-}
-
 type AnyResponse = { status: TStatus };
 
 export class WarehouseHandler {
-  private readonly sessions = new Map<string, Session>();
+  /** Open sessions by guid (hex). */
+  private readonly sessions = new Set<string>();
 
   constructor(
     private readonly engine: WarehouseEngine,
@@ -73,7 +70,7 @@ export class WarehouseHandler {
     const asked = req.client_protocol_i64 ? req.client_protocol_i64.toNumber() : (req.client_protocol ?? SERVER_PROTOCOL_VERSION);
     const protocol = negotiate(asked);
     const guid = newHandleBytes();
-    this.sessions.set(guid.toString('hex'), { protocol });
+    this.sessions.add(guid.toString('hex'));
     return new TOpenSessionResp({
       status: successStatus(),
       serverProtocolVersion: protocol,
@@ -88,8 +85,7 @@ export class WarehouseHandler {
   async CloseSession(req: TCloseSessionReq): Promise<TCloseSessionResp> {
     return guarded(TCloseSessionResp, () => {
       // Operations outlive their session: a client may pick a query up from a new connection.
-      this.session(req.sessionHandle);
-      this.sessions.delete(Buffer.from(req.sessionHandle.sessionId.guid).toString('hex'));
+      this.sessions.delete(this.session(req.sessionHandle));
       return new TCloseSessionResp({ status: successStatus() });
     });
   }
@@ -244,11 +240,12 @@ export class WarehouseHandler {
     });
   }
 
-  private session(handle: TSessionHandle | undefined): Session {
+  /** The key of an open session; UnknownHandleError when the handle names none. */
+  private session(handle: TSessionHandle | undefined): string {
     const guid = handle?.sessionId?.guid;
-    const session = guid ? this.sessions.get(Buffer.from(guid).toString('hex')) : undefined;
-    if (!session) throw new UnknownHandleError('session', uuidOf(guid ?? new Uint8Array(0)));
-    return session;
+    const key = guid ? Buffer.from(guid).toString('hex') : undefined;
+    if (key === undefined || !this.sessions.has(key)) throw new UnknownHandleError('session', uuidOf(guid ?? new Uint8Array(0)));
+    return key;
   }
 
   private operation(handle: TOperationHandle | undefined): Operation {
