@@ -38,7 +38,8 @@ interface DirectResult {
 export class AsyncExecution {
   private currentStatus: AsyncExecutionStatus;
   private lastError?: ServerOperationError;
-  private metadata?: TGetResultSetMetadataResp;
+  /** The result's decoder, made from one GetResultSetMetadata call and kept for every getResults(). */
+  private decoder?: RowSetDecoder;
   private closed = false;
 
   private constructor(
@@ -204,8 +205,8 @@ export class AsyncExecution {
 
   private async serverPages(startRowOffset: number): Promise<{ decoder: RowSetDecoder; source: PageSource }> {
     this.context.assertOpen();
-    this.metadata ??= await this.context.backend.getResultSetMetadata(this.operation);
-    const decoder = new RowSetDecoder(this.metadata);
+    this.decoder ??= new RowSetDecoder(await this.context.backend.getResultSetMetadata(this.operation));
+    const decoder = this.decoder;
     const { backend, fetchSizes, capabilities } = this.context;
     const source = new ServerPages(backend, this.operation, decoder, fetchSizes, capabilities.spark, startRowOffset);
     return { decoder, source };
