@@ -39,7 +39,7 @@ import {
 import type { StatementParameter, WarehouseEngine } from './engine.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
 import { newHandleBytes, Operation, type OperationRegistry, type QueryHistory, uuidOf } from './operations.js';
-import { errorStatus, fetchRows, finishedStore, operationStatus, resultSetMetadata, successStatus } from './responses.js';
+import { errorStatus, fetchRows, finishedStore, fitsOneReply, operationStatus, resultSetMetadata, successStatus } from './responses.js';
 
 /** The newest protocol this warehouse speaks (named parameters). */
 export const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
@@ -187,14 +187,8 @@ export class WarehouseHandler {
     const maxRows = maxRowsValue.toNumber();
     const maxBytes = maxBytesValue ? maxBytesValue.toNumber() : Number.POSITIVE_INFINITY;
     direct.resultSetMetadata = resultSetMetadata(operation);
-    if (store.rowCount <= maxRows && store.byteSize <= maxBytes) {
+    if (store.rowCount <= maxRows && store.byteSize <= maxBytes && fitsOneReply(operation)) {
       direct.resultSet = fetchRows(operation, 0, Math.max(1, store.rowCount), Number.POSITIVE_INFINITY);
-      if (direct.resultSet.hasMoreRows) {
-        // More than one response can carry (a column set is cut per stored batch): no direct result.
-        operation.cursor = 0;
-        direct.resultSet = undefined;
-        return direct;
-      }
       this.operations.remove(operation);
       direct.closeOperation = new TCloseOperationResp({ status: successStatus() });
     }

@@ -85,6 +85,11 @@ export function resultSetMetadata(operation: Operation): TGetResultSetMetadataRe
   return response;
 }
 
+/** Whether one reply can carry every row: a column-based set is cut per stored batch. */
+export function fitsOneReply(operation: Operation): boolean {
+  return operation.format.arrow !== null || finishedStore(operation).batchCount <= 1;
+}
+
 /** Rows from `startRow`, bounded by maxRows and maxBytes, as a TFetchResultsResp. */
 export function fetchRows(operation: Operation, startRow: number, maxRows: number, maxBytes: number): TFetchResultsResp {
   const store = finishedStore(operation);

@@ -28,6 +28,11 @@ export class ResultStore {
     return this.rows;
   }
 
+  /** Stored record batches (a column-based reply carries at most one). */
+  get batchCount(): number {
+    return this.batches.length;
+  }
+
   /** Bytes of Arrow buffers held. */
   get byteSize(): number {
     return this.bytes;
