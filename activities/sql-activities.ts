@@ -11,10 +11,10 @@ import { Context, activityInfo, CancelledFailure } from '@temporalio/activity';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions, type SqlParam } from '../src/index.js';
+import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
 import { WarehouseConnection } from './warehouse-connection.js';
 import type {
-  FetchQueryResultsInput, FetchedResult, JsonSqlParam, JsonSqlParams, QueryHandleInput,
+  FetchQueryResultsInput, FetchedResult, QueryHandleInput,
   SubmitQueryInput, SubmitQueryOutput, SyncQueryStatusOutput, WarehouseQueryStatus,
 } from '../workflows/messages.js';
 import { collectResult, type CollectProgress } from './result-collector.js';
@@ -67,7 +67,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
         return await withConnection(async (c) => {
           Context.current().heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
           sending = true;
-          const execution = await c.executeAsync(input.statement, toDriverParams(input.params));
+          const execution = await c.executeAsync(input.statement, input.params);
           const output = await submitOutput(execution, input, resultDirectory);
           // Recorded before returning: a retry after a crash here returns it instead of resubmitting.
           Context.current().heartbeat({ phase: 'submitted', output } satisfies SubmitCheckpoint);
@@ -193,11 +193,4 @@ function toWarehouseStatus(status: AsyncExecutionStatus): WarehouseQueryStatus {
     case AsyncExecutionStatus.CANCELED: return 'CANCELED';
     default: return 'ABORTED';
   }
-}
-
-function toDriverParams(params: JsonSqlParams | undefined): Record<string, SqlParam> | SqlParam[] | undefined {
-  if (params === undefined) return undefined;
-  const convert = (value: JsonSqlParam): SqlParam => value as SqlParam;
-  if (Array.isArray(params)) return params.map(convert);
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, convert(v)]));
 }
