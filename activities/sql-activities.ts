@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
 import { WarehouseConnection } from './warehouse-connection.js';
-import type {
-  FetchQueryResultsInput, FetchedResult, QueryHandleInput,
-  SubmitQueryInput, SubmitQueryOutput, SyncQueryStatusOutput, WarehouseQueryStatus,
+import {
+  SqlFailureType, type FetchQueryResultsInput, type FetchedResult, type QueryHandleInput,
+  type SubmitQueryInput, type SubmitQueryOutput, type SyncQueryStatusOutput, type WarehouseQueryStatus,
 } from '../workflows/messages.js';
 import { collectResult, type CollectProgress } from './result-collector.js';
 import { toJsonColumns } from './json-rows.js';
@@ -138,24 +138,12 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
 
     /** Cancels the statement on the warehouse; a statement already gone counts as cancelled. */
     async cancelQuery(input: QueryHandleInput): Promise<void> {
-      try {
-        await withConnection(async (c) => (await pickUp(c, input.handle)).cancel());
-      } catch (error) {
-        const failure = toActivityFailure(error);
-        if (failure.type === 'SqlQueryNotFound') return;
-        throw failure;
-      }
+      await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).cancel()));
     },
 
     /** Frees the statement's results on the warehouse (CloseOperation); idempotent. */
     async closeQuery(input: QueryHandleInput): Promise<void> {
-      try {
-        await withConnection(async (c) => (await pickUp(c, input.handle)).close());
-      } catch (error) {
-        const failure = toActivityFailure(error);
-        if (failure.type === 'SqlQueryNotFound') return;
-        throw failure;
-      }
+      await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).close()));
     },
   };
 }
@@ -184,6 +172,17 @@ async function usableProgress(progress: CollectProgress | undefined): Promise<Co
   if (!progress?.location) return undefined;
   const size = (await stat(progress.location).catch(() => undefined))?.size ?? -1;
   return size >= progress.bytes ? progress : undefined;
+}
+
+/** Runs `step`; a warehouse that no longer knows the query counts as done. */
+async function unlessQueryGone(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    const failure = toActivityFailure(error);
+    if (failure.type === SqlFailureType.QueryNotFound) return;
+    throw failure;
+  }
 }
 
 function toWarehouseStatus(status: AsyncExecutionStatus): WarehouseQueryStatus {
