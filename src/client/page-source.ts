@@ -79,22 +79,22 @@ export class ServerPages implements PageSource {
         continue;
       }
       this.emptyReplies = 0;
-      const kept = this.skip(batches);
+      const kept = this.skip(batches, rows);
       if (kept.length > 0) return kept;
     }
     return null;
   }
 
-  private skip(batches: RecordBatch[]): RecordBatch[] {
+  /** Drops what is left of the rows before the start offset from a page of `rows` rows. */
+  private skip(batches: RecordBatch[], rows: number): RecordBatch[] {
     if (this.toSkip === 0) return batches;
-    const rows = countRows(batches);
     const kept = skipRows(batches, this.toSkip);
     this.toSkip = Math.max(0, this.toSkip - rows);
     return kept;
   }
 }
 
-export function countRows(batches: readonly RecordBatch[]): number {
+function countRows(batches: readonly RecordBatch[]): number {
   return batches.reduce((sum, batch) => sum + batch.numRows, 0);
 }
 

@@ -88,9 +88,9 @@ export class HttpTransport {
       const outcome = await this.attempt(body, options, Math.min(this.options.requestTimeoutMs, remaining));
       if (outcome.ok) return outcome.body;
       if (outcome.verdict !== 'retry') throw outcome.error;
-      if (attempt >= retry.maxAttempts) throw this.gaveUp(outcome.error, options, attempt, started);
+      if (attempt >= retry.maxAttempts) throw this.gaveUp(outcome.error, attempt, started);
       const wait = backoffDelayMs(attempt, retry, outcome.retryAfterMs);
-      if (Date.now() + wait >= deadline) throw this.gaveUp(outcome.error, options, attempt, started);
+      if (Date.now() + wait >= deadline) throw this.gaveUp(outcome.error, attempt, started);
       await delay(wait);
     }
   }
@@ -156,7 +156,7 @@ export class HttpTransport {
     return { ok: false, verdict, error: wrapped };
   }
 
-  private gaveUp(last: Error, options: PostOptions, attempts: number, started: number): Error {
+  private gaveUp(last: Error, attempts: number, started: number): Error {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const message = `${last.message} (gave up after ${attempts} attempts over ${seconds} s)`;
     if (last instanceof TimeoutError) return new TimeoutError(message, last.timeoutMs);
