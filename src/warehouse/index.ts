@@ -84,14 +84,16 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   const token = options.token ?? randomBytes(32).toString('hex');
   if (token.length === 0) throw new WarehouseStartError('token must not be empty.');
   const idleMs = options.resultIdleTimeoutMs ?? 15 * 60_000;
+  const database = options.database ?? ':memory:';
+  const port = options.port ?? 0;
 
   let engine: WarehouseEngine;
   try {
     const concurrency = options.maxConcurrentStatements ?? Math.max(1, THREAD_POOL_SIZE - THREADS_KEPT_FOR_IO);
-    engine = await WarehouseEngine.open(options.database ?? ':memory:', concurrency);
+    engine = await WarehouseEngine.open(database, concurrency);
   } catch (error) {
     throw new WarehouseStartError(
-      `Cannot open database '${options.database}': ${error instanceof Error ? error.message : String(error)}`,
+      `Cannot open database '${database}': ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   const operations = new OperationRegistry();
@@ -106,7 +108,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -114,16 +116,15 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   } catch (error) {
     await engine.close();
     throw new WarehouseStartError(
-      `Cannot listen on ${host}:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`,
+      `Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 
   const sweeper = setInterval(() => operations.expireIdle(idleMs), Math.max(50, Math.min(idleMs / 4, 30_000)));
   sweeper.unref();
 
-  const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const serverHostname = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+  const serverHostname = `${tls ? 'https' : 'http'}://${urlHost}:${(server.address() as AddressInfo).port}`;
   let closing: Promise<void> | undefined;
   return {
     serverHostname,
