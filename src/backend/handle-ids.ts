@@ -15,7 +15,7 @@ export function bytesToUuid(bytes: Buffer): string {
 }
 
 /** Parses a dashed UUID into its 16 bytes; `part` names the argument in the error. */
-export function uuidToBytes(value: unknown, part: 'queryId' | 'querySecret'): Buffer {
+function uuidToBytes(value: unknown, part: 'queryId' | 'querySecret'): Buffer {
   if (typeof value !== 'string') {
     throw new InvalidHandleError(part, `${part} must be a UUID string, got ${value === null ? 'null' : typeof value}`);
   }

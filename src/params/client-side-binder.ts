@@ -98,7 +98,7 @@ function isNamePart(ch: string | undefined): boolean {
 }
 
 /** A Spark/Hive SQL literal for a normalized parameter. */
-export function toLiteral(param: NormalizedParam): string {
+function toLiteral(param: NormalizedParam): string {
   const { type, text, bytes } = param;
   if (bytes) return type === 'BINARY' ? `X'${bytes.toString('hex')}'` : `CAST(X'${bytes.toString('hex')}' AS ${type})`;
   if (text === undefined) return type === 'VOID' ? 'NULL' : `CAST(NULL AS ${type})`;
@@ -119,6 +119,6 @@ export function toLiteral(param: NormalizedParam): string {
 }
 
 /** A single-quoted literal: backslash and quote are escaped with a backslash (Spark and Hive rules). */
-export function quote(text: string): string {
+function quote(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

@@ -1,3 +1,3 @@
-export { type SqlParam, type SqlParams, type TypedSqlParam, normalizeParam } from './values.js';
+export type { SqlParam, SqlParams, TypedSqlParam } from './values.js';
 export { toSparkParameters } from './native.js';
 export { bindParametersClientSide } from './client-side-binder.js';

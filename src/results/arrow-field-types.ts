@@ -63,7 +63,7 @@ function typeFromMetadata(field: Field, family: SqlType): SqlTypeDesc | undefine
 }
 
 /** The Spark type an Arrow type carries (as Databricks maps Spark types to Arrow). */
-export function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
+function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
   switch (type.typeId) {
     case Type.Bool:
       return { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' };

@@ -5,7 +5,6 @@
  */
 export { RowSetDecoder } from './decoder.js';
 export { batchToRows } from './rows.js';
-export { canonicalArrowSchema, canonicalArrowType } from './canonical-schema.js';
-export { parseTableSchema, type ParsedSchema } from './table-schema.js';
+export { parseTableSchema } from './table-schema.js';
 export { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
 export { SqlType, type ColumnInfo, type Row, type SqlTypeDesc, type SqlValue } from './types.js';
