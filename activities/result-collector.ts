@@ -39,7 +39,9 @@ export async function collectResult(options: CollectOptions): Promise<FetchedRes
   let rows = 0;
   let bytes = 0;
   let file: FileHandle | undefined;
+  /** Lines not yet written; they start at byte `written` of the file. */
   let pending: string[] = [];
+  let written = 0;
 
   const openSink = async (truncateTo: number): Promise<FileHandle> => {
     await mkdir(dirname(options.sinkPath), { recursive: true });
@@ -49,8 +51,9 @@ export async function collectResult(options: CollectOptions): Promise<FetchedRes
   };
   const flush = async (): Promise<void> => {
     if (file && pending.length > 0) {
-      await file.write(pending.join(''), bytes - byteLengthOf(pending));
+      await file.write(pending.join(''), written);
       pending = [];
+      written = bytes;
     }
     options.onProgress({ rows, bytes, location: file ? options.sinkPath : undefined });
   };
@@ -60,6 +63,7 @@ export async function collectResult(options: CollectOptions): Promise<FetchedRes
       file = await openSink(options.resume.bytes);
       rows = options.resume.rows;
       bytes = options.resume.bytes;
+      written = bytes;
     }
     for await (const row of options.rows) {
       const json = toJsonRow(row);
@@ -92,8 +96,4 @@ export async function collectResult(options: CollectOptions): Promise<FetchedRes
   } finally {
     await file?.close();
   }
-}
-
-function byteLengthOf(lines: string[]): number {
-  return lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
 }
