@@ -75,7 +75,7 @@ export function arrowTypeOf(type: SparkType): DataType {
 }
 
 /** A validity bitmap (LSB first) for `cells`, or undefined when none is null. */
-export function validityOf(cells: readonly Cell[]): { bitmap: Uint8Array | undefined; nullCount: number } {
+function validityOf(cells: readonly Cell[]): { bitmap: Uint8Array | undefined; nullCount: number } {
   let nullCount = 0;
   for (const cell of cells) if (cell === null) nullCount++;
   if (nullCount === 0) return { bitmap: undefined, nullCount };

@@ -53,7 +53,7 @@ function cellsOf(chunks: readonly DuckDBDataChunk[], index: number, column: Resu
 }
 
 /** The cell for one DuckDB value shown as Spark type `spark`. */
-export function toCell(value: DuckDBValue, duck: DuckDBType, spark: SparkType): Cell {
+function toCell(value: DuckDBValue, duck: DuckDBType, spark: SparkType): Cell {
   if (value === null || value === undefined) return null;
   switch (spark.kind) {
     case 'VOID':

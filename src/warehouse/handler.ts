@@ -42,7 +42,7 @@ import { newHandleBytes, Operation, type OperationRegistry, type QueryHistory, u
 import { errorStatus, fetchRows, finishedStore, fitsOneReply, operationStatus, resultSetMetadata, successStatus } from './responses.js';
 
 /** The newest protocol this warehouse speaks (named parameters). */
-export const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
+const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
 
 /** Used when a client gives no maxBytes / maxRows. */
 const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
@@ -248,7 +248,7 @@ export class WarehouseHandler {
 }
 
 /** The version both sides speak: the client's, capped at ours. */
-export function negotiate(clientProtocol: number): number {
+function negotiate(clientProtocol: number): number {
   return Math.min(clientProtocol, SERVER_PROTOCOL_VERSION);
 }
 

@@ -13,7 +13,7 @@ function pad(n: number | bigint, width: number): string {
 }
 
 /** 'YYYY-MM-DD' for days since 1970-01-01. */
-export function formatDate(days: number): string {
+function formatDate(days: number): string {
   const date = new Date(days * 86_400_000);
   const year = date.getUTCFullYear();
   const y = year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
@@ -21,7 +21,7 @@ export function formatDate(days: number): string {
 }
 
 /** 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC, fraction without trailing zeros, as Spark casts). */
-export function formatTimestamp(micros: bigint): string {
+function formatTimestamp(micros: bigint): string {
   let days = micros / MICROS_PER_DAY;
   let inDay = micros % MICROS_PER_DAY;
   if (inDay < 0n) {
@@ -67,7 +67,7 @@ export function cellToText(cell: Cell, type: SparkType): string | null {
 }
 
 /** JSON text of a cell as Spark's to_json writes it (BIGINT and DECIMAL exact). */
-export function toJsonText(cell: Cell, type: SparkType): string {
+function toJsonText(cell: Cell, type: SparkType): string {
   if (cell === null) return 'null';
   switch (type.kind) {
     case 'ARRAY':

@@ -168,7 +168,7 @@ const PRIMITIVE_TYPE_IDS: Record<string, TTypeId> = {
  * as JSON text. HiveServer2's arrayEntry/mapEntry/structEntry tree is not sent: clients such as
  * the Python connector reject it. DECIMAL carries `precision` and `scale` qualifiers.
  */
-export function typeDescOf(type: SparkType): TTypeDesc {
+function typeDescOf(type: SparkType): TTypeDesc {
   return new TTypeDesc({ types: [primitiveEntryOf(type)] });
 }
 
