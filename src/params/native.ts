@@ -2,9 +2,10 @@
  * Parameters as the server binds them (Spark protocol V8 and later): one TSparkParameter each,
  * the value as `stringValue` with the SQL type name in `type`, as the official clients send them.
  */
+import { isUtf8 } from 'node:buffer';
 import { TSparkParameter, TSparkParameterValue } from '../thrift/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { type NormalizedParam, type SqlParams, isPositional, isUtf8, normalizeParam } from './values.js';
+import { type NormalizedParam, type SqlParams, isPositional, normalizeParam } from './values.js';
 
 /** Builds the Thrift parameters for ExecuteStatement. */
 export function toSparkParameters(params: SqlParams): TSparkParameter[] {

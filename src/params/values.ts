@@ -91,11 +91,6 @@ function binary(type: string, value: Uint8Array): NormalizedParam {
   return { type, text: bytes.toString('utf8'), bytes };
 }
 
-/** Whether the bytes survive a trip through UTF-8 text. */
-export function isUtf8(bytes: Buffer): boolean {
-  return Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
-}
-
 function describe(value: unknown): string {
   if (typeof value === 'object' && value !== null) return value.constructor?.name ?? 'object';
   return typeof value;
