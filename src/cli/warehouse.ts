@@ -25,7 +25,6 @@ The access token is DATABRICKS_TOKEN if set, else a new random one printed at st
 
 /** Runs the command; resolves to the process exit code once the warehouse has stopped. */
 export async function runWarehouseCommand(argv: string[]): Promise<number> {
-  if (process.env['UV_THREADPOOL_SIZE'] === undefined) return relaunchWithThreadPool();
   let values;
   try {
     ({ values } = parseArgs({
@@ -52,15 +51,17 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
     process.stderr.write(`--port must be a port number (0-65535), got '${values.port}'.\n`);
     return 2;
   }
+  // Only after the arguments are checked: help and usage errors need no second process.
+  if (process.env['UV_THREADPOOL_SIZE'] === undefined) return relaunchWithThreadPool();
 
+  const envToken = process.env['DATABRICKS_TOKEN'] || undefined;
   const warehouse = await startLocalWarehouse({
     port,
     host: values.host,
     database: values.database,
     tls: values.tls === true,
-    token: process.env['DATABRICKS_TOKEN'] || undefined,
+    token: envToken,
   });
-  const tokenFromEnv = Boolean(process.env['DATABRICKS_TOKEN']);
   const lines = [
     `Local SQL warehouse listening on ${warehouse.serverHostname} (query history: ${warehouse.serverHostname}/)`,
     `Database: ${values.database ?? 'in memory'}`,
@@ -69,7 +70,7 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
     `  export DATABRICKS_HOST=${warehouse.serverHostname}`,
     `  export DATABRICKS_HTTP_PATH=${warehouse.httpPath}`,
     // The token is printed only when this command made it: one from the environment is the user's own.
-    tokenFromEnv ? '  (DATABRICKS_TOKEN: the value already in your environment)' : `  export DATABRICKS_TOKEN=${warehouse.accessToken}`,
+    envToken ? '  (DATABRICKS_TOKEN: the value already in your environment)' : `  export DATABRICKS_TOKEN=${warehouse.accessToken}`,
   ];
   if (warehouse.caCertificate) {
     lines.push('', 'Self-signed certificate (trust it as a CA):', warehouse.caCertificate.trim());
