@@ -114,7 +114,11 @@ class Parser {
   }
 
   fail(reason: string): never {
-    const excerpt = this.text.length > 80 ? this.text.slice(0, 77) + '...' : this.text;
-    throw new TextValueError(`'${excerpt}' is not a valid nested value: ${reason} at character ${this.pos}`);
+    throw new TextValueError(`'${excerpt(this.text)}' is not a valid nested value: ${reason} at character ${this.pos}`);
   }
+}
+
+/** A value's text cut to 80 characters, for messages. */
+export function excerpt(text: string): string {
+  return text.length > 80 ? text.slice(0, 77) + '...' : text;
 }

@@ -13,7 +13,7 @@
  *
  * So DECIMALs inside come back as numbers and TIMESTAMPs, DATEs and BINARY as their text.
  */
-import { JsonNumber, JsonObject, parseHiveJson, type JsonValue } from './hive-json.js';
+import { JsonNumber, JsonObject, excerpt, parseHiveJson, type JsonValue } from './hive-json.js';
 import { TextValueError } from './hive-text.js';
 import { SqlType, type SqlValue } from './types.js';
 
@@ -62,8 +62,4 @@ function keyText(key: JsonValue): string {
   if (key instanceof JsonNumber) return key.text;
   if (key === null || typeof key === 'boolean') return String(key);
   throw new TextValueError('a JSON object key is itself an array or object');
-}
-
-function excerpt(text: string): string {
-  return text.length > 80 ? text.slice(0, 77) + '...' : text;
 }
