@@ -1,6 +1,6 @@
 /**
- * Errors of the results layer. The driver's src/errors.ts may re-export them; they do not
- * extend its base class so that this folder stays independent of the transport.
+ * Errors of the results layer; the package entry (src/index.ts) exports them. They do not
+ * extend the driver's DatabaseError so that this folder stays independent of the transport.
  */
 
 /** Thrown when a row set or its metadata cannot be decoded (corrupt bytes, unexpected types). */
