@@ -35,11 +35,8 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       process.stdout.write(USAGE);
       return command === undefined ? ExitCode.Usage : ExitCode.Ok;
-    case 'warehouse': {
-      const { runWarehouseCommand } = await import('./warehouse.js');
-      const code: unknown = await runWarehouseCommand(rest);
-      return typeof code === 'number' ? code : ExitCode.Ok;
-    }
+    case 'warehouse':
+      return (await import('./warehouse.js')).runWarehouseCommand(rest);
     case 'demo':
       return (await import('./demo.js')).runDemoCommand(rest);
     case 'worker':
