@@ -157,10 +157,9 @@ export class OperationRegistry {
    * guid alone reveals nothing.
    */
   find(guid: Uint8Array | undefined, secret: Uint8Array | undefined): Operation {
-    const id = uuidOf(guid ?? new Uint8Array(0));
     const operation = guid ? this.operations.get(Buffer.from(guid).toString('hex')) : undefined;
     if (!operation || !secret || secret.length !== 16 || !timingSafeEqual(operation.secret, secret)) {
-      throw new UnknownHandleError('operation', id);
+      throw new UnknownHandleError('operation', uuidOf(guid ?? new Uint8Array(0)));
     }
     operation.lastAccess = Date.now();
     return operation;
