@@ -47,15 +47,14 @@ async function openSession(
   backend: ThriftBackend,
   options: ResolvedOptions,
 ): Promise<{ session: OpenedSession; requested: number }> {
-  if (options.protocolVersion !== undefined) {
-    return { session: await backend.openSession(options.protocolVersion, options.username), requested: options.protocolVersion };
-  }
+  const open = async (requested: number) => ({ session: await backend.openSession(requested, options.username), requested });
+  // A version the user chose is asked for as is, with no fallback.
+  if (options.protocolVersion !== undefined) return open(options.protocolVersion);
   try {
-    return { session: await backend.openSession(REQUESTED_PROTOCOL_VERSION, options.username), requested: REQUESTED_PROTOCOL_VERSION };
+    return await open(REQUESTED_PROTOCOL_VERSION);
   } catch (error) {
     if (!isProtocolRefusal(error)) throw error;
-    const session = await backend.openSession(FALLBACK_HIVE_PROTOCOL_VERSION, options.username);
-    return { session, requested: FALLBACK_HIVE_PROTOCOL_VERSION };
+    return open(FALLBACK_HIVE_PROTOCOL_VERSION);
   }
 }
 
