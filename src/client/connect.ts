@@ -20,15 +20,8 @@ import { type ConnectOptions, type ResolvedOptions, optionsFromEnvironment, reso
  */
 export async function connect(options?: ConnectOptions): Promise<Connection> {
   const resolved = resolveOptions(options ?? optionsFromEnvironment());
-  const http = new HttpTransport({
-    url: resolved.url,
-    credentials: resolved.credentials,
-    userAgent: resolved.userAgent,
-    ca: resolved.ca,
-    requestTimeoutMs: resolved.requestTimeoutMs,
-    retry: resolved.retry,
-  });
-  const backend = new ThriftBackend(http);
+  // ResolvedOptions holds every HttpTransportOptions field under the same name.
+  const backend = new ThriftBackend(new HttpTransport(resolved));
   try {
     const { session, requested } = await openSession(backend, resolved);
     return new Connection(backend, session, resolved, requested);
