@@ -19,11 +19,26 @@ export const DEMO_STATEMENT =
   'SELECT a.id % 5 AS bucket, count(*) AS pairs, sum((a.id * 31 + b.id) % 97) AS checksum ' +
   'FROM RANGE(:n) a CROSS JOIN RANGE(:n) b GROUP BY 1 ORDER BY 1';
 
+const USAGE = `Usage: temporal-dbsql demo [--n N] [--keep]
+
+Starts a Temporal dev server (provisioned if needed, Web UI on), a local warehouse and a worker,
+runs one durable query with live progress, prints its rows, then stops everything.
+With TEMPORAL_ADDRESS set, uses that Temporal server instead of starting one.
+
+Options:
+  --n N     size of the demo query: it pairs RANGE(N) with itself (default 16000, about 5 s)
+  --keep    keep everything running after the query, until Ctrl-C
+`;
+
 export async function runDemoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv, strict: true,
-    options: { n: { type: 'string', default: '16000' }, keep: { type: 'boolean' } },
+    options: { n: { type: 'string', default: '16000' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return ExitCode.Ok;
+  }
   const log = (line: string): void => { process.stderr.write(`demo: ${line}\n`); };
   // The worker's own INFO lines (state changes) would drown the demo's progress.
   // No shutdownSignals: Ctrl-C is ours to handle, in order (the SDK's handler would stop the

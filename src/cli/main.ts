@@ -12,11 +12,13 @@ Commands:
                               run a durable query with live progress, print the rows, stop all.
   warehouse [options]         Run the local SQL warehouse (see: temporal-dbsql warehouse --help).
   worker                      Run a Temporal worker for sqlQueryWorkflow.
-  run "SQL" [--param k=v] [--param k:TYPE=v] [--wait] [--id ID] [--json]
+  run "SQL" [--param k=v] [--param k:TYPE=v] [--poll-interval MS] [--wait] [--id ID] [--json]
                               Start sqlQueryWorkflow; with --wait, show progress and print rows.
   status ID                   Print the workflow's status (state, query id, polls, timestamps).
   cancel ID                   Cancel the query (the workflow ends with state CANCELED).
   result ID [--json]          Wait for the workflow and print its rows.
+
+Run "temporal-dbsql <command> --help" for a command's options.
 
 Environment:
   TEMPORAL_ADDRESS            Temporal frontend host:port (default localhost:7233)

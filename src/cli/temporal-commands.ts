@@ -10,6 +10,46 @@ import { printResult, withLiveProgress } from './progress.js';
 
 export type TemporalCommand = 'worker' | 'run' | 'status' | 'cancel' | 'result';
 
+const ENVIRONMENT = `
+Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"),
+TEMPORAL_TASK_QUEUE (default "temporal-dbsql").
+`;
+
+/** What `<command> --help` prints. */
+const COMMAND_USAGE: Record<TemporalCommand, string> = {
+  worker: `Usage: temporal-dbsql worker
+
+Runs a Temporal worker for sqlQueryWorkflow until Ctrl-C. The warehouse settings
+(DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN) are read here, by the worker only.
+${ENVIRONMENT}`,
+  run: `Usage: temporal-dbsql run "SQL" [--param k=v] [--param k:TYPE=v] [--poll-interval MS] [--id ID] [--wait] [--json]
+
+Starts sqlQueryWorkflow and prints its workflow ID.
+
+Options:
+  --param k=v, k:TYPE=v   a named parameter (:k in the SQL); repeatable; e.g. n:INT=5
+  --poll-interval MS      milliseconds between status polls (default 2000)
+  --id ID                 workflow ID (default sql-<random UUID>)
+  --wait                  show progress, then print the rows (exit 3 if the query was canceled)
+  --json                  with --wait: print the result as one JSON line
+${ENVIRONMENT}`,
+  status: `Usage: temporal-dbsql status ID
+
+Prints the workflow's status as JSON: state, query id, polls, runs, timestamps.
+${ENVIRONMENT}`,
+  cancel: `Usage: temporal-dbsql cancel ID
+
+Asks the workflow to cancel its statement; the workflow then ends with state CANCELED.
+${ENVIRONMENT}`,
+  result: `Usage: temporal-dbsql result ID [--json]
+
+Waits for the workflow, showing progress, and prints its rows (exit 3 if the query was canceled).
+
+Options:
+  --json                  print the result as one JSON line
+${ENVIRONMENT}`,
+};
+
 export async function runTemporalCommand(command: TemporalCommand, argv: string[]): Promise<number> {
   const settings = temporalSettingsFromEnv();
   if (command === 'worker') return runWorker(argv, settings.address, settings.namespace, settings.taskQueue);
@@ -17,9 +57,13 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
     args: argv, allowPositionals: true, strict: true,
     options: {
       param: { type: 'string', multiple: true }, wait: { type: 'boolean' }, id: { type: 'string' },
-      json: { type: 'boolean' }, 'poll-interval': { type: 'string' },
+      json: { type: 'boolean' }, 'poll-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    process.stdout.write(COMMAND_USAGE[command]);
+    return ExitCode.Ok;
+  }
   const [target, ...extra] = positionals;
   if (!target) throw new UsageError(command === 'run' ? 'run needs a SQL statement' : `${command} needs a workflow ID`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote the SQL statement)`);
@@ -73,7 +117,11 @@ async function awaitAndPrint(client: Awaited<ReturnType<typeof openClient>>['cli
 }
 
 async function runWorker(argv: string[], address: string, namespace: string, taskQueue: string): Promise<number> {
-  parseArgs({ args: argv, strict: true, options: {} });
+  const { values } = parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(COMMAND_USAGE.worker);
+    return ExitCode.Ok;
+  }
   // WARN: the SDK's INFO lines are mostly the workflow bundler's build report.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const worker = await createSqlWorker({ connection: address, namespace, taskQueue });
