@@ -9,7 +9,7 @@
 import { Type, type Data, type DataType, type Decimal, type Int, type Float, type Timestamp } from 'apache-arrow';
 import { buildData } from './arrow-build.js';
 import { coerceValue } from './coerce.js';
-import { applyValidity, dataToValues } from './rows.js';
+import { applyValidity, dataToValues, floorDiv } from './rows.js';
 import type { SqlTypeDesc } from './types.js';
 
 export function normaliseColumn(data: Data, target: DataType, type: SqlTypeDesc): Data {
@@ -62,10 +62,6 @@ function rescaleTimestamps(data: Data, target: DataType): Data {
   const to = TICKS_PER_SECOND[(target as Timestamp).unit]!;
   const ticks = data.values as BigInt64Array;
   const values = new Array<bigint | null>(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const scaled = ticks[i]! * to;
-    const q = scaled / from;
-    values[i] = scaled % from !== 0n && scaled < 0n ? q - 1n : q;
-  }
+  for (let i = 0; i < data.length; i++) values[i] = floorDiv(ticks[i]! * to, from);
   return buildData(target, applyValidity(data, values));
 }

@@ -200,7 +200,8 @@ function timestamps(data: Data<Timestamp>): SqlValue[] {
   return out;
 }
 
-function floorDiv(a: bigint, b: bigint): bigint {
+/** `a / b` rounded toward negative infinity (bigint division truncates toward zero). */
+export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n ? q - 1n : q;
 }
