@@ -32,7 +32,10 @@ export interface ConnectOptions {
   protocolVersion?: number;
   /** Rows per FetchResults call (default 100000). */
   maxRowsPerFetch?: number;
-  /** Largest direct (inline) result to ask for. Defaults: 100000 rows, 10 MiB. */
+  /**
+   * Largest direct (inline) result to ask for. Defaults: 100000 rows, 10 MiB. `maxBytes` is
+   * also the byte hint of every FetchResults call on Spark servers.
+   */
   directResults?: { maxRows?: number; maxBytes?: number };
 }
 
