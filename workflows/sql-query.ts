@@ -135,7 +135,6 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
       }
       if (polled.status === 'ABORTED') {
         await closeQuery({ handle });
-        status.state = 'FAILED';
         throw ApplicationFailure.create({
           type: SqlFailureType.StatementFailed, nonRetryable: true,
           message: polled.error?.message ?? 'the statement failed on the warehouse',
