@@ -81,6 +81,13 @@ export async function provisionTemporalCli(): Promise<string> {
   });
 }
 
+/** The SQLite file to use: the caller's, or one in a new temporary directory that `remove()` deletes. */
+async function sqliteFile(dbFilename: string | undefined): Promise<{ dbFilename: string; remove(): Promise<void> }> {
+  if (dbFilename) return { dbFilename, remove: async () => undefined };
+  const dir = await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
+  return { dbFilename: join(dir, 'temporal.sqlite'), remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -104,8 +111,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       return startSdkDownloadedServer(options, error);
     }
   }
-  const ownDir = options.dbFilename ? undefined : await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
-  const dbFilename = options.dbFilename ?? join(ownDir!, 'temporal.sqlite');
+  const { dbFilename, remove } = await sqliteFile(options.dbFilename);
   const port = await findFreePort();
   const uiPort = options.ui ? await findFreePort() : undefined;
   const args = [
@@ -147,7 +153,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       if (stopped) return;
       stopped = true;
       await halt();
-      if (ownDir) await rm(ownDir, { recursive: true, force: true });
+      await remove();
     },
   };
 }
@@ -199,8 +205,7 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
 async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause: unknown): Promise<TemporalDevServer> {
   process.stderr.write('temporal-dbsql: no local Temporal CLI; trying the Temporal SDK\'s download of it\n');
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  const ownDir = options.dbFilename ? undefined : await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
-  const dbFilename = options.dbFilename ?? join(ownDir!, 'temporal.sqlite');
+  const { dbFilename, remove } = await sqliteFile(options.dbFilename);
   const uiPort = options.ui ? await findFreePort() : undefined;
   let environment: Awaited<ReturnType<typeof TestWorkflowEnvironment.createLocal>>;
   try {
@@ -211,7 +216,7 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
       },
     });
   } catch (error) {
-    if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    await remove();
     const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
     throw new TemporalDevServerError(
       `no Temporal CLI could be provisioned (${reason(cause)}) and the SDK's download failed (${reason(error)})`);
@@ -221,7 +226,7 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
     if (stopped) return;
     stopped = true;
     await environment.teardown();
-    if (ownDir) await rm(ownDir, { recursive: true, force: true });
+    await remove();
   };
   return {
     address: environment.address,
