@@ -25,15 +25,18 @@ export class Connection {
   /** The protocol version the session speaks (the lower of ours and the server's). */
   readonly serverProtocolVersion: number;
   private readonly context: QueryContext;
+  /** Largest direct result to ask for (kept alone: the resolved options also hold the credentials). */
+  private readonly directResults: { maxRows: number; maxBytes: number };
   private closed = false;
 
   /** @internal Use `connect()`. */
   constructor(
     private readonly backend: ThriftBackend,
     private readonly session: OpenedSession,
-    private readonly options: ResolvedOptions,
+    options: ResolvedOptions,
     requestedVersion: number,
   ) {
+    this.directResults = options.directResults;
     this.serverProtocolVersion = Math.min(session.serverProtocolVersion, requestedVersion);
     const capabilities: ServerCapabilities = capabilitiesOf(this.serverProtocolVersion);
     this.context = {
@@ -77,7 +80,7 @@ export class Connection {
       statement,
       parameters,
       capabilities: this.context.capabilities,
-      directResults: useDirect ? this.options.directResults : undefined,
+      directResults: useDirect ? this.directResults : undefined,
       queryTimeoutSeconds: options.queryTimeoutSeconds,
     });
     return AsyncExecution.fromExecuteReply(this.context, reply);

@@ -52,40 +52,43 @@ const MAX_ERROR_BODY_CHARS = 300;
 
 export class HttpTransport {
   private readonly agent: Agent;
-  private readonly headers: Record<string, string>;
-  private readonly secrets: string[];
+  // Fields holding credentials are #private: util.inspect (console.log of a Connection) skips them.
+  readonly #options: HttpTransportOptions;
+  readonly #headers: Record<string, string>;
+  readonly #secrets: string[];
 
-  constructor(private readonly options: HttpTransportOptions) {
+  constructor(options: HttpTransportOptions) {
+    this.#options = options;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       connect: options.ca === undefined ? undefined : { ca: options.ca },
     });
-    this.headers = {
+    this.#headers = {
       'content-type': 'application/x-thrift',
       accept: 'application/x-thrift',
       'user-agent': options.userAgent,
     };
-    this.secrets = [];
+    this.#secrets = [];
     const credentials = options.credentials;
     if (credentials.kind === 'bearer') {
-      this.headers.authorization = `Bearer ${credentials.token}`;
-      this.secrets.push(credentials.token);
+      this.#headers.authorization = `Bearer ${credentials.token}`;
+      this.#secrets.push(credentials.token);
     } else if (credentials.kind === 'basic') {
       const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-      this.headers.authorization = `Basic ${encoded}`;
-      this.secrets.push(credentials.password, encoded);
+      this.#headers.authorization = `Basic ${encoded}`;
+      this.#secrets.push(credentials.password, encoded);
     }
   }
 
   /** Posts `body` and returns the reply body of a 2xx answer, retrying per the policy. */
   async post(body: Buffer, options: PostOptions): Promise<Buffer> {
-    const retry = this.options.retry;
+    const retry = this.#options.retry;
     const started = Date.now();
     const deadline = started + retry.totalTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.totalTimeout(options, attempt - 1);
-      const outcome = await this.attempt(body, options, Math.min(this.options.requestTimeoutMs, remaining));
+      const outcome = await this.attempt(body, options, Math.min(this.#options.requestTimeoutMs, remaining));
       if (outcome.ok) return outcome.body;
       if (outcome.verdict !== 'retry') throw outcome.error;
       if (attempt >= retry.maxAttempts) throw this.gaveUp(outcome.error, attempt, started);
@@ -103,9 +106,9 @@ export class HttpTransport {
   private async attempt(body: Buffer, options: PostOptions, timeoutMs: number): Promise<Attempt> {
     let response;
     try {
-      response = await request(this.options.url, {
+      response = await request(this.#options.url, {
         method: 'POST',
-        headers: this.headers,
+        headers: this.#headers,
         body,
         dispatcher: this.agent,
         signal: AbortSignal.timeout(timeoutMs),
@@ -167,18 +170,18 @@ export class HttpTransport {
   }
 
   private totalTimeout(options: PostOptions, attempts: number): TimeoutError {
-    const limit = this.options.retry.totalTimeoutMs;
+    const limit = this.#options.retry.totalTimeoutMs;
     return new TimeoutError(`${options.label} to ${this.host()} did not succeed within ${limit} ms (${attempts} attempts)`, limit);
   }
 
   private host(): string {
-    return this.options.url.host;
+    return this.#options.url.host;
   }
 
   /** Scrubs credentials from text that came from elsewhere (server bodies, socket errors). */
   private redact(text: string): string {
     let result = text;
-    for (const secret of this.secrets) {
+    for (const secret of this.#secrets) {
       if (secret) result = result.split(secret).join('***');
     }
     return result;

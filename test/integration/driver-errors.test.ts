@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import {
   AuthenticationError,
   ConnectionClosedError,
@@ -145,5 +146,16 @@ describe('errors', () => {
       const text = [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? '')].join('\n');
       assert.ok(!text.includes(warehouse.accessToken), `${error.name} leaks the token`);
     }
+  });
+
+  it('never shows the access token when a connection or query is logged', async () => {
+    const query = await connection.executeAsync('SELECT 1 AS one');
+    const results = await query.getResults();
+    for (const logged of [connection, query, results]) {
+      const text = inspect(logged, { depth: Infinity, showHidden: true });
+      assert.ok(!text.includes(warehouse.accessToken), `${logged.constructor.name} shows the token`);
+    }
+    await results.close();
+    await query.close();
   });
 });
