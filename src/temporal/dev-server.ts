@@ -141,7 +141,13 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     if (proc) await stopProcess(proc);
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    await halt();
+    await remove();
+    throw error;
+  }
   let stopped = false;
   return {
     address,
