@@ -142,7 +142,7 @@ export class PreparedStatement {
   private async runInSlot(limits: RunLimits, onStart: () => void): Promise<ResultStore> {
     await this.slots.acquire();
     try {
-      if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+      if (this.canceled) throw cancelledError();
       onStart();
       const result = await this.prepared.stream();
       const columns: ResultColumn[] = result.columnNames().map((name, i) => {
@@ -165,7 +165,7 @@ export class PreparedStatement {
         }
       };
       for (;;) {
-        if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+        if (this.canceled) throw cancelledError();
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;
         pending.push(chunk);
@@ -175,7 +175,7 @@ export class PreparedStatement {
       flush();
       return store;
     } catch (error) {
-      if (this.canceled) throw new SqlStatementError('The statement was cancelled.', '57014');
+      if (this.canceled) throw cancelledError();
       return rethrowAsSqlError(error);
     } finally {
       this.release();
@@ -203,6 +203,11 @@ export class PreparedStatement {
       // Already released.
     }
   }
+}
+
+/** What a cancelled run rejects with, whether it was stopped before or while running. */
+function cancelledError(): SqlStatementError {
+  return new SqlStatementError('The statement was cancelled.', '57014');
 }
 
 function rethrowAsSqlError(error: unknown): never {
