@@ -1,11 +1,11 @@
 /** The `worker`, `run`, `status`, `cancel` and `result` commands. */
 import { parseArgs } from 'node:util';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { JsonSqlParam, SqlQueryInput } from '../../workflows/messages.js';
 import { createSqlWorker } from '../temporal/worker.js';
 import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
-import { ExitCode, UsageError, openClient, temporalSettingsFromEnv } from './shared.js';
+import { ExitCode, UsageError, openClient, temporalSettingsFromEnv, type TemporalSettings } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
 
 export type TemporalCommand = 'worker' | 'run' | 'status' | 'cancel' | 'result';
@@ -52,7 +52,7 @@ ${ENVIRONMENT}`,
 
 export async function runTemporalCommand(command: TemporalCommand, argv: string[]): Promise<number> {
   const settings = temporalSettingsFromEnv();
-  if (command === 'worker') return runWorker(argv, settings.address, settings.namespace, settings.taskQueue);
+  if (command === 'worker') return runWorker(argv, settings);
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
@@ -97,8 +97,7 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
   }
 }
 
-async function awaitAndPrint(client: Awaited<ReturnType<typeof openClient>>['client'], workflowId: string,
-  json: boolean): Promise<number> {
+async function awaitAndPrint(client: Client, workflowId: string, json: boolean): Promise<number> {
   try {
     const result = await withLiveProgress(client, workflowId, getSqlQueryResult(client, workflowId));
     printResult(result, json);
@@ -116,7 +115,7 @@ async function awaitAndPrint(client: Awaited<ReturnType<typeof openClient>>['cli
   }
 }
 
-async function runWorker(argv: string[], address: string, namespace: string, taskQueue: string): Promise<number> {
+async function runWorker(argv: string[], { address, namespace, taskQueue }: TemporalSettings): Promise<number> {
   const { values } = parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(COMMAND_USAGE.worker);
