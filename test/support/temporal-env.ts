@@ -98,11 +98,10 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 
 /** Every run's history of a workflow, first to last, following continue-as-new. */
 export async function fetchAllRunHistories(client: Client, workflowId: string): Promise<IHistory[]> {
-  const first = await client.workflow.getHandle(workflowId).describe();
+  // describe() gives the latest run; start from the first run it names (else the latest itself).
+  const { workflowExecutionInfo: info } = (await client.workflow.getHandle(workflowId).describe()).raw;
   const histories: IHistory[] = [];
-  let runId: string | undefined = first.raw.workflowExecutionInfo?.execution?.runId ?? undefined;
-  // describe() gives the latest run; walk back from the first run instead.
-  runId = first.raw.workflowExecutionInfo?.firstRunId || runId;
+  let runId: string | undefined = info?.firstRunId || info?.execution?.runId || undefined;
   while (runId) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     histories.push(history);
