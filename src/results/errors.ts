@@ -1,10 +1,12 @@
 /**
- * Errors of the results layer; the package entry (src/index.ts) exports them. They do not
- * extend the driver's DatabaseError so that this folder stays independent of the transport.
+ * Errors of the results layer; the package entry (src/index.ts) exports them. They extend the
+ * driver's DatabaseError (src/errors.ts has no dependencies), so one `catch` of DatabaseError
+ * covers every error the driver throws.
  */
+import { DatabaseError } from '../errors.js';
 
 /** Thrown when a row set or its metadata cannot be decoded (corrupt bytes, unexpected types). */
-export class ResultDecodeError extends Error {
+export class ResultDecodeError extends DatabaseError {
   override readonly name: string = 'ResultDecodeError';
   /** Name of the result column that could not be decoded, when one column is at fault. */
   readonly column?: string;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Int64 from 'node-int64';
 import { Field, Int32, RecordBatch, Schema, Struct, TimeMillisecond, makeData, vectorFromArray } from 'apache-arrow';
+import { DatabaseError } from '../../src/errors.js';
 import { ResultDecodeError, RowSetDecoder, parseTableSchema } from '../../src/results/index.js';
 import {
   TArrayTypeEntry,
@@ -17,8 +18,10 @@ import {
 } from '../../src/thrift/index.js';
 import { arrowMetadata, arrowWire, column, columnMetadata, columnRowSet, prim, tableSchema } from '../support/results-wire.js';
 
+// Decode errors are DatabaseErrors too: one catch covers every error of the driver.
 const decodeError = (pattern: RegExp) => (error: unknown) =>
-  error instanceof ResultDecodeError && error.name === 'ResultDecodeError' && pattern.test(error.message);
+  error instanceof ResultDecodeError && error instanceof DatabaseError && error.name === 'ResultDecodeError'
+  && pattern.test(error.message);
 
 function intBatch(values: number[]): RecordBatch {
   const schema = new Schema([new Field('n', new Int32(), true)]);
