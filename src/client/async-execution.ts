@@ -137,7 +137,7 @@ export class AsyncExecution {
     const { decoder, source } = this.direct
       ? this.directPages(this.direct, startRowOffset)
       : await this.serverPages(startRowOffset);
-    return new ResultSet({ columns: decoder.columns, schema: decoder.arrowSchema, source, onClose, closeWhenDone });
+    return ResultSet.create({ columns: decoder.columns, schema: decoder.arrowSchema, source, onClose, closeWhenDone });
   }
 
   /** Asks the server to cancel the query. Cancelling a finished or canceled query is not an error. */

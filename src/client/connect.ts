@@ -24,7 +24,7 @@ export async function connect(options?: ConnectOptions): Promise<Connection> {
   const backend = new ThriftBackend(new HttpTransport(resolved));
   try {
     const { session, requested } = await openSession(backend, resolved);
-    return new Connection(backend, session, resolved, requested);
+    return Connection.open(backend, session, resolved, requested);
   } catch (error) {
     await backend.close();
     throw error;

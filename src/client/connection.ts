@@ -30,7 +30,12 @@ export class Connection {
   private closed = false;
 
   /** @internal Use `connect()`. */
-  constructor(
+  static open(backend: ThriftBackend, session: OpenedSession, options: ResolvedOptions, requestedVersion: number): Connection {
+    return new Connection(backend, session, options, requestedVersion);
+  }
+
+  // Private so that the published types offer no constructor: connections come from connect().
+  private constructor(
     private readonly backend: ThriftBackend,
     private readonly session: OpenedSession,
     options: ResolvedOptions,

@@ -9,6 +9,17 @@ import { ConnectionClosedError, InvalidArgumentError } from '../errors.js';
 import { type ColumnInfo, type Row, batchToRows } from '../results/index.js';
 import type { PageSource } from './page-source.js';
 
+
+/** @internal What a ResultSet reads from. */
+export interface ResultSetInit {
+  columns: ColumnInfo[];
+  schema: Schema;
+  source: PageSource;
+  onClose: () => Promise<void>;
+  /** Run `onClose` as soon as the last row has been fetched (execute() frees the query early). */
+  closeWhenDone?: boolean;
+}
+
 export class ResultSet implements AsyncIterable<Row> {
   /** Name and SQL type of each column, in order. */
   readonly columns: ColumnInfo[];
@@ -27,14 +38,12 @@ export class ResultSet implements AsyncIterable<Row> {
   private readonly closeWhenDone: boolean;
 
   /** @internal Built by AsyncExecution.getResults() and Connection.execute(). */
-  constructor(init: {
-    columns: ColumnInfo[];
-    schema: Schema;
-    source: PageSource;
-    onClose: () => Promise<void>;
-    /** Run `onClose` as soon as the last row has been fetched (execute() frees the query early). */
-    closeWhenDone?: boolean;
-  }) {
+  static create(init: ResultSetInit): ResultSet {
+    return new ResultSet(init);
+  }
+
+  // Private so that the published types offer no constructor: result sets come from queries.
+  private constructor(init: ResultSetInit) {
     this.columns = init.columns;
     this.closeWhenDone = init.closeWhenDone ?? false;
     this.schema = init.schema;

@@ -25,7 +25,7 @@ function batches(): RecordBatch[] {
 function resultSet(startRowOffset = 0, onClose: () => Promise<void> = async () => {}): ResultSet {
   const held = batches();
   const schema = held[0]!.schema;
-  return new ResultSet({ columns: COLUMNS, schema, source: new HeldPages(held, startRowOffset), onClose });
+  return ResultSet.create({ columns: COLUMNS, schema, source: new HeldPages(held, startRowOffset), onClose });
 }
 
 describe('ResultSet over held pages', () => {
