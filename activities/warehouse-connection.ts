@@ -7,11 +7,13 @@ import { isConnectionBroken } from './failures.js';
 
 export class WarehouseConnection {
   private current: Promise<Connection> | undefined;
-  private readonly options: ConnectOptions | undefined;
+  // An ECMAScript private field: util.inspect (console.log of a worker's objects) never shows
+  // it, and these options may hold the access token.
+  readonly #options: ConnectOptions | undefined;
 
   /** @param options driver settings; default: `connect()` reads the DATABRICKS_* variables. */
   constructor(options?: ConnectOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   async use<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
@@ -33,7 +35,7 @@ export class WarehouseConnection {
 
   private open(): Promise<Connection> {
     if (this.current) return this.current;
-    const opened: Promise<Connection> = (this.options ? connect(this.options) : connect()).catch((error: unknown) => {
+    const opened: Promise<Connection> = (this.#options ? connect(this.#options) : connect()).catch((error: unknown) => {
       if (this.current === opened) this.current = undefined;
       throw error;
     });
