@@ -87,6 +87,16 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   const database = options.database ?? ':memory:';
   const port = options.port ?? 0;
 
+  // Before the database opens, so a failure here leaves nothing to close.
+  let tls: { key: string; cert: string } | undefined;
+  try {
+    tls = options.tls ? await selfSignedCertificate(host) : undefined;
+  } catch (error) {
+    throw new WarehouseStartError(
+      `Cannot make a TLS certificate for host '${host}': ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
   let engine: WarehouseEngine;
   try {
     const concurrency = options.maxConcurrentStatements ?? Math.max(1, THREAD_POOL_SIZE - THREADS_KEPT_FOR_IO);
@@ -102,7 +112,6 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     directResultsWaitMs: options.directResultsWaitMs ?? 5000,
     maxResultBytes: options.maxResultBytes ?? 1024 ** 3,
   });
-  const tls = options.tls ? await selfSignedCertificate(host) : undefined;
   const server = createWarehouseServer(handler, { httpPath, token, tls, history: () => history.list() });
 
   try {
