@@ -121,6 +121,7 @@ export interface RunLimits {
 /** A prepared, bound statement; `run` executes it once, `cancel` interrupts it. */
 export class PreparedStatement {
   private canceled = false;
+  private interrupting?: NodeJS.Timeout;
 
   constructor(
     private readonly connection: DuckDBConnection,
@@ -187,15 +188,24 @@ export class PreparedStatement {
   cancel(): void {
     if (this.canceled) return;
     this.canceled = true;
-    try {
-      this.connection.interrupt();
-    } catch {
-      // The connection may already be closed: the statement ended.
-    }
+    const interrupt = (): void => {
+      try {
+        this.connection.interrupt();
+      } catch {
+        // The connection may already be closed: the statement ended.
+      }
+    };
+    interrupt();
+    // DuckDB clears a connection's interrupt flag when a statement begins, so an interrupt that
+    // lands between our last check and the start of execution is lost (the window widens under
+    // load). Interrupt again until the run has ended and release() stops this.
+    this.interrupting = setInterval(interrupt, INTERRUPT_RETRY_MS);
+    this.interrupting.unref();
   }
 
   /** Frees the statement and its connection; called once its run has ended, whichever way. */
   release(): void {
+    clearInterval(this.interrupting);
     try {
       this.prepared.destroySync();
       this.connection.closeSync();
@@ -204,6 +214,9 @@ export class PreparedStatement {
     }
   }
 }
+
+/** How often a cancelled statement that is still running is interrupted again. */
+const INTERRUPT_RETRY_MS = 50;
 
 /** What a cancelled run rejects with, whether it was stopped before or while running. */
 function cancelledError(): SqlStatementError {
