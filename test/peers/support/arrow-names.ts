@@ -27,10 +27,10 @@ export function pyarrowTypeName(type: DataType): string {
     const unit = UNIT[type.unit];
     return type.timezone ? `timestamp[${unit}, tz=${type.timezone}]` : `timestamp[${unit}]`;
   }
-  if (DataType.isList(type)) return `list<${fieldName(type.children[0])}>`;
+  if (DataType.isList(type)) return `list<${fieldName(type.children[0]!)}>`;
   if (DataType.isStruct(type)) return `struct<${type.children.map(fieldName).join(', ')}>`;
   if (DataType.isMap(type)) {
-    const [key, value] = type.children[0].type.children as Field[];
+    const [key, value] = type.children[0]!.type.children as [Field, Field];
     return `map<${pyarrowTypeName(key.type)}, ${pyarrowTypeName(value.type)}>`;
   }
   return String(type);
