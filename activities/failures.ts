@@ -4,8 +4,15 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  AsyncExecutionUnrecoverableResultError, AuthenticationError, ConnectionClosedError, InvalidArgumentError,
-  InvalidHandleError, QueryNotFoundError, RequestError, ServerOperationError, TimeoutError,
+  AsyncExecutionUnrecoverableResultError,
+  AuthenticationError,
+  ConnectionClosedError,
+  InvalidArgumentError,
+  InvalidHandleError,
+  QueryNotFoundError,
+  RequestError,
+  ServerOperationError,
+  TimeoutError,
 } from '../src/index.js';
 import { SqlFailureType, type SqlErrorDetails } from '../workflows/messages.js';
 
@@ -28,8 +35,12 @@ export function provablyNotSubmitted(error: unknown): boolean {
 
 /** True when the driver connection should be dropped and reopened. */
 export function isConnectionBroken(error: unknown): boolean {
-  return error instanceof ConnectionClosedError || error instanceof RequestError
-    || error instanceof TimeoutError || error instanceof AuthenticationError;
+  return (
+    error instanceof ConnectionClosedError ||
+    error instanceof RequestError ||
+    error instanceof TimeoutError ||
+    error instanceof AuthenticationError
+  );
 }
 
 /** Non-retryable for SQL and handle errors; retryable for transport errors. Never carries the token. */
@@ -37,7 +48,9 @@ export function toActivityFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof ServerOperationError) {
     return ApplicationFailure.create({
-      type: SqlFailureType.StatementFailed, message: error.message, nonRetryable: true,
+      type: SqlFailureType.StatementFailed,
+      message: error.message,
+      nonRetryable: true,
       details: [sqlErrorDetails(error)],
     });
   }
@@ -60,8 +73,10 @@ export function toActivityFailure(error: unknown): ApplicationFailure {
 export function ambiguousSubmitFailure(attempt: number, error?: unknown): ApplicationFailure {
   const why = error instanceof Error ? `the submit failed (${error.message})` : `attempt ${attempt - 1} stopped`;
   return ApplicationFailure.create({
-    type: SqlFailureType.SubmitAmbiguous, nonRetryable: true,
-    message: `${why} after the statement may have reached the warehouse, and no query handle was ` +
+    type: SqlFailureType.SubmitAmbiguous,
+    nonRetryable: true,
+    message:
+      `${why} after the statement may have reached the warehouse, and no query handle was ` +
       "recorded; not resubmitting, so it cannot run twice (set onAmbiguousSubmit: 'resubmit' " +
       'for idempotent statements)',
   });
@@ -78,7 +93,11 @@ export function sqlErrorDetails(error: ServerOperationError): SqlErrorDetails {
 
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
-  for (let e: unknown = error; e instanceof Error || (typeof e === 'object' && e !== null); e = (e as { cause?: unknown }).cause) {
+  for (
+    let e: unknown = error;
+    e instanceof Error || (typeof e === 'object' && e !== null);
+    e = (e as { cause?: unknown }).cause
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
     if (codes.length > 10) break;

@@ -14,14 +14,18 @@ import { join } from 'node:path';
 import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
 import { WarehouseConnection } from './warehouse-connection.js';
 import {
-  SqlFailureType, type FetchQueryResultsInput, type FetchedResult, type QueryHandleInput,
-  type SubmitQueryInput, type SubmitQueryOutput, type SyncQueryStatusOutput, type WarehouseQueryStatus,
+  SqlFailureType,
+  type FetchQueryResultsInput,
+  type FetchedResult,
+  type QueryHandleInput,
+  type SubmitQueryInput,
+  type SubmitQueryOutput,
+  type SyncQueryStatusOutput,
+  type WarehouseQueryStatus,
 } from '../workflows/messages.js';
 import { collectResult, type CollectProgress } from './result-collector.js';
 import { toJsonColumns } from './json-rows.js';
-import {
-  ambiguousSubmitFailure, provablyNotSubmitted, sqlErrorDetails, toActivityFailure,
-} from './failures.js';
+import { ambiguousSubmitFailure, provablyNotSubmitted, sqlErrorDetails, toActivityFailure } from './failures.js';
 
 export interface SqlActivitiesOptions {
   /** Driver settings; default: `connect()` reads DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN. */
@@ -33,10 +37,7 @@ export interface SqlActivitiesOptions {
 }
 
 /** What the submit activity heartbeats, so a retried attempt knows how far the last one got. */
-type SubmitCheckpoint =
-  | { phase: 'submitting' }
-  | { phase: 'not-submitted' }
-  | { phase: 'submitted'; output: SubmitQueryOutput };
+type SubmitCheckpoint = { phase: 'submitting' } | { phase: 'not-submitted' } | { phase: 'submitted'; output: SubmitQueryOutput };
 
 export type SqlActivities = ReturnType<typeof createSqlActivities>;
 
@@ -119,19 +120,22 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
           const resultSet = await execution.getResults({ startRowOffset });
           try {
             return await collectResult({
-              rows: resultSet, columns: toJsonColumns(resultSet.columns),
+              rows: resultSet,
+              columns: toJsonColumns(resultSet.columns),
               inlineLimitBytes: input.inlineResultLimitBytes,
               sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
               resume,
               onProgress: (progress) => ctx.heartbeat(progress),
-              checkCancelled: async () => { if (ctx.cancellationSignal.aborted) await ctx.cancelled; },
+              checkCancelled: async () => {
+                if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+              },
             });
           } finally {
             await resultSet.close().catch(() => undefined);
           }
         });
       } catch (error) {
-        if (error instanceof CancelledFailure) throw error;   // the workflow asked; not a failure to retry
+        if (error instanceof CancelledFailure) throw error; // the workflow asked; not a failure to retry
         throw toActivityFailure(error);
       }
     },
@@ -148,14 +152,18 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
   };
 }
 
-async function submitOutput(execution: AsyncExecution, input: SubmitQueryInput,
-  resultDirectory: string): Promise<SubmitQueryOutput> {
+async function submitOutput(
+  execution: AsyncExecution,
+  input: SubmitQueryInput,
+  resultDirectory: string,
+): Promise<SubmitQueryOutput> {
   if (!execution.returnedAsDirectResult) {
     return { kind: 'handle', handle: execution.serialize(), queryId: execution.queryId };
   }
   const resultSet = await execution.getResults();
   const result = await collectResult({
-    rows: resultSet, columns: toJsonColumns(resultSet.columns),
+    rows: resultSet,
+    columns: toJsonColumns(resultSet.columns),
     inlineLimitBytes: input.inlineResultLimitBytes,
     sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
     onProgress: () => undefined,
@@ -187,9 +195,13 @@ async function unlessQueryGone(step: () => Promise<void>): Promise<void> {
 
 function toWarehouseStatus(status: AsyncExecutionStatus): WarehouseQueryStatus {
   switch (status) {
-    case AsyncExecutionStatus.RUNNING: return 'RUNNING';
-    case AsyncExecutionStatus.FINISHED: return 'FINISHED';
-    case AsyncExecutionStatus.CANCELED: return 'CANCELED';
-    default: return 'ABORTED';
+    case AsyncExecutionStatus.RUNNING:
+      return 'RUNNING';
+    case AsyncExecutionStatus.FINISHED:
+      return 'FINISHED';
+    case AsyncExecutionStatus.CANCELED:
+      return 'CANCELED';
+    default:
+      return 'ABORTED';
   }
 }

@@ -12,15 +12,25 @@ import { startLocalWarehouse } from '../src/warehouse/index.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
-interface Report { case: string; met: boolean; target: string; [figure: string]: unknown }
+interface Report {
+  case: string;
+  met: boolean;
+  target: string;
+  [figure: string]: unknown;
+}
 
 /**
  * Streams a whole result by async iteration: throughput, first-row latency, RSS growth. The
  * warehouse runs in this process and holds the whole result until it is closed, so the RSS
  * growth is the warehouse's copy plus the driver's pages in flight.
  */
-async function streamCase(connection: Connection, name: string, sql: string, minRowsPerSecond: number,
-  maxRssGrowthMB: number): Promise<Report> {
+async function streamCase(
+  connection: Connection,
+  name: string,
+  sql: string,
+  minRowsPerSecond: number,
+  maxRssGrowthMB: number,
+): Promise<Report> {
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const started = performance.now();
@@ -41,8 +51,13 @@ async function streamCase(connection: Connection, name: string, sql: string, min
   const rowsPerSecond = Math.round(count / seconds);
   const peakRssGrowthMB = Math.round((peak - baseline) / 1e6);
   return {
-    case: name, rows: count, seconds: Number(seconds.toFixed(2)), rowsPerSecond, firstRowMs: Math.round(firstRowMs),
-    peakRssGrowthMB, target: `>= ${minRowsPerSecond} rows/s, <= ${maxRssGrowthMB} MB RSS growth`,
+    case: name,
+    rows: count,
+    seconds: Number(seconds.toFixed(2)),
+    rowsPerSecond,
+    firstRowMs: Math.round(firstRowMs),
+    peakRssGrowthMB,
+    target: `>= ${minRowsPerSecond} rows/s, <= ${maxRssGrowthMB} MB RSS growth`,
     met: rowsPerSecond >= minRowsPerSecond && peakRssGrowthMB <= maxRssGrowthMB,
   };
 }
@@ -68,20 +83,31 @@ async function main(): Promise<void> {
   const reports: Report[] = [];
   try {
     reports.push(await streamCase(connection, 'stream BIGINT column', `SELECT * FROM RANGE(${rows})`, 500_000, 256));
-    reports.push(await streamCase(connection, 'stream mixed types',
-      `SELECT id, id * 1.5 AS d, CAST(id AS STRING) AS s, id % 2 = 0 AS b,
-              CAST(id AS DECIMAL(18,2)) AS dec, DATE '2024-01-01' AS dt FROM RANGE(${rows})`, 100_000, 384));
-    reports.push(await latencyCase('direct result: executeAsync + fetchall of 10 rows', 50, 50, async () => {
-      const query = await connection.executeAsync('SELECT * FROM RANGE(10)');
-      if (!query.returnedAsDirectResult) throw new Error('expected a direct result');
-      await (await query.getResults()).fetchall();
-    }));
-    reports.push(await latencyCase('pickup on another connection + fetchall of 10 rows', 20, 150, async () => {
-      const query = await connection.executeAsync('SELECT * FROM RANGE(10)', undefined, { directResults: false });
-      const again = await other.getAsyncExecution(query.serialize());
-      await (await again.getResults()).fetchall();
-      await again.close();
-    }));
+    reports.push(
+      await streamCase(
+        connection,
+        'stream mixed types',
+        `SELECT id, id * 1.5 AS d, CAST(id AS STRING) AS s, id % 2 = 0 AS b,
+              CAST(id AS DECIMAL(18,2)) AS dec, DATE '2024-01-01' AS dt FROM RANGE(${rows})`,
+        100_000,
+        384,
+      ),
+    );
+    reports.push(
+      await latencyCase('direct result: executeAsync + fetchall of 10 rows', 50, 50, async () => {
+        const query = await connection.executeAsync('SELECT * FROM RANGE(10)');
+        if (!query.returnedAsDirectResult) throw new Error('expected a direct result');
+        await (await query.getResults()).fetchall();
+      }),
+    );
+    reports.push(
+      await latencyCase('pickup on another connection + fetchall of 10 rows', 20, 150, async () => {
+        const query = await connection.executeAsync('SELECT * FROM RANGE(10)', undefined, { directResults: false });
+        const again = await other.getAsyncExecution(query.serialize());
+        await (await again.getResults()).fetchall();
+        await again.close();
+      }),
+    );
   } finally {
     await other.close();
     await connection.close();

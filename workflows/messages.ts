@@ -138,8 +138,7 @@ export interface SubmitQueryInput {
 }
 
 export type SubmitQueryOutput =
-  | { kind: 'handle'; handle: string; queryId: string }
-  | { kind: 'direct'; queryId: string; result: FetchedResult };
+  { kind: 'handle'; handle: string; queryId: string } | { kind: 'direct'; queryId: string; result: FetchedResult };
 
 export interface QueryHandleInput {
   /** Serialized handle 'queryId:querySecret'. */

@@ -5,13 +5,26 @@
  * → closeQuery. Deterministic code only: activities are imported as types.
  */
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, ActivityCancellationType,
-  condition, continueAsNew, isCancellation, proxyActivities, setHandler, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ActivityCancellationType,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { SqlActivities } from '../activities/index.js';
 import {
-  cancelSignal, statusQuery, SqlFailureType,
-  type FetchedResult, type SqlQueryInput, type SqlQueryResult, type SqlQueryStatus,
+  cancelSignal,
+  statusQuery,
+  SqlFailureType,
+  type FetchedResult,
+  type SqlQueryInput,
+  type SqlQueryResult,
+  type SqlQueryStatus,
 } from './messages.js';
 
 const NON_RETRYABLE = Object.values(SqlFailureType);
@@ -21,8 +34,13 @@ const NON_RETRYABLE = Object.values(SqlFailureType);
 // wait (5 s on Databricks) plus the driver's own HTTP retries on 429/503.
 const { submitQuery } = proxyActivities<SqlActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds',
-    maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 // Status, cancel and close are idempotent single requests: retry them with backoff for a
@@ -30,8 +48,13 @@ const { submitQuery } = proxyActivities<SqlActivities>({
 // 30 s per attempt bounds how long a worker killed mid-call delays the next attempt.
 const { syncQueryStatus, closeQuery } = proxyActivities<SqlActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute',
-    maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 // Cancel runs in non-cancellable scopes; WAIT_CANCELLATION_COMPLETED keeps the workflow
@@ -39,8 +62,13 @@ const { syncQueryStatus, closeQuery } = proxyActivities<SqlActivities>({
 const { cancelQuery } = proxyActivities<SqlActivities>({
   startToCloseTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds',
-    maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 // Fetch may stream a large result for a long time: the heartbeat timeout detects a dead
@@ -49,8 +77,13 @@ const { fetchQueryResults } = proxyActivities<SqlActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute',
-    maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 type Settings = Required<Omit<SqlQueryInput, 'params' | 'continuation'>> & Pick<SqlQueryInput, 'params'>;
@@ -80,14 +113,15 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     submittedAt: carried?.submittedAt,
   };
   let cancelRequested = false;
-  setHandler(cancelSignal, () => { cancelRequested = true; });
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+  });
   setHandler(statusQuery, () => ({ ...status }));
 
   const finish = (state: SqlQueryResult['state'], result: FetchedResult, direct = false): SqlQueryResult => {
     status.state = state;
     status.endedAt = nowIso();
-    return { ...result, state, queryId: status.queryId, returnedAsDirectResult: direct,
-      polls: status.polls, runs: status.runs };
+    return { ...result, state, queryId: status.queryId, returnedAsDirectResult: direct, polls: status.polls, runs: status.runs };
   };
   const cancelAndClose = async (handle: string): Promise<void> => {
     status.state = 'CANCELING';
@@ -102,11 +136,14 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     if (!handle) {
       // Non-cancellable: a workflow cancelled mid-submit must still learn the handle, so it
       // can cancel the statement instead of orphaning it.
-      const submitted = await CancellationScope.nonCancellable(() => submitQuery({
-        statement: settings.statement, params: settings.params,
-        onAmbiguousSubmit: settings.onAmbiguousSubmit,
-        inlineResultLimitBytes: settings.inlineResultLimitBytes,
-      }));
+      const submitted = await CancellationScope.nonCancellable(() =>
+        submitQuery({
+          statement: settings.statement,
+          params: settings.params,
+          onAmbiguousSubmit: settings.onAmbiguousSubmit,
+          inlineResultLimitBytes: settings.inlineResultLimitBytes,
+        }),
+      );
       status.queryId = submitted.queryId;
       status.submittedAt = nowIso();
       if (submitted.kind === 'direct') return finish('FINISHED', submitted.result, true);
@@ -136,7 +173,8 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
       if (polled.status === 'ABORTED') {
         await closeQuery({ handle });
         throw ApplicationFailure.create({
-          type: SqlFailureType.StatementFailed, nonRetryable: true,
+          type: SqlFailureType.StatementFailed,
+          nonRetryable: true,
           message: polled.error?.message ?? 'the statement failed on the warehouse',
           details: [polled.error ?? {}],
         });
@@ -146,8 +184,12 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
         await continueAsNew<typeof sqlQueryWorkflow>({
           ...input,
           continuation: {
-            handle, queryId: status.queryId ?? '', polls: status.polls, runs: status.runs,
-            pollIntervalMs: intervalMs, startedAt: status.startedAt,
+            handle,
+            queryId: status.queryId ?? '',
+            polls: status.polls,
+            runs: status.runs,
+            pollIntervalMs: intervalMs,
+            startedAt: status.startedAt,
             submittedAt: status.submittedAt ?? status.startedAt,
           },
         });
@@ -174,10 +216,15 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
 
 /** Surfaces an activity's SQL failure as the workflow's own failure (type and details kept). */
 function unwrapSqlFailure(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
-    && (NON_RETRYABLE as readonly string[]).includes(error.cause.type ?? '')) {
+  if (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    (NON_RETRYABLE as readonly string[]).includes(error.cause.type ?? '')
+  ) {
     return ApplicationFailure.create({
-      type: error.cause.type ?? undefined, message: error.cause.message, nonRetryable: true,
+      type: error.cause.type ?? undefined,
+      message: error.cause.message,
+      nonRetryable: true,
       details: error.cause.details ? [...error.cause.details] : undefined,
     });
   }

@@ -16,8 +16,7 @@ import type { SqlQueryInput } from '../../workflows/messages.js';
 import { startTemporalTestEnv, waitForStatus } from '../../test/support/temporal-env.js';
 
 const OUT_DIR = fileURLToPath(new URL('../../test/temporal/histories/', import.meta.url));
-const SLOW = (n: number): string =>
-  `SELECT sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
+const SLOW = (n: number): string => `SELECT sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
 
 interface Scenario {
   name: string;
@@ -26,13 +25,27 @@ interface Scenario {
   drive(client: Client, handle: WorkflowHandle): Promise<void>;
 }
 
-const settle = async (handle: WorkflowHandle): Promise<void> => { await handle.result().catch(() => undefined); };
+const settle = async (handle: WorkflowHandle): Promise<void> => {
+  await handle.result().catch(() => undefined);
+};
 
 const SCENARIOS: Scenario[] = [
-  { name: 'direct-result', input: { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } }, drive: (_, h) => settle(h) },
-  { name: 'polled-to-completion', input: { statement: SLOW(9000), pollIntervalMs: 200, pollBackoffFactor: 1.5, maxPollIntervalMs: 1000 }, drive: (_, h) => settle(h) },
+  {
+    name: 'direct-result',
+    input: { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } },
+    drive: (_, h) => settle(h),
+  },
+  {
+    name: 'polled-to-completion',
+    input: { statement: SLOW(9000), pollIntervalMs: 200, pollBackoffFactor: 1.5, maxPollIntervalMs: 1000 },
+    drive: (_, h) => settle(h),
+  },
   // The local warehouse reports a failed statement as ERROR on the next status poll.
-  { name: 'failed-statement', input: { statement: 'SELECT * FROM no_such_table', pollIntervalMs: 200 }, drive: (_, h) => settle(h) },
+  {
+    name: 'failed-statement',
+    input: { statement: 'SELECT * FROM no_such_table', pollIntervalMs: 200 },
+    drive: (_, h) => settle(h),
+  },
   {
     name: 'canceled-by-signal',
     input: { statement: SLOW(200_000), pollIntervalMs: 200 },
@@ -60,8 +73,10 @@ async function main(): Promise<void> {
     const worker = await env.newWorker();
     await worker.runUntil(async () => {
       for (const scenario of SCENARIOS) {
-        const handle = await startSqlQuery(env.client, scenario.input,
-          { taskQueue: worker.taskQueue, workflowId: `replay-${scenario.name}` });
+        const handle = await startSqlQuery(env.client, scenario.input, {
+          taskQueue: worker.taskQueue,
+          workflowId: `replay-${scenario.name}`,
+        });
         await scenario.drive(env.client, handle);
         // protobufjs' object form (enums as names, int64 as strings, bytes as base64);
         // the replay test reads it back with History.fromObject.

@@ -20,7 +20,10 @@ function uuidToBytes(value: unknown, part: 'queryId' | 'querySecret'): Buffer {
     throw new InvalidHandleError(part, `${part} must be a UUID string, got ${value === null ? 'null' : typeof value}`);
   }
   if (!UUID_PATTERN.test(value)) {
-    throw new InvalidHandleError(part, `${part} is not a UUID (expected 8-4-4-4-12 hex digits): ${JSON.stringify(truncate(value))}`);
+    throw new InvalidHandleError(
+      part,
+      `${part} is not a UUID (expected 8-4-4-4-12 hex digits): ${JSON.stringify(truncate(value))}`,
+    );
   }
   return Buffer.from(value.replace(/-/g, ''), 'hex');
 }
@@ -49,7 +52,10 @@ export function parseQueryHandle(idOrSerialized: unknown, querySecret?: unknown)
     }
     const parts = idOrSerialized.split(':');
     if (parts.length !== 2) {
-      throw new InvalidHandleError('serialized', `a serialized query must have exactly one ':' between id and secret, found ${parts.length - 1}`);
+      throw new InvalidHandleError(
+        'serialized',
+        `a serialized query must have exactly one ':' between id and secret, found ${parts.length - 1}`,
+      );
     }
     [queryId, secret] = parts;
   }

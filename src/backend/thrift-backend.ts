@@ -95,7 +95,9 @@ export class ThriftBackend {
   }
 
   async closeSession(session: TSessionHandle): Promise<void> {
-    const reply = await this.invoke('CloseSession', () => this.rpc.client.CloseSession(new TCloseSessionReq({ sessionHandle: session })));
+    const reply = await this.invoke('CloseSession', () =>
+      this.rpc.client.CloseSession(new TCloseSessionReq({ sessionHandle: session })),
+    );
     checkStatus(reply.status, 'CloseSession');
   }
 

@@ -32,14 +32,17 @@ Options:
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
-    args: argv, strict: true,
+    args: argv,
+    strict: true,
     options: { n: { type: 'string', default: '16000' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(USAGE);
     return ExitCode.Ok;
   }
-  const log = (line: string): void => { process.stderr.write(`demo: ${line}\n`); };
+  const log = (line: string): void => {
+    process.stderr.write(`demo: ${line}\n`);
+  };
   // The worker's own INFO lines (state changes) would drown the demo's progress.
   // No shutdownSignals: Ctrl-C is ours to handle, in order (the SDK's handler would stop the
   // worker behind our back).
@@ -47,7 +50,10 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   const interrupted = new AbortController();
   // The client adds one listener per call made under withAbortSignal (a status query each 0.5 s).
   setMaxListeners(10_000, interrupted.signal);
-  const onSignal = (): void => { log('interrupted, stopping everything'); interrupted.abort(); };
+  const onSignal = (): void => {
+    log('interrupted, stopping everything');
+    interrupted.abort();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -80,8 +86,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     const workerCreating = createSqlWorker({
       connection: address,
       // The token stays in this worker; workflow history only sees statement, handle and rows.
-      warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
-        accessToken: warehouse.accessToken },
+      warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: warehouse.accessToken },
     });
     // Not abortable: a created worker must run to be shut down (that is what frees it).
     worker = await workerCreating;
@@ -92,16 +97,21 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const handle = await startSqlQuery(client, {
-      statement: DEMO_STATEMENT, params: { n: { type: 'INT', value: Number(values.n) } }, pollIntervalMs: 1000,
+      statement: DEMO_STATEMENT,
+      params: { n: { type: 'INT', value: Number(values.n) } },
+      pollIntervalMs: 1000,
     });
     log(`started workflow ${handle.workflowId}: ${DEMO_STATEMENT}`);
     if (uiUrl) log(`follow it at ${uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
     // The abort signal cancels the client's pending calls, so none outlives the connection.
-    const result = await client.withAbortSignal(interrupted.signal,
-      () => withLiveProgress(client, handle.workflowId, handle.result()));
+    const result = await client.withAbortSignal(interrupted.signal, () =>
+      withLiveProgress(client, handle.workflowId, handle.result()),
+    );
     printResult(result, false);
-    log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
-      `query ${result.queryId} (see it in the warehouse history at ${warehouse.serverHostname}/)`);
+    log(
+      `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
+        `query ${result.queryId} (see it in the warehouse history at ${warehouse.serverHostname}/)`,
+    );
     if (values.keep) {
       log(`--keep: everything stays up until Ctrl-C${uiUrl ? `; Temporal UI at ${uiUrl}` : ''}`);
       await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve()));
@@ -117,7 +127,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     await quietly(() => workerRun);
     await quietly(() => warehouse?.close());
     // Started but not yet awaited when Ctrl-C came: wait for it, then stop it too.
-    await quietly(async () => (server ?? await serverStarting)?.stop());
+    await quietly(async () => (server ?? (await serverStarting))?.stop());
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     log(server ? 'stopped the worker, the warehouse and the Temporal dev server' : 'stopped the worker and the warehouse');
@@ -135,7 +145,10 @@ async function quietly(step: () => unknown): Promise<void> {
 /** Rejects as soon as `signal` aborts (the work itself is cleaned up by the caller). */
 async function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) throw new Error('interrupted');
-  return Promise.race([promise, new Promise<never>((_, reject) => {
-    signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
-  })]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+    }),
+  ]);
 }

@@ -7,10 +7,17 @@ import { getSqlQueryStatus } from '../temporal/client.js';
  * Polls the status query every `intervalMs` until `done` settles, writing one line per
  * change (rewritten in place on a terminal). Returns `done`'s outcome.
  */
-export async function withLiveProgress<T>(client: Client, workflowId: string, done: Promise<T>,
-  intervalMs = 500, out: NodeJS.WriteStream = process.stderr): Promise<T> {
+export async function withLiveProgress<T>(
+  client: Client,
+  workflowId: string,
+  done: Promise<T>,
+  intervalMs = 500,
+  out: NodeJS.WriteStream = process.stderr,
+): Promise<T> {
   let settled = false;
-  const finished = done.finally(() => { settled = true; });
+  const finished = done.finally(() => {
+    settled = true;
+  });
   const started = Date.now();
   let lastLine = '';
   while (!settled) {
@@ -30,8 +37,10 @@ export async function withLiveProgress<T>(client: Client, workflowId: string, do
 export function describeStatus(status: SqlQueryStatus, elapsedMs: number): string {
   const query = status.queryId ? ` query ${status.queryId}` : '';
   const runs = status.runs > 1 ? `, run ${status.runs}` : '';
-  return `[${status.state}]${query}, ${status.polls} poll${status.polls === 1 ? '' : 's'}${runs}, ` +
-    `${(elapsedMs / 1000).toFixed(1)} s`;
+  return (
+    `[${status.state}]${query}, ${status.polls} poll${status.polls === 1 ? '' : 's'}${runs}, ` +
+    `${(elapsedMs / 1000).toFixed(1)} s`
+  );
 }
 
 /** Writes the result: an aligned table (or JSON lines with `json`), or the sink manifest. */
@@ -49,7 +58,12 @@ export function printResult(result: SqlQueryResult, json: boolean, out: NodeJS.W
     out.write(`${m.rows} rows (${m.bytes} bytes, ${m.format}) written to ${m.location}\n`);
     return;
   }
-  out.write(formatTable(result.columns.map((c) => c.name), result.rows ?? []));
+  out.write(
+    formatTable(
+      result.columns.map((c) => c.name),
+      result.rows ?? [],
+    ),
+  );
   out.write(`(${result.rowCount} row${result.rowCount === 1 ? '' : 's'})\n`);
 }
 

@@ -54,10 +54,16 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
   const settings = temporalSettingsFromEnv();
   if (command === 'worker') return runWorker(argv, settings);
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
+    args: argv,
+    allowPositionals: true,
+    strict: true,
     options: {
-      param: { type: 'string', multiple: true }, wait: { type: 'boolean' }, id: { type: 'string' },
-      json: { type: 'boolean' }, 'poll-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      param: { type: 'string', multiple: true },
+      wait: { type: 'boolean' },
+      id: { type: 'string' },
+      json: { type: 'boolean' },
+      'poll-interval': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -107,8 +113,9 @@ async function awaitAndPrint(client: Client, workflowId: string, json: boolean):
       const cause = error.cause;
       const details = cause && 'details' in cause ? (cause as { details?: unknown[] }).details?.[0] : undefined;
       const sqlState = (details as { sqlState?: string } | undefined)?.sqlState;
-      process.stderr.write(`workflow ${workflowId} failed: ${cause?.message ?? error.message}` +
-        `${sqlState ? ` (SQLSTATE ${sqlState})` : ''}\n`);
+      process.stderr.write(
+        `workflow ${workflowId} failed: ${cause?.message ?? error.message}` + `${sqlState ? ` (SQLSTATE ${sqlState})` : ''}\n`,
+      );
       return ExitCode.Failure;
     }
     throw error;
@@ -125,7 +132,7 @@ async function runWorker(argv: string[], { address, namespace, taskQueue }: Temp
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const worker = await createSqlWorker({ connection: address, namespace, taskQueue });
   process.stderr.write(`worker polling task queue "${taskQueue}" on ${address} (namespace ${namespace}); Ctrl-C stops it\n`);
-  await worker.run();   // the SDK shuts it down on SIGINT/SIGTERM
+  await worker.run(); // the SDK shuts it down on SIGINT/SIGTERM
   return ExitCode.Ok;
 }
 

@@ -70,7 +70,9 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
     `  export DATABRICKS_HOST=${warehouse.serverHostname}`,
     `  export DATABRICKS_HTTP_PATH=${warehouse.httpPath}`,
     // The token is printed only when this command made it: one from the environment is the user's own.
-    envToken ? '  (DATABRICKS_TOKEN: the value already in your environment)' : `  export DATABRICKS_TOKEN=${warehouse.accessToken}`,
+    envToken
+      ? '  (DATABRICKS_TOKEN: the value already in your environment)'
+      : `  export DATABRICKS_TOKEN=${warehouse.accessToken}`,
   ];
   if (warehouse.caCertificate) {
     lines.push('', 'Self-signed certificate (trust it as a CA):', warehouse.caCertificate.trim());

@@ -195,7 +195,8 @@ export class AsyncExecution {
 
   private directPages(direct: DirectResult, startRowOffset: number): { decoder: RowSetDecoder; source: PageSource } {
     if (!direct.decoded) {
-      if (!direct.metadata) throw new ServerOperationError(`the direct result of query ${this.queryId} came without result metadata`);
+      if (!direct.metadata)
+        throw new ServerOperationError(`the direct result of query ${this.queryId} came without result metadata`);
       const decoder = new RowSetDecoder(direct.metadata);
       const batches = direct.rowSets.flatMap((rowSet) => decoder.decode(rowSet));
       direct.decoded = { decoder, batches };

@@ -9,7 +9,6 @@ import { ConnectionClosedError, InvalidArgumentError } from '../errors.js';
 import { type ColumnInfo, type Row, batchToRows } from '../results/index.js';
 import type { PageSource } from './page-source.js';
 
-
 /** @internal What a ResultSet reads from. */
 export interface ResultSetInit {
   columns: ColumnInfo[];

@@ -23,10 +23,13 @@ export function bindParametersClientSide(sql: string, params: SqlParams): string
     const ch = sql[i];
     if (positional && ch === '?') {
       if (nextPositional >= params.length) {
-        throw new InvalidArgumentError('params', `the statement has more '?' placeholders than the ${params.length} parameters given`);
+        throw new InvalidArgumentError(
+          'params',
+          `the statement has more '?' placeholders than the ${params.length} parameters given`,
+        );
       }
       const label = `?${nextPositional + 1}`;
-      out += toLiteral(normalizeParam(params[nextPositional] as SqlParam, label));
+      out += toLiteral(normalizeParam(params[nextPositional], label));
       nextPositional++;
       i++;
       continue;
@@ -35,7 +38,7 @@ export function bindParametersClientSide(sql: string, params: SqlParams): string
       let end = i + 2;
       while (end < sql.length && isNamePart(sql[end])) end++;
       const name = sql.slice(i + 1, end);
-      const named = params as Readonly<Record<string, SqlParam>>;
+      const named = params;
       if (!Object.prototype.hasOwnProperty.call(named, name)) {
         throw new InvalidArgumentError(name, `the statement uses :${name} but no parameter named '${name}' was given`);
       }
@@ -47,7 +50,10 @@ export function bindParametersClientSide(sql: string, params: SqlParams): string
     i++;
   }
   if (positional && nextPositional < params.length) {
-    throw new InvalidArgumentError('params', `${params.length} parameters were given but the statement has ${nextPositional} '?' placeholders`);
+    throw new InvalidArgumentError(
+      'params',
+      `${params.length} parameters were given but the statement has ${nextPositional} '?' placeholders`,
+    );
   }
   return out;
 }

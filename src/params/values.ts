@@ -45,7 +45,8 @@ export interface NormalizedParam {
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 // Type names are pasted into SQL by the client-side binder, so only type-name characters pass.
-const TYPE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?$|^(ARRAY|MAP|STRUCT)\s*<[A-Za-z0-9_,:<>\s()]+>$/i;
+const TYPE_NAME_PATTERN =
+  /^[A-Za-z][A-Za-z0-9_]*(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?$|^(ARRAY|MAP|STRUCT)\s*<[A-Za-z0-9_,:<>\s()]+>$/i;
 
 /** Gives a parameter its SQL type and text; `label` names it in errors (':name' or '?3'). */
 export function normalizeParam(value: SqlParam, label: string): NormalizedParam {

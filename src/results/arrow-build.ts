@@ -40,15 +40,24 @@ export function buildData(type: DataType, values: readonly unknown[]): Data {
     case Type.Map: {
       const { valueOffsets, flat } = flatten(values as ReadonlyArray<ReadonlyArray<readonly [unknown, unknown]> | null>);
       const entriesType = (type as Map_).children[0]!.type as Struct;
-      const keys = buildData(entriesType.children[0]!.type, flat.map((entry) => entry[0]));
-      const items = buildData(entriesType.children[1]!.type, flat.map((entry) => entry[1]));
+      const keys = buildData(
+        entriesType.children[0]!.type,
+        flat.map((entry) => entry[0]),
+      );
+      const items = buildData(
+        entriesType.children[1]!.type,
+        flat.map((entry) => entry[1]),
+      );
       const child = makeData({ type: entriesType, length: flat.length, nullCount: 0, children: [keys, items] });
       return makeData({ ...base, valueOffsets, child } as never);
     }
     case Type.Struct: {
       const objects = values as ReadonlyArray<Record<string, unknown> | null | undefined>;
       const children = (type as Struct).children.map((field) =>
-        buildData(field.type, objects.map((o) => (o == null ? null : o[field.name]))),
+        buildData(
+          field.type,
+          objects.map((o) => (o == null ? null : o[field.name])),
+        ),
       );
       return makeData({ ...base, children } as never);
     }
@@ -120,7 +129,7 @@ function binaryValues(values: readonly unknown[]): { valueOffsets: Int32Array; d
   const data = new Uint8Array(total);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v instanceof Uint8Array) data.set(v, valueOffsets[i]!);
+    if (v instanceof Uint8Array) data.set(v, valueOffsets[i]);
   }
   return { valueOffsets, data };
 }

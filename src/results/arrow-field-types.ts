@@ -27,13 +27,11 @@ export function readSchemaMessage(schemaMessage: Uint8Array): Schema {
 }
 
 /** `types` with every opaque complex type replaced by the full type the Arrow field gives. */
-export function completeFromArrow(
-  columns: readonly ColumnInfo[],
-  types: readonly SqlTypeDesc[],
-  schema: Schema,
-): SqlTypeDesc[] {
+export function completeFromArrow(columns: readonly ColumnInfo[], types: readonly SqlTypeDesc[], schema: Schema): SqlTypeDesc[] {
   if (schema.fields.length !== types.length) {
-    throw new ResultDecodeError(`The arrowSchema has ${schema.fields.length} fields but the result schema has ${types.length} columns.`);
+    throw new ResultDecodeError(
+      `The arrowSchema has ${schema.fields.length} fields but the result schema has ${types.length} columns.`,
+    );
   }
   return types.map((type, i) => (isOpaqueComplex(type) ? fieldType(schema.fields[i]!, type, columns[i]!.name) : type));
 }
@@ -96,10 +94,15 @@ function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
       return arrayType(sqlTypeOfArrow(type.children[0]!.type, columnName));
     case Type.Map: {
       const entries = type.children[0]!.type as DataType;
-      return mapType(sqlTypeOfArrow(entries.children[0]!.type, columnName), sqlTypeOfArrow(entries.children[1]!.type, columnName));
+      return mapType(
+        sqlTypeOfArrow(entries.children[0]!.type, columnName),
+        sqlTypeOfArrow(entries.children[1]!.type, columnName),
+      );
     }
     case Type.Struct:
-      return structType(type.children.map((child: Field) => ({ name: child.name, type: sqlTypeOfArrow(child.type, columnName) })));
+      return structType(
+        type.children.map((child: Field) => ({ name: child.name, type: sqlTypeOfArrow(child.type, columnName) })),
+      );
     default:
       throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${String(type)}, which has no Spark type.`);
   }

@@ -31,9 +31,7 @@ export function decodeColumnBatch(
   schema: Schema,
 ): RecordBatch[] {
   if (wireColumns.length !== columns.length) {
-    throw new ResultDecodeError(
-      `The row set has ${wireColumns.length} columns but the result schema has ${columns.length}.`,
-    );
+    throw new ResultDecodeError(`The row set has ${wireColumns.length} columns but the result schema has ${columns.length}.`);
   }
   if (columns.length === 0) return []; // no columns: a column-based set cannot say how many rows
   const children = wireColumns.map((wire, i) => {
@@ -42,10 +40,10 @@ export function decodeColumnBatch(
     try {
       return buildData(schema.fields[i]!.type, convert(values, types[i]!));
     } catch (error) {
-      throw new ResultDecodeError(
-        `Cannot decode column '${column.name}' (${column.typeName}): ${(error as Error).message}.`,
-        { cause: error, column: column.name },
-      );
+      throw new ResultDecodeError(`Cannot decode column '${column.name}' (${column.typeName}): ${(error as Error).message}.`, {
+        cause: error,
+        column: column.name,
+      });
     }
   });
   const length = children[0]!.length;
@@ -63,13 +61,12 @@ export function decodeColumnBatch(
 
 /** The values of one wire column as JS values, NULLs as null. */
 function readColumn(wire: TColumn, column: ColumnInfo): unknown[] {
-  const typed =
-    wire.boolVal ?? wire.byteVal ?? wire.i16Val ?? wire.i32Val ?? wire.doubleVal ?? wire.stringVal ?? wire.binaryVal;
+  const typed = wire.boolVal ?? wire.byteVal ?? wire.i16Val ?? wire.i32Val ?? wire.doubleVal ?? wire.stringVal ?? wire.binaryVal;
   let values: unknown[];
   let nulls: Buffer | undefined;
   if (wire.i64Val) {
     nulls = wire.i64Val.nulls;
-    values = int64sToBigInts(wire.i64Val.values as unknown as WireInt64[]);
+    values = int64sToBigInts(wire.i64Val.values);
   } else if (typed) {
     nulls = typed.nulls;
     values = typed.values.slice();

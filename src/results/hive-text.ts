@@ -56,7 +56,11 @@ export function parseTimestamp(text: string): bigint {
   const days = daysFromCivil(Number(year), Number(month), Number(day));
   let seconds = days * 86400 + Number(hour) * 3600 + Number(minute) * 60 + Number(second);
   if (offset !== undefined && offset.toUpperCase() !== 'Z') {
-    const [hh = '0', mm = '0'] = offset.slice(1).replace(':', '').match(/^(\d{2})(\d{2})?$/)!.slice(1);
+    const [hh = '0', mm = '0'] = offset
+      .slice(1)
+      .replace(':', '')
+      .match(/^(\d{2})(\d{2})?$/)!
+      .slice(1);
     seconds -= (offset[0] === '-' ? -1 : 1) * (Number(hh) * 3600 + Number(mm) * 60);
   }
   return BigInt(seconds) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));

@@ -35,8 +35,7 @@ function sameLayout(a: DataType, b: DataType): boolean {
     case Type.Map:
     case Type.Struct:
       return (
-        a.children.length === b.children.length &&
-        a.children.every((field, i) => sameLayout(field.type, b.children[i]!.type))
+        a.children.length === b.children.length && a.children.every((field, i) => sameLayout(field.type, b.children[i]!.type))
       );
     case Type.Bool:
     case Type.Utf8:

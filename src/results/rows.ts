@@ -80,7 +80,7 @@ export function dataToValues(data: Data): SqlValue[] {
 /** Sets to null the slots of `values` that are NULL in `data`; returns `values`. */
 export function applyValidity<T>(data: Data, values: Array<T | null>): Array<T | null> {
   if (data.nullCount > 0 && data.typeId !== Type.Null) {
-    const bitmap = data.nullBitmap!;
+    const bitmap = data.nullBitmap;
     for (let i = 0, bit = data.offset; i < data.length; i++, bit++) {
       if ((bitmap[bit >> 3]! & (1 << (bit & 7))) === 0) values[i] = null;
     }
@@ -185,16 +185,14 @@ const TICKS_PER_MS: Record<TimeUnit, number> = {
 };
 
 function timestamps(data: Data<Timestamp>): SqlValue[] {
-  const ticks = data.values as BigInt64Array;
+  const ticks = data.values;
   const perMs = TICKS_PER_MS[data.type.unit];
   const out = new Array<SqlValue>(data.length);
   for (let i = 0; i < data.length; i++) {
     const t = ticks[i]!;
     // Beyond 2^53 ticks a double would round; divide as bigints (flooring) instead.
     const ms =
-      perMs <= 1 || (t <= SAFE_MICROS && t >= -SAFE_MICROS)
-        ? Math.floor(Number(t) / perMs)
-        : Number(floorDiv(t, BigInt(perMs)));
+      perMs <= 1 || (t <= SAFE_MICROS && t >= -SAFE_MICROS) ? Math.floor(Number(t) / perMs) : Number(floorDiv(t, BigInt(perMs)));
     out[i] = new Date(ms);
   }
   return out;

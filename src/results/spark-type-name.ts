@@ -57,7 +57,14 @@ export function parseSparkTypeName(text: string): SqlTypeDesc {
 
 /** DECIMAL(p,s) with its checks. */
 export function decimalType(precision: number, scale: number): SqlTypeDesc {
-  if (!(Number.isInteger(precision) && Number.isInteger(scale) && precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision)) {
+  if (!(
+    Number.isInteger(precision) &&
+    Number.isInteger(scale) &&
+    precision >= 1 &&
+    precision <= 38 &&
+    scale >= 0 &&
+    scale <= precision
+  )) {
     throw new ResultDecodeError(`DECIMAL(${precision},${scale}) is not a valid decimal type.`);
   }
   return { typeId: SqlType.DECIMAL, typeName: `DECIMAL(${precision},${scale})`, precision, scale };

@@ -12,8 +12,12 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { sqlQueryWorkflow } from '../../workflows/sql-query.js';
 import {
-  cancelSignal, statusQuery, SQL_TASK_QUEUE,
-  type SqlQueryInput, type SqlQueryResult, type SqlQueryStatus,
+  cancelSignal,
+  statusQuery,
+  SQL_TASK_QUEUE,
+  type SqlQueryInput,
+  type SqlQueryResult,
+  type SqlQueryStatus,
 } from '../../workflows/messages.js';
 
 export interface StartSqlQueryOptions {
@@ -25,8 +29,11 @@ export interface StartSqlQueryOptions {
 
 export type SqlQueryHandle = WorkflowHandle<typeof sqlQueryWorkflow>;
 
-export async function startSqlQuery(client: Client, input: SqlQueryInput,
-  options: StartSqlQueryOptions = {}): Promise<SqlQueryHandle> {
+export async function startSqlQuery(
+  client: Client,
+  input: SqlQueryInput,
+  options: StartSqlQueryOptions = {},
+): Promise<SqlQueryHandle> {
   return client.workflow.start(sqlQueryWorkflow, {
     taskQueue: options.taskQueue ?? SQL_TASK_QUEUE,
     workflowId: options.workflowId ?? `sql-${randomUUID()}`,

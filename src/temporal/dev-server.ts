@@ -58,8 +58,9 @@ export interface TemporalDevServer {
 /** scripts/temporal/provision.sh of the package: two levels up from src/temporal, three from dist/src/temporal. */
 function provisionScript(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', '..'), join(here, '..', '..', '..')]
-    .map((root) => join(root, 'scripts', 'temporal', 'provision.sh'));
+  const candidates = [join(here, '..', '..'), join(here, '..', '..', '..')].map((root) =>
+    join(root, 'scripts', 'temporal', 'provision.sh'),
+  );
   return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
 }
 
@@ -68,15 +69,14 @@ export async function provisionTemporalCli(): Promise<string> {
   const script = provisionScript();
   return new Promise((resolve, reject) => {
     // stderr is inherited so a first-time `go install` shows its progress.
-    const child = execFile('bash', [script], { env: { ...process.env, TEMPORAL_ADDRESS: '' } },
-      (error, stdout) => {
-        const path = stdout.trim();
-        if (error || !path) {
-          reject(new TemporalDevServerError(`could not provision the Temporal CLI (${script} failed)`));
-        } else {
-          resolve(path);
-        }
-      });
+    const child = execFile('bash', [script], { env: { ...process.env, TEMPORAL_ADDRESS: '' } }, (error, stdout) => {
+      const path = stdout.trim();
+      if (error || !path) {
+        reject(new TemporalDevServerError(`could not provision the Temporal CLI (${script} failed)`));
+      } else {
+        resolve(path);
+      }
+    });
     child.stderr?.pipe(process.stderr);
   });
 }
@@ -115,8 +115,16 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const port = await findFreePort();
   const uiPort = options.ui ? await findFreePort() : undefined;
   const args = [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port),
-    '--db-filename', dbFilename, '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--db-filename',
+    dbFilename,
+    '--log-level',
+    'error',
     ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
   ];
   const address = `127.0.0.1:${port}`;
@@ -129,10 +137,14 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     const proc = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     // If this process dies without stop() (an uncaught error, a closed pipe), take the server along.
-    const killOnExit = (): void => { proc.kill('SIGKILL'); };
+    const killOnExit = (): void => {
+      proc.kill('SIGKILL');
+    };
     process.on('exit', killOnExit);
     proc.once('exit', () => process.off('exit', killOnExit));
-    proc.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    });
     await waitUntilServing(address, proc, startTimeoutMs, () => output);
   };
   const halt = async (): Promise<void> => {
@@ -153,7 +165,10 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     address,
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
     dbFilename,
-    restart: async () => { await halt(); await launch(); },
+    restart: async () => {
+      await halt();
+      await launch();
+    },
     kill: halt,
     stop: async () => {
       if (stopped) return;
@@ -168,11 +183,12 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
  * Polls a real gRPC call (DescribeNamespace of `default`) until it answers: the port
  * opens before the namespace is registered, so "port open" is not enough.
  */
-async function waitUntilServing(address: string, proc: ChildProcess, timeoutMs: number,
-  output: () => string): Promise<void> {
+async function waitUntilServing(address: string, proc: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  proc.once('exit', () => { exited = true; });
+  proc.once('exit', () => {
+    exited = true;
+  });
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (exited) throw new TemporalDevServerError('the Temporal dev server exited during start-up', output());
@@ -191,7 +207,9 @@ async function waitUntilServing(address: string, proc: ChildProcess, timeoutMs: 
   }
   await stopProcess(proc);
   throw new TemporalDevServerError(
-    `the Temporal dev server did not answer on ${address} within ${timeoutMs} ms (${String(lastError)})`, output());
+    `the Temporal dev server did not answer on ${address} within ${timeoutMs} ms (${String(lastError)})`,
+    output(),
+  );
 }
 
 async function stopProcess(proc: ChildProcess): Promise<void> {
@@ -209,7 +227,7 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
  * port, so `restart()` says so instead.
  */
 async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause: unknown): Promise<TemporalDevServer> {
-  process.stderr.write('temporal-dbsql: no local Temporal CLI; trying the Temporal SDK\'s download of it\n');
+  process.stderr.write("temporal-dbsql: no local Temporal CLI; trying the Temporal SDK's download of it\n");
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const { dbFilename, remove } = await sqliteFile(options.dbFilename);
   const uiPort = options.ui ? await findFreePort() : undefined;
@@ -218,14 +236,19 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
     environment = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'cached-download' },
-        ip: '127.0.0.1', dbFilename, ui: Boolean(uiPort), uiPort, extraArgs: ['--log-level', 'error'],
+        ip: '127.0.0.1',
+        dbFilename,
+        ui: Boolean(uiPort),
+        uiPort,
+        extraArgs: ['--log-level', 'error'],
       },
     });
   } catch (error) {
     await remove();
     const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
     throw new TemporalDevServerError(
-      `no Temporal CLI could be provisioned (${reason(cause)}) and the SDK's download failed (${reason(error)})`);
+      `no Temporal CLI could be provisioned (${reason(cause)}) and the SDK's download failed (${reason(error)})`,
+    );
   }
   let stopped = false;
   const teardown = async (): Promise<void> => {
@@ -239,8 +262,10 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
     dbFilename,
     restart: async () => {
-      throw new TemporalDevServerError('restart needs a local Temporal CLI (TEMPORAL_CLI_PATH, PATH or Go); '
-        + 'the SDK-downloaded server cannot be restarted on the same port');
+      throw new TemporalDevServerError(
+        'restart needs a local Temporal CLI (TEMPORAL_CLI_PATH, PATH or Go); ' +
+          'the SDK-downloaded server cannot be restarted on the same port',
+      );
     },
     kill: teardown,
     stop: teardown,

@@ -3,11 +3,18 @@
  */
 export { createSqlWorker, sqlWorkflowsPath, type SqlWorker, type SqlWorkerOptions } from './worker.js';
 export {
-  startSqlQuery, cancelSqlQuery, getSqlQueryStatus, getSqlQueryResult,
-  type StartSqlQueryOptions, type SqlQueryHandle,
+  startSqlQuery,
+  cancelSqlQuery,
+  getSqlQueryStatus,
+  getSqlQueryResult,
+  type StartSqlQueryOptions,
+  type SqlQueryHandle,
 } from './client.js';
 export {
-  startTemporalDevServer, provisionTemporalCli, TemporalDevServerError,
-  type TemporalDevServer, type TemporalDevServerOptions,
+  startTemporalDevServer,
+  provisionTemporalCli,
+  TemporalDevServerError,
+  type TemporalDevServer,
+  type TemporalDevServerOptions,
 } from './dev-server.js';
 export * from '../../workflows/messages.js';

@@ -47,9 +47,8 @@ export function sqlWorkflowsPath(): string {
 
 export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWorker> {
   const ownsConnection = typeof options.connection === 'string';
-  const connection = typeof options.connection === 'string'
-    ? await NativeConnection.connect({ address: options.connection })
-    : options.connection;
+  const connection =
+    typeof options.connection === 'string' ? await NativeConnection.connect({ address: options.connection }) : options.connection;
   const warehouse = new WarehouseConnection(options.warehouse);
   const taskQueue = options.taskQueue ?? SQL_TASK_QUEUE;
   let worker: Worker;
@@ -59,9 +58,7 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
       namespace: options.namespace ?? 'default',
       taskQueue,
       activities: createSqlActivities({ warehouse, resultDirectory: options.resultDirectory }),
-      ...(options.workflowBundle
-        ? { workflowBundle: options.workflowBundle }
-        : { workflowsPath: sqlWorkflowsPath() }),
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
       ...options.workerOptions,
     });
   } catch (error) {
@@ -76,10 +73,18 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
     worker,
     taskQueue,
     run: async () => {
-      try { await worker.run(); } finally { await release(); }
+      try {
+        await worker.run();
+      } finally {
+        await release();
+      }
     },
     runUntil: async <T>(fnOrPromise: Promise<T> | (() => Promise<T>)) => {
-      try { return await worker.runUntil(fnOrPromise); } finally { await release(); }
+      try {
+        return await worker.runUntil(fnOrPromise);
+      } finally {
+        await release();
+      }
     },
     shutdown: () => worker.shutdown(),
   };

@@ -19,9 +19,7 @@ import {
 
 /** How the transport authenticates. */
 export type HttpCredentials =
-  | { kind: 'bearer'; token: string }
-  | { kind: 'basic'; username: string; password: string }
-  | { kind: 'none' };
+  { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string } | { kind: 'none' };
 
 export interface HttpTransportOptions {
   /** Full URL of the Thrift endpoint. */
@@ -44,9 +42,7 @@ export interface PostOptions {
 }
 
 /** The outcome of one attempt, before the retry decision. */
-type Attempt =
-  | { ok: true; body: Buffer }
-  | { ok: false; verdict: AttemptVerdict; error: Error; retryAfterMs?: number };
+type Attempt = { ok: true; body: Buffer } | { ok: false; verdict: AttemptVerdict; error: Error; retryAfterMs?: number };
 
 const MAX_ERROR_BODY_CHARS = 300;
 
@@ -171,7 +167,10 @@ export class HttpTransport {
 
   private totalTimeout(options: PostOptions, attempts: number): TimeoutError {
     const limit = this.#options.retry.totalTimeoutMs;
-    return new TimeoutError(`${options.label} to ${this.host()} did not succeed within ${limit} ms (${attempts} attempts)`, limit);
+    return new TimeoutError(
+      `${options.label} to ${this.host()} did not succeed within ${limit} ms (${attempts} attempts)`,
+      limit,
+    );
   }
 
   private host(): string {

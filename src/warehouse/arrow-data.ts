@@ -148,7 +148,7 @@ export function buildData(type: SparkType, cells: readonly Cell[]): Data {
         valueOffsets[i + 1] = total;
       });
       const data = new Uint8Array(total);
-      parts.forEach((part, i) => data.set(part, valueOffsets[i]!));
+      parts.forEach((part, i) => data.set(part, valueOffsets[i]));
       return type.kind === 'STRING'
         ? makeData({ type: new Utf8(), ...base, valueOffsets, data })
         : makeData({ type: new Binary(), ...base, valueOffsets, data });
@@ -164,7 +164,16 @@ export function buildData(type: SparkType, cells: readonly Cell[]): Data {
         type: entriesTypeOf(type.key, type.value),
         length: flat.length,
         nullCount: 0,
-        children: [buildData(type.key, flat.map((e) => e[0])), buildData(type.value, flat.map((e) => e[1]))],
+        children: [
+          buildData(
+            type.key,
+            flat.map((e) => e[0]),
+          ),
+          buildData(
+            type.value,
+            flat.map((e) => e[1]),
+          ),
+        ],
       });
       return makeData({ type: arrowTypeOf(type) as Map_, ...base, valueOffsets, child: entries });
     }
@@ -172,7 +181,7 @@ export function buildData(type: SparkType, cells: readonly Cell[]): Data {
       const children = type.fields.map((field, f) =>
         buildData(
           field.type,
-          cells.map((cell) => (cell === null ? null : (cell as Cell[])[f] ?? null)),
+          cells.map((cell) => (cell === null ? null : ((cell as Cell[])[f] ?? null))),
         ),
       );
       return makeData({ type: arrowTypeOf(type) as Struct, ...base, children });
@@ -242,7 +251,7 @@ export function readCell(data: Data, index: number, type: SparkType): Cell {
     case 'STRING':
     case 'BINARY': {
       const offsets = data.valueOffsets as Int32Array;
-      const bytes = (data.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
+      const bytes = (data.values as Uint8Array).subarray(offsets[i], offsets[i + 1]);
       return type.kind === 'STRING' ? decoder.decode(bytes) : bytes;
     }
     case 'ARRAY': {

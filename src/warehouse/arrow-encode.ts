@@ -42,7 +42,12 @@ export class ArrowWireEncoder {
         (c, i) =>
           // As Databricks does, each field names its Spark type, which Arrow alone cannot say
           // for types sent as text.
-          new Field(c.name, this.asText[i] ? new Utf8() : arrowTypeOf(c.sparkType), true, new Map([[SPARK_TYPE_METADATA, sparkTypeName(c.sparkType)]])),
+          new Field(
+            c.name,
+            this.asText[i] ? new Utf8() : arrowTypeOf(c.sparkType),
+            true,
+            new Map([[SPARK_TYPE_METADATA, sparkTypeName(c.sparkType)]]),
+          ),
       ),
     );
     const empty = tableToIPC(new Table(this.wireSchema), 'stream');

@@ -60,10 +60,15 @@ function encodeColumn(data: Data, type: SparkType): TColumn {
     }
     case 'BINARY':
       return new TColumn({
-        binaryVal: new TBinaryColumn({ values: values((r) => Buffer.from(readCell(data, r, type) as Uint8Array), Buffer.alloc(0)), nulls }),
+        binaryVal: new TBinaryColumn({
+          values: values((r) => Buffer.from(readCell(data, r, type) as Uint8Array), Buffer.alloc(0)),
+          nulls,
+        }),
       });
     case 'STRING':
-      return new TColumn({ stringVal: new TStringColumn({ values: values((r) => readCell(data, r, type) as string, ''), nulls }) });
+      return new TColumn({
+        stringVal: new TStringColumn({ values: values((r) => readCell(data, r, type) as string, ''), nulls }),
+      });
     default:
       // DECIMAL, DATE, TIMESTAMP, ARRAY, MAP, STRUCT as text; VOID as an all-null string column.
       return new TColumn({

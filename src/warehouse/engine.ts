@@ -3,12 +3,7 @@
  * that cancelling one interrupts only it), statements prepared with real bound parameters and
  * their results streamed chunk by chunk into Arrow batches.
  */
-import {
-  DuckDBInstance,
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBPreparedStatement,
-} from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Schema } from 'apache-arrow';
 import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
 import { SqlStatementError, sqlStateOf } from './errors.js';

@@ -39,7 +39,15 @@ import {
 import type { StatementParameter, WarehouseEngine } from './engine.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
 import { newHandleBytes, Operation, type OperationRegistry, type QueryHistory, uuidOf } from './operations.js';
-import { errorStatus, fetchRows, finishedStore, fitsOneReply, operationStatus, resultSetMetadata, successStatus } from './responses.js';
+import {
+  errorStatus,
+  fetchRows,
+  finishedStore,
+  fitsOneReply,
+  operationStatus,
+  resultSetMetadata,
+  successStatus,
+} from './responses.js';
 
 /** The newest protocol this warehouse speaks (named parameters). */
 const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
@@ -98,7 +106,10 @@ export class WarehouseHandler {
         [TGetInfoType.CLI_DBMS_NAME]: 'Spark SQL (DuckDB)',
         [TGetInfoType.CLI_DBMS_VER]: '3.5.0',
       };
-      return new TGetInfoResp({ status: successStatus(), infoValue: new TGetInfoValue({ stringValue: values[req.infoType] ?? '' }) });
+      return new TGetInfoResp({
+        status: successStatus(),
+        infoValue: new TGetInfoValue({ stringValue: values[req.infoType] ?? '' }),
+      });
     });
   }
 
@@ -264,7 +275,8 @@ function parametersOf(parameters: readonly TSparkParameter[]): StatementParamete
   return parameters.map((p) => {
     const value = p.value;
     const text =
-      value?.stringValue ?? (value?.doubleValue !== undefined && value?.doubleValue !== null ? String(value.doubleValue) : undefined) ??
+      value?.stringValue ??
+      (value?.doubleValue !== undefined && value?.doubleValue !== null ? String(value.doubleValue) : undefined) ??
       (value?.booleanValue !== undefined && value?.booleanValue !== null ? String(value.booleanValue) : null);
     return {
       name: p.name ?? undefined,
@@ -289,7 +301,10 @@ function guarded<R extends AnyResponse>(Response: new (args: { status: TStatus }
   return guardedAsync(Response, async () => body());
 }
 
-async function guardedAsync<R extends AnyResponse>(Response: new (args: { status: TStatus }) => R, body: () => Promise<R>): Promise<R> {
+async function guardedAsync<R extends AnyResponse>(
+  Response: new (args: { status: TStatus }) => R,
+  body: () => Promise<R>,
+): Promise<R> {
   try {
     return await body();
   } catch (error) {

@@ -124,9 +124,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     });
   } catch (error) {
     await engine.close();
-    throw new WarehouseStartError(
-      `Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new WarehouseStartError(`Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   const sweeper = setInterval(() => operations.expireIdle(idleMs), Math.max(50, Math.min(idleMs / 4, 30_000)));

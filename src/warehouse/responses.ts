@@ -58,9 +58,7 @@ export function operationStatus(operation: Operation): TGetOperationStatusResp {
 export function finishedStore(operation: Operation): ResultStore {
   if (operation.state === 'FINISHED' && operation.store) return operation.store;
   const why =
-    operation.state === 'ERROR' && operation.error
-      ? `it failed: ${operation.error.message}`
-      : `it is ${operation.state}`;
+    operation.state === 'ERROR' && operation.error ? `it failed: ${operation.error.message}` : `it is ${operation.state}`;
   throw new SqlStatementError(`Query ${operation.queryId} has no result to read: ${why}.`, 'HY010');
 }
 

@@ -80,7 +80,9 @@ export class ResultStore {
         type: new Struct(this.schema.fields),
         length: 0,
         nullCount: 0,
-        children: this.schema.fields.map((f) => makeData({ type: f.type, length: 0, nullCount: 0 } as Parameters<typeof makeData>[0])),
+        children: this.schema.fields.map((f) =>
+          makeData({ type: f.type, length: 0, nullCount: 0 } as Parameters<typeof makeData>[0]),
+        ),
       }),
     );
   }

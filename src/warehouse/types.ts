@@ -85,7 +85,7 @@ export function sparkTypeOf(type: DuckDBType): SparkType {
     case DuckDBTypeId.DOUBLE:
       return { kind: 'DOUBLE' };
     case DuckDBTypeId.DECIMAL: {
-      const decimal = type as DuckDBDecimalType;
+      const decimal = type;
       return { kind: 'DECIMAL', precision: decimal.width, scale: decimal.scale };
     }
     case DuckDBTypeId.BLOB:
@@ -101,15 +101,15 @@ export function sparkTypeOf(type: DuckDBType): SparkType {
     case DuckDBTypeId.SQLNULL:
       return { kind: 'VOID' };
     case DuckDBTypeId.LIST:
-      return { kind: 'ARRAY', element: sparkTypeOf((type as DuckDBListType).valueType) };
+      return { kind: 'ARRAY', element: sparkTypeOf(type.valueType) };
     case DuckDBTypeId.ARRAY:
-      return { kind: 'ARRAY', element: sparkTypeOf((type as DuckDBArrayType).valueType) };
+      return { kind: 'ARRAY', element: sparkTypeOf(type.valueType) };
     case DuckDBTypeId.MAP: {
-      const map = type as DuckDBMapType;
+      const map = type;
       return { kind: 'MAP', key: sparkTypeOf(map.keyType), value: sparkTypeOf(map.valueType) };
     }
     case DuckDBTypeId.STRUCT: {
-      const struct = type as DuckDBStructType;
+      const struct = type;
       return {
         kind: 'STRUCT',
         fields: struct.entryNames.map((name, i) => ({ name, type: sparkTypeOf(struct.entryTypes[i]!) })),

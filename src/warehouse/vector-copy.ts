@@ -47,7 +47,12 @@ interface Gathered {
 }
 
 /** Arrow data for column `index` of `chunks`, or undefined when its type has no raw path. */
-export function copyVectors(column: ResultColumn, index: number, chunks: readonly DuckDBDataChunk[], length: number): Data | undefined {
+export function copyVectors(
+  column: ResultColumn,
+  index: number,
+  chunks: readonly DuckDBDataChunk[],
+  length: number,
+): Data | undefined {
   const type = column.duckdbType;
   const same = SAME_LAYOUT_WIDTHS.get(type.typeId);
   const base = (gathered: Gathered) => ({
@@ -63,7 +68,7 @@ export function copyVectors(column: ResultColumn, index: number, chunks: readonl
     return make({ ...base(gathered), data: typedView(type.typeId, bytes, length) });
   }
   if (type.typeId === DuckDBTypeId.DECIMAL) {
-    const width = decimalStorageBytes((type as DuckDBDecimalType).width);
+    const width = decimalStorageBytes(type.width);
     const gathered = gather(chunks, index, width, length);
     return make({ ...base(gathered), data: widenDecimals(gathered.pieces, width, length) });
   }

@@ -59,12 +59,15 @@ describe('asynchronous execution', () => {
   it('refuses to serialize a direct result, and the server does not know its id', async () => {
     const query = await viaProxy.executeAsync('SELECT 42 AS answer');
     assert.equal(query.returnedAsDirectResult, true);
-    assert.throws(() => query.serialize(), (error: unknown) => {
-      assert.ok(error instanceof DirectResultNotRecoverableError);
-      assert.equal(error.queryId, query.queryId);
-      assert.match(error.message, /direct result/);
-      return true;
-    });
+    assert.throws(
+      () => query.serialize(),
+      (error: unknown) => {
+        assert.ok(error instanceof DirectResultNotRecoverableError);
+        assert.equal(error.queryId, query.queryId);
+        assert.match(error.message, /direct result/);
+        return true;
+      },
+    );
     await assert.rejects(viaProxy.getAsyncExecution(query.queryId, query.querySecret), (error: unknown) => {
       return error instanceof QueryNotFoundError && error.queryId === query.queryId;
     });
@@ -98,10 +101,7 @@ describe('asynchronous execution', () => {
   it('lets two handles each read the whole result, and a reader start at a row offset', async () => {
     const query = await first.executeAsync('SELECT id, id * 2 AS twice FROM RANGE(4500)', undefined, { directResults: false });
     const other = await second.getAsyncExecution(query.queryId, query.querySecret);
-    const [mine, theirs] = await Promise.all([
-      (await query.getResults()).fetchall(),
-      (await other.getResults()).fetchall(),
-    ]);
+    const [mine, theirs] = await Promise.all([(await query.getResults()).fetchall(), (await other.getResults()).fetchall()]);
     assert.equal(mine.length, 4500);
     assert.deepEqual(theirs, mine);
     // Reading again, e.g. after a crash, from row 4321.

@@ -63,9 +63,7 @@ describe('errors', () => {
     const proxy = await startProxy(warehouse.serverHostname);
     const wrongToken = 'dapi-wrong-token-never-to-be-printed-0001';
     try {
-      const error = await failure(
-        connect({ serverHostname: proxy.url, httpPath: warehouse.httpPath, accessToken: wrongToken }),
-      );
+      const error = await failure(connect({ serverHostname: proxy.url, httpPath: warehouse.httpPath, accessToken: wrongToken }));
       assert.ok(error instanceof AuthenticationError);
       assert.equal(error.httpStatus, 401);
       assert.ok(!error.message.includes(wrongToken));

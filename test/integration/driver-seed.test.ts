@@ -47,7 +47,10 @@ describe('the seed snippets', () => {
         await query.syncStatus();
       }
       const result = await (await query.getResults()).fetchall();
-      assert.deepEqual(result, Array.from({ length: 10 }, (_, i) => ({ p: 'foo', id: BigInt(i) })));
+      assert.deepEqual(
+        result,
+        Array.from({ length: 10 }, (_, i) => ({ p: 'foo', id: BigInt(i) })),
+      );
     } finally {
       await connection.close();
     }

@@ -17,8 +17,21 @@ const ALL_TYPES = `SELECT true AS b, 1::TINYINT AS ti, 2::SMALLINT AS si, 3 AS i
   MAP {'a': 1} AS m, {'x': 1, 'y': 'z'} AS st`;
 
 const EXPECTED_ROW = {
-  b: true, ti: 1, si: 2, i: 3, bi: 4n, f: 1.5, d: 2.5, dec: '12.30', s: 'x', bin: Buffer.from([0, 255]),
-  dt: '2024-02-29', ts: new Date('2024-02-29T12:34:56.789Z'), arr: [1, 2], m: new Map([['a', 1]]), st: { x: 1, y: 'z' },
+  b: true,
+  ti: 1,
+  si: 2,
+  i: 3,
+  bi: 4n,
+  f: 1.5,
+  d: 2.5,
+  dec: '12.30',
+  s: 'x',
+  bin: Buffer.from([0, 255]),
+  dt: '2024-02-29',
+  ts: new Date('2024-02-29T12:34:56.789Z'),
+  arr: [1, 2],
+  m: new Map([['a', 1]]),
+  st: { x: 1, y: 'z' },
 };
 
 const COMPLEX_COLUMNS = ['arr', 'm', 'st'];
@@ -30,7 +43,8 @@ const HIVE_COMPLEX = {
   texts: { arr: ['[1,2]', null], m: ['{"a":1}', null], st: ['{"x":1,"y":"z"}', null] } as Record<string, Array<string | null>>,
 };
 
-const scalarsOf = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).filter(([name]) => !COMPLEX_COLUMNS.includes(name)));
+const scalarsOf = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).filter(([name]) => !COMPLEX_COLUMNS.includes(name)));
 
 describe('types, NULLs, parameters and empty results', () => {
   let warehouse: LocalWarehouse;
@@ -52,8 +66,23 @@ describe('types, NULLs, parameters and empty results', () => {
     const result = await spark.execute(ALL_TYPES);
     assert.deepEqual(
       result.columns.map((c) => c.typeName),
-      ['BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL(10,2)', 'STRING', 'BINARY',
-        'DATE', 'TIMESTAMP', 'ARRAY<INT>', 'MAP<STRING,INT>', 'STRUCT<x:INT,y:STRING>'],
+      [
+        'BOOLEAN',
+        'TINYINT',
+        'SMALLINT',
+        'INT',
+        'BIGINT',
+        'FLOAT',
+        'DOUBLE',
+        'DECIMAL(10,2)',
+        'STRING',
+        'BINARY',
+        'DATE',
+        'TIMESTAMP',
+        'ARRAY<INT>',
+        'MAP<STRING,INT>',
+        'STRUCT<x:INT,y:STRING>',
+      ],
     );
     assert.deepEqual(await result.fetchall(), [EXPECTED_ROW]);
   });
@@ -96,8 +125,16 @@ describe('types, NULLs, parameters and empty results', () => {
     const result = await spark.execute(
       'SELECT :s AS s, :i AS i, :big AS big, :d AS d, :b AS b, :t AS t, :bin AS bin, :n AS n, :dec AS dec, :day AS day',
       {
-        s: "it's", i: 42, big: 2n ** 62n, d: 0.25, b: false, t: when, bin: Buffer.from('hi'), n: null,
-        dec: { type: 'DECIMAL(6,3)', value: '1.5' }, day: { type: 'DATE', value: '2024-01-31' },
+        s: "it's",
+        i: 42,
+        big: 2n ** 62n,
+        d: 0.25,
+        b: false,
+        t: when,
+        bin: Buffer.from('hi'),
+        n: null,
+        dec: { type: 'DECIMAL(6,3)', value: '1.5' },
+        day: { type: 'DATE', value: '2024-01-31' },
       },
     );
     const columns = Object.fromEntries(result.columns.map((c) => [c.name, c.typeName]));
@@ -105,7 +142,18 @@ describe('types, NULLs, parameters and empty results', () => {
     assert.equal(columns.big, 'BIGINT');
     assert.equal(columns.dec, 'DECIMAL(6,3)');
     assert.deepEqual(await result.fetchall(), [
-      { s: "it's", i: 42, big: 2n ** 62n, d: 0.25, b: false, t: when, bin: Buffer.from('hi'), n: null, dec: '1.500', day: '2024-01-31' },
+      {
+        s: "it's",
+        i: 42,
+        big: 2n ** 62n,
+        d: 0.25,
+        b: false,
+        t: when,
+        bin: Buffer.from('hi'),
+        n: null,
+        dec: '1.500',
+        day: '2024-01-31',
+      },
     ]);
   });
 
@@ -116,7 +164,10 @@ describe('types, NULLs, parameters and empty results', () => {
 
   it('binds parameters on the client for a HIVE-protocol session', async () => {
     const rows = await (await hive.execute('SELECT :param AS p, :n AS n, * FROM RANGE(2)', { param: 'foo', n: 5 })).fetchall();
-    assert.deepEqual(rows, [{ p: 'foo', n: 5, id: 0n }, { p: 'foo', n: 5, id: 1n }]);
+    assert.deepEqual(rows, [
+      { p: 'foo', n: 5, id: 0n },
+      { p: 'foo', n: 5, id: 1n },
+    ]);
   });
 
   it('names a missing parameter', async () => {
@@ -127,12 +178,18 @@ describe('types, NULLs, parameters and empty results', () => {
 
   it('returns empty results with their columns', async () => {
     const result = await spark.execute('SELECT * FROM RANGE(0)');
-    assert.deepEqual(result.columns.map((c) => [c.name, c.typeName]), [['id', 'BIGINT']]);
+    assert.deepEqual(
+      result.columns.map((c) => [c.name, c.typeName]),
+      [['id', 'BIGINT']],
+    );
     assert.equal(await result.fetchone(), null);
     assert.deepEqual(await result.fetchmany(10), []);
     const table = await (await spark.execute('SELECT * FROM RANGE(0)')).fetchArrow();
     assert.equal(table.numRows, 0);
-    assert.deepEqual(table.schema.fields.map((f) => f.name), ['id']);
+    assert.deepEqual(
+      table.schema.fields.map((f) => f.name),
+      ['id'],
+    );
     const rows = [];
     for await (const row of await spark.execute('SELECT * FROM RANGE(0)')) rows.push(row);
     assert.deepEqual(rows, []);
@@ -141,7 +198,10 @@ describe('types, NULLs, parameters and empty results', () => {
   it('mixes fetchone, fetchmany, fetchArrow and iteration, each continuing where the last stopped', async () => {
     const result = await spark.execute('SELECT * FROM RANGE(10)');
     assert.deepEqual(await result.fetchone(), { id: 0n });
-    assert.deepEqual((await result.fetchmany(3)).map((r) => r.id), [1n, 2n, 3n]);
+    assert.deepEqual(
+      (await result.fetchmany(3)).map((r) => r.id),
+      [1n, 2n, 3n],
+    );
     const seen: bigint[] = [];
     for await (const row of result) {
       seen.push(row.id as bigint);

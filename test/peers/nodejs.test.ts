@@ -104,7 +104,9 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
 
   test('Arrow without LZ4 (useLZ4Compression: false): same rows as with it', async () => {
     const withLz4 = canonicalRows(await theirRows(sql.TWENTY_FIVE), [{ name: 'id', typeName: 'BIGINT' }]);
-    const without = canonicalRows(await theirRows(sql.TWENTY_FIVE, { useLZ4Compression: false }), [{ name: 'id', typeName: 'BIGINT' }]);
+    const without = canonicalRows(await theirRows(sql.TWENTY_FIVE, { useLZ4Compression: false }), [
+      { name: 'id', typeName: 'BIGINT' },
+    ]);
     assert.equal(without.length, 25);
     assert.deepEqual(without, withLz4);
   });
@@ -150,7 +152,9 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
   });
 
   test('a failing statement is an error in both clients', async () => {
-    await assert.rejects(theirRows(sql.MISSING_TABLE), (e: { message?: string }) => /table_that_does_not_exist/.test(e.message ?? ''));
+    await assert.rejects(theirRows(sql.MISSING_TABLE), (e: { message?: string }) =>
+      /table_that_does_not_exist/.test(e.message ?? ''),
+    );
     await assert.rejects(ours.execute(sql.MISSING_TABLE), /table_that_does_not_exist/);
   });
 });

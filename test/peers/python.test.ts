@@ -49,8 +49,13 @@ const COLUMN_BASED_SCENARIOS = [
 
 /** The exact JSON text Spark's Thrift server writes for the values of sql.COMPLEX. */
 const COMPLEX_AS_SPARK_TEXT = [
-  '[1,2,3]', '{"a":1,"b":2}', '{"x":1,"y":"z"}', '[[1],[2,3]]',
-  '[{"k":1.50,"when":"2020-02-29"}]', '{"1":[10,20]}', '[null,5]',
+  '[1,2,3]',
+  '{"a":1,"b":2}',
+  '{"x":1,"y":"z"}',
+  '[[1],[2,3]]',
+  '[{"k":1.50,"when":"2020-02-29"}]',
+  '{"1":[10,20]}',
+  '[null,5]',
 ];
 
 /** A second connection: Arrow without LZ4 and without native DECIMAL, TIMESTAMP, complex types. */
@@ -94,7 +99,11 @@ if (!venv.ok) {
       });
       assert.equal(withoutArrow.code, 0, `peer_python.py without pyarrow failed:\n${withoutArrow.stderr}`);
       Object.assign(outcomes, (JSON.parse(withoutArrow.stdout) as { results: Record<string, Outcome> }).results);
-      ours = await connect({ serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: warehouse.accessToken });
+      ours = await connect({
+        serverHostname: warehouse.serverHostname,
+        httpPath: warehouse.httpPath,
+        accessToken: warehouse.accessToken,
+      });
     });
 
     after(async () => {
@@ -120,7 +129,10 @@ if (!venv.ok) {
         const scenario = SCENARIOS.find((s) => s.name === name)!;
         const theirs = outcome(name) as { columns: [string, string][]; rows: Canonical[][] };
         const mine = await ourRows(scenario.sql, scenario.params);
-        assert.deepEqual(mine.columns.map((c) => c.name), theirs.columns.map(([n]) => n));
+        assert.deepEqual(
+          mine.columns.map((c) => c.name),
+          theirs.columns.map(([n]) => n),
+        );
         if (name === 'complex') {
           // the connector's fetchall goes through pandas, which turns [NULL, 5] into [NaN, 5.0];
           // that column is compared through fetchall_arrow instead (docs/compatibility.md)
@@ -141,7 +153,10 @@ if (!venv.ok) {
 
     test('fetchmany pages like ours and holds the same rows', async () => {
       const theirs = outcome('fetchmany') as { batches: Canonical[][][] };
-      assert.deepEqual(theirs.batches.map((b) => b.length), [10, 10, 5]);
+      assert.deepEqual(
+        theirs.batches.map((b) => b.length),
+        [10, 10, 5],
+      );
       const rs = await ours.execute(sql.TWENTY_FIVE);
       const mine: Canonical[][][] = [];
       for (;;) {
@@ -152,16 +167,19 @@ if (!venv.ok) {
       assert.deepEqual(mine, theirs.batches);
     });
 
-    for (const [name, statement] of [['arrow_scalars', sql.ALL_SCALARS], ['arrow_complex', sql.COMPLEX]] as const) {
+    for (const [name, statement] of [
+      ['arrow_scalars', sql.ALL_SCALARS],
+      ['arrow_complex', sql.COMPLEX],
+    ] as const) {
       test(`fetchall_arrow: same Arrow schema and values as our fetchArrow: ${name}`, async () => {
         const theirs = outcome(name) as { fields: [string, string][]; rows: Canonical[][] };
         const rs = await ours.execute(statement);
         const table = await rs.fetchArrow();
         const mineFields = table.schema.fields.map((f) => [f.name, pyarrowTypeName(f.type)]);
         assert.deepEqual(mineFields, theirs.fields);
-        const rows = table.toArray().map((r) =>
-          Object.fromEntries(table.schema.fields.map((f) => [f.name, plainArrowValue(r[f.name], f.type)])),
-        );
+        const rows = table
+          .toArray()
+          .map((r) => Object.fromEntries(table.schema.fields.map((f) => [f.name, plainArrowValue(r[f.name], f.type)])));
         assert.deepEqual(canonicalRows(rows, rs.columns), theirs.rows);
       });
     }
@@ -172,7 +190,10 @@ if (!venv.ok) {
       const ts = plain.columns.findIndex(([n]) => n === 'ts');
       // the connector converts DECIMAL strings itself and leaves TIMESTAMP strings as they come
       assert.equal(plain.rows[0]![ts], '2024-01-02 03:04:05.123');
-      assert.deepEqual(plain.rows[0]!.filter((_, i) => i !== ts), native.rows[0]!.filter((_, i) => i !== ts));
+      assert.deepEqual(
+        plain.rows[0]!.filter((_, i) => i !== ts),
+        native.rows[0]!.filter((_, i) => i !== ts),
+      );
       // complex values as JSON text, in the exact form Spark's Thrift server writes them
       const complex = outcome('plain_complex') as { rows: Canonical[][] };
       assert.deepEqual(complex.rows, [COMPLEX_AS_SPARK_TEXT]);
@@ -189,7 +210,10 @@ if (!venv.ok) {
         if (name === 'col_nulls') {
           // complex values reach this connector as JSON text, not parsed (as from Databricks)
           const arr = mine.columns.findIndex((c) => c.name === 'arr');
-          assert.deepEqual(theirs.rows.map((r) => r[arr]), [null, '[1]']);
+          assert.deepEqual(
+            theirs.rows.map((r) => r[arr]),
+            [null, '[1]'],
+          );
           for (const rows of [mine.rows, theirs.rows]) for (const row of rows) row.splice(arr, 1);
         }
         assert.deepEqual(mine.rows, theirs.rows, name);

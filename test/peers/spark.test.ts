@@ -71,7 +71,11 @@ if (!provisioned.ok) {
     });
 
     test('HTTP Basic with any password is accepted (authentication NONE); a bearer token is refused with 401', async () => {
-      const other = await connect({ serverHostname: server.serverHostname, httpPath: server.httpPath, auth: { username: 'someone', password: 'else' } });
+      const other = await connect({
+        serverHostname: server.serverHostname,
+        httpPath: server.httpPath,
+        auth: { username: 'someone', password: 'else' },
+      });
       await other.close();
       await assert.rejects(
         connect({ serverHostname: server.serverHostname, httpPath: server.httpPath, accessToken: 'not-a-basic-credential' }),
@@ -84,16 +88,38 @@ if (!provisioned.ok) {
       assert.deepEqual(
         result.columns.map((c) => [c.name, c.typeName]),
         [
-          ['t', 'TINYINT'], ['s', 'SMALLINT'], ['i', 'INT'], ['b', 'BIGINT'], ['f', 'FLOAT'], ['d', 'DOUBLE'],
-          ['dec', 'DECIMAL(10,2)'], ['dec_wide', 'DECIMAL(38,6)'], ['str', 'STRING'], ['bool', 'BOOLEAN'],
-          ['dt', 'DATE'], ['ts', 'TIMESTAMP'], ['bin', 'BINARY'], ['n', result.columns[13]!.typeName],
+          ['t', 'TINYINT'],
+          ['s', 'SMALLINT'],
+          ['i', 'INT'],
+          ['b', 'BIGINT'],
+          ['f', 'FLOAT'],
+          ['d', 'DOUBLE'],
+          ['dec', 'DECIMAL(10,2)'],
+          ['dec_wide', 'DECIMAL(38,6)'],
+          ['str', 'STRING'],
+          ['bool', 'BOOLEAN'],
+          ['dt', 'DATE'],
+          ['ts', 'TIMESTAMP'],
+          ['bin', 'BINARY'],
+          ['n', result.columns[13]!.typeName],
         ],
       );
       assert.equal(result.columns[13]!.typeId, 'NULL');
       const expected: Canonical[] = [
-        { int: '1' }, { int: '-2' }, { int: '3' }, { int: '9007199254740993' }, 1.5, 2.25,
-        { decimal: '12.30' }, { decimal: '-123456789012345678.000001' }, 'héllo, wörld', true,
-        { date: '2024-01-02' }, { timestamp: '2024-01-02T03:04:05.123000Z' }, { binary: '6162' }, null,
+        { int: '1' },
+        { int: '-2' },
+        { int: '3' },
+        { int: '9007199254740993' },
+        1.5,
+        2.25,
+        { decimal: '12.30' },
+        { decimal: '-123456789012345678.000001' },
+        'héllo, wörld',
+        true,
+        { date: '2024-01-02' },
+        { timestamp: '2024-01-02T03:04:05.123000Z' },
+        { binary: '6162' },
+        null,
       ];
       assert.deepEqual(result.rows, [expected]);
     });
@@ -101,11 +127,20 @@ if (!provisioned.ok) {
     test('the other Spark types: TIMESTAMP_NTZ, CHAR, VARCHAR, intervals (as their text)', async () => {
       const result = await rows(`SELECT TIMESTAMP_NTZ'2024-01-02 03:04:05.5' AS ntz, CAST('x' AS VARCHAR(5)) AS vc,
         CAST('y' AS CHAR(3)) AS ch, INTERVAL '1 02:03:04' DAY TO SECOND AS dt_i, INTERVAL '2-3' YEAR TO MONTH AS ym_i`);
-      assert.deepEqual(result.columns.map((c) => c.typeId), ['TIMESTAMP', 'STRING', 'STRING', 'INTERVAL', 'INTERVAL']);
-      assert.deepEqual(result.rows, [[
-        // Spark's own text for intervals; a CHAR cast outside a table is not padded in Spark 3.5
-        { timestamp: '2024-01-02T03:04:05.500000Z' }, 'x', 'y', '1 02:03:04.000000000', '2-3',
-      ]]);
+      assert.deepEqual(
+        result.columns.map((c) => c.typeId),
+        ['TIMESTAMP', 'STRING', 'STRING', 'INTERVAL', 'INTERVAL'],
+      );
+      assert.deepEqual(result.rows, [
+        [
+          // Spark's own text for intervals; a CHAR cast outside a table is not padded in Spark 3.5
+          { timestamp: '2024-01-02T03:04:05.500000Z' },
+          'x',
+          'y',
+          '1 02:03:04.000000000',
+          '2-3',
+        ],
+      ]);
     });
 
     test('typed NULLs of every type are null', async () => {
@@ -115,11 +150,19 @@ if (!provisioned.ok) {
 
     test('ARRAY, MAP, STRUCT (Spark sends them as JSON text without element types)', async () => {
       const result = await rows(COMPLEX);
-      assert.deepEqual(result.columns.map((c) => c.typeId), ['ARRAY', 'MAP', 'STRUCT', 'ARRAY', 'ARRAY', 'STRUCT']);
+      assert.deepEqual(
+        result.columns.map((c) => c.typeId),
+        ['ARRAY', 'MAP', 'STRUCT', 'ARRAY', 'ARRAY', 'STRUCT'],
+      );
       assert.deepEqual(result.rows, [
         [
           [{ int: '1' }, { int: '2' }, { int: '3' }],
-          { map: [['a', { int: '1' }], ['b', { int: '2' }]] },
+          {
+            map: [
+              ['a', { int: '1' }],
+              ['b', { int: '2' }],
+            ],
+          },
           { struct: { x: { int: '1' }, y: 'z' } },
           [[{ int: '1' }], [{ int: '2' }, { int: '3' }]],
           ['p', null],
@@ -131,7 +174,12 @@ if (!provisioned.ok) {
     test('named parameters are bound client-side, quotes and backslashes intact', async () => {
       const tricky = "it's a \\'trap\\' -- not a comment\nline 2";
       const result = await rows('SELECT :s AS s, :i AS i, :big AS big, :f AS f, :flag AS flag, :nothing AS nothing', {
-        s: tricky, i: 42, big: 9007199254740993n, f: 0.5, flag: false, nothing: null,
+        s: tricky,
+        i: 42,
+        big: 9007199254740993n,
+        f: 0.5,
+        flag: false,
+        nothing: null,
       });
       assert.deepEqual(result.rows, [[tricky, { int: '42' }, { int: '9007199254740993' }, 0.5, false, null]]);
     });
@@ -142,8 +190,13 @@ if (!provisioned.ok) {
         day: { type: 'DATE', value: '2024-02-29' },
         at: new Date('2024-01-02T03:04:05.678Z'),
       });
-      assert.deepEqual(result.columns.map((c) => c.typeId), ['DECIMAL', 'DATE', 'TIMESTAMP']);
-      assert.deepEqual(result.rows, [[{ decimal: '1.25' }, { date: '2024-02-29' }, { timestamp: '2024-01-02T03:04:05.678000Z' }]]);
+      assert.deepEqual(
+        result.columns.map((c) => c.typeId),
+        ['DECIMAL', 'DATE', 'TIMESTAMP'],
+      );
+      assert.deepEqual(result.rows, [
+        [{ decimal: '1.25' }, { date: '2024-02-29' }, { timestamp: '2024-01-02T03:04:05.678000Z' }],
+      ]);
     });
 
     test('positional parameters are bound client-side', async () => {
@@ -164,11 +217,17 @@ if (!provisioned.ok) {
     test("the seed's async flow: executeAsync, syncStatus until done, getResults", async () => {
       const execution = await conn.executeAsync('SELECT :param AS p, * FROM RANGE(10)', { param: 'foo' });
       assert.equal(execution.returnedAsDirectResult, false, 'Spark has no direct results');
-      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', { timeoutMs: 60_000, intervalMs: 100 });
+      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       assert.equal(execution.status, 'FINISHED');
       const rs = await execution.getResults();
       const got = canonicalRows(await rs.fetchall(), rs.columns);
-      assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => ['foo', { int: String(i) }]));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 10 }, (_, i) => ['foo', { int: String(i) }]),
+      );
       await execution.close();
     });
 
@@ -176,7 +235,10 @@ if (!provisioned.ok) {
       const execution = await conn.executeAsync(LONG_RUNNING);
       assert.equal(await execution.syncStatus(), 'RUNNING');
       await execution.cancel();
-      await waitFor('the cancel to show', async () => (await execution.syncStatus()) !== 'RUNNING', { timeoutMs: 60_000, intervalMs: 100 });
+      await waitFor('the cancel to show', async () => (await execution.syncStatus()) !== 'RUNNING', {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       assert.equal(execution.status, 'CANCELED');
       await assert.rejects(execution.getResults(), { name: 'AsyncExecutionUnrecoverableResultError' });
       await execution.cancel(); // idempotent
@@ -184,7 +246,10 @@ if (!provisioned.ok) {
 
     test('getResults again, and from a row offset, on a picked-up query (FETCH_FIRST, rows skipped client-side)', async () => {
       const execution = await conn.executeAsync('SELECT id FROM range(7)');
-      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', { timeoutMs: 60_000, intervalMs: 100 });
+      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       const ids = async (rs: Awaited<ReturnType<typeof execution.getResults>>) => (await rs.fetchall()).map((r) => Number(r.id));
       const first = await execution.getResults();
       assert.deepEqual(await first.fetchmany(3).then((rows) => rows.map((r) => Number(r.id))), [0, 1, 2]);
@@ -207,7 +272,10 @@ if (!provisioned.ok) {
         assert.equal(picked.queryId, execution.queryId);
         const rs = await picked.getResults();
         const got = canonicalRows(await rs.fetchall(), rs.columns);
-        assert.deepEqual(got, Array.from({ length: 5 }, (_, i) => ['picked up', { int: String(i) }]));
+        assert.deepEqual(
+          got,
+          Array.from({ length: 5 }, (_, i) => ['picked up', { int: String(i) }]),
+        );
       } finally {
         await other.close();
       }

@@ -46,7 +46,10 @@ export interface TestProxy {
 }
 
 /** A real HTTP proxy in front of `target` (an http:// URL). */
-export async function startProxy(target: string, initialPlan: (n: number) => ProxyDecision = () => 'forward'): Promise<TestProxy> {
+export async function startProxy(
+  target: string,
+  initialPlan: (n: number) => ProxyDecision = () => 'forward',
+): Promise<TestProxy> {
   const upstream = new URL(target);
   let plan = initialPlan;
   let seen = 0;

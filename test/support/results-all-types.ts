@@ -59,7 +59,10 @@ const texts = (values: Array<string | null>): Data => vec(values, new Utf8());
 /** Timestamp(us) data straight from microsecond counts (Arrow's builder only takes ms). */
 function micros(values: Array<bigint | null>, timezone: string | null): Data {
   const type = new Timestamp(TimeUnit.MICROSECOND, timezone);
-  const validity = vec(values.map((v) => v !== null), new Bool()); // borrow a bitmap builder
+  const validity = vec(
+    values.map((v) => v !== null),
+    new Bool(),
+  ); // borrow a bitmap builder
   return makeData({
     type,
     length: values.length,
@@ -70,7 +73,10 @@ function micros(values: Array<bigint | null>, timezone: string | null): Data {
 }
 
 function decimals(values: Array<bigint | null>, precision: number, scale: number): Data {
-  return vec(values.map((v) => (v === null ? null : decimalWords(v))), new Decimal(scale, precision, 128));
+  return vec(
+    values.map((v) => (v === null ? null : decimalWords(v))),
+    new Decimal(scale, precision, 128),
+  );
 }
 
 function mapType(key: DataType, value: DataType): DataType {
@@ -85,123 +91,206 @@ export const DEC_38_10 = ['9999999999999999999999999999.9999999999', '-999999999
 
 export const ALL_TYPES: TypeCase[] = [
   {
-    name: 'b', spec: prim(TTypeId.BOOLEAN_TYPE), typeName: 'BOOLEAN',
+    name: 'b',
+    spec: prim(TTypeId.BOOLEAN_TYPE),
+    typeName: 'BOOLEAN',
     rows: [true, false, true, null],
     wireColumn: column('boolVal', [true, false, true, null]),
-    native: vec([true, false, true, null], new Bool()), text: vec([true, false, true, null], new Bool()),
+    native: vec([true, false, true, null], new Bool()),
+    text: vec([true, false, true, null], new Bool()),
   },
   {
-    name: 'ti', spec: prim(TTypeId.TINYINT_TYPE), typeName: 'TINYINT',
+    name: 'ti',
+    spec: prim(TTypeId.TINYINT_TYPE),
+    typeName: 'TINYINT',
     rows: [-128, 0, 127, null],
     wireColumn: column('byteVal', [-128, 0, 127, null]),
-    native: vec([-128, 0, 127, null], new Int8()), text: vec([-128, 0, 127, null], new Int8()),
+    native: vec([-128, 0, 127, null], new Int8()),
+    text: vec([-128, 0, 127, null], new Int8()),
   },
   {
-    name: 'si', spec: prim(TTypeId.SMALLINT_TYPE), typeName: 'SMALLINT',
+    name: 'si',
+    spec: prim(TTypeId.SMALLINT_TYPE),
+    typeName: 'SMALLINT',
     rows: [-32768, 1, 32767, null],
     wireColumn: column('i16Val', [-32768, 1, 32767, null]),
-    native: vec([-32768, 1, 32767, null], new Int16()), text: vec([-32768, 1, 32767, null], new Int16()),
+    native: vec([-32768, 1, 32767, null], new Int16()),
+    text: vec([-32768, 1, 32767, null], new Int16()),
   },
   {
-    name: 'i', spec: prim(TTypeId.INT_TYPE), typeName: 'INT',
+    name: 'i',
+    spec: prim(TTypeId.INT_TYPE),
+    typeName: 'INT',
     rows: [-2147483648, 42, 2147483647, null],
     wireColumn: column('i32Val', [-2147483648, 42, 2147483647, null]),
-    native: vec([-2147483648, 42, 2147483647, null], new Int32()), text: vec([-2147483648, 42, 2147483647, null], new Int32()),
+    native: vec([-2147483648, 42, 2147483647, null], new Int32()),
+    text: vec([-2147483648, 42, 2147483647, null], new Int32()),
   },
   {
-    name: 'bi', spec: prim(TTypeId.BIGINT_TYPE), typeName: 'BIGINT',
+    name: 'bi',
+    spec: prim(TTypeId.BIGINT_TYPE),
+    typeName: 'BIGINT',
     rows: [-(2n ** 63n), 9007199254740993n, 2n ** 63n - 1n, null],
     wireColumn: column('i64Val', [-(2n ** 63n), 9007199254740993n, 2n ** 63n - 1n, null]),
     native: vec([-(2n ** 63n), 9007199254740993n, 2n ** 63n - 1n, null], new Int64()),
     text: vec([-(2n ** 63n), 9007199254740993n, 2n ** 63n - 1n, null], new Int64()),
   },
   {
-    name: 'f', spec: prim(TTypeId.FLOAT_TYPE), typeName: 'FLOAT',
+    name: 'f',
+    spec: prim(TTypeId.FLOAT_TYPE),
+    typeName: 'FLOAT',
     rows: [1.5, Math.fround(1.1), -Infinity, null],
     wireColumn: column('doubleVal', [1.5, Math.fround(1.1), -Infinity, null]),
-    native: vec([1.5, 1.1, -Infinity, null], new Float32()), text: vec([1.5, 1.1, -Infinity, null], new Float32()),
+    native: vec([1.5, 1.1, -Infinity, null], new Float32()),
+    text: vec([1.5, 1.1, -Infinity, null], new Float32()),
   },
   {
-    name: 'd', spec: prim(TTypeId.DOUBLE_TYPE), typeName: 'DOUBLE',
+    name: 'd',
+    spec: prim(TTypeId.DOUBLE_TYPE),
+    typeName: 'DOUBLE',
     rows: [0.1, -1e300, NaN, null],
     wireColumn: column('doubleVal', [0.1, -1e300, NaN, null]),
-    native: vec([0.1, -1e300, NaN, null], new Float64()), text: vec([0.1, -1e300, NaN, null], new Float64()),
+    native: vec([0.1, -1e300, NaN, null], new Float64()),
+    text: vec([0.1, -1e300, NaN, null], new Float64()),
   },
   {
-    name: 'dec', spec: { decimal: [10, 2] }, typeName: 'DECIMAL(10,2)',
+    name: 'dec',
+    spec: { decimal: [10, 2] },
+    typeName: 'DECIMAL(10,2)',
     rows: ['12.30', '-0.05', '-12345678.90', null],
     wireColumn: column('stringVal', ['12.30', '-0.05', '-12345678.90', null]),
-    native: decimals([1230n, -5n, -1234567890n, null], 10, 2), text: texts(['12.30', '-0.05', '-12345678.90', null]),
+    native: decimals([1230n, -5n, -1234567890n, null], 10, 2),
+    text: texts(['12.30', '-0.05', '-12345678.90', null]),
   },
   {
-    name: 'dec38', spec: { decimal: [38, 10] }, typeName: 'DECIMAL(38,10)',
+    name: 'dec38',
+    spec: { decimal: [38, 10] },
+    typeName: 'DECIMAL(38,10)',
     rows: [...DEC_38_10, null],
     wireColumn: column('stringVal', [...DEC_38_10, null]),
-    native: decimals([D38, -D38, 1n, null], 38, 10), text: texts([...DEC_38_10, null]),
+    native: decimals([D38, -D38, 1n, null], 38, 10),
+    text: texts([...DEC_38_10, null]),
   },
   {
-    name: 'dec0', spec: { decimal: [38, 0] }, typeName: 'DECIMAL(38,0)',
+    name: 'dec0',
+    spec: { decimal: [38, 0] },
+    typeName: 'DECIMAL(38,0)',
     rows: [D38.toString(), '-1', '0', null],
     wireColumn: column('stringVal', [D38.toString(), '-1', '0', null]),
-    native: decimals([D38, -1n, 0n, null], 38, 0), text: texts([D38.toString(), '-1', '0', null]),
+    native: decimals([D38, -1n, 0n, null], 38, 0),
+    text: texts([D38.toString(), '-1', '0', null]),
   },
   {
-    name: 's', spec: prim(TTypeId.STRING_TYPE), typeName: 'STRING',
+    name: 's',
+    spec: prim(TTypeId.STRING_TYPE),
+    typeName: 'STRING',
     rows: ['héllo ✓ 🎉', '', 'x', null],
     wireColumn: column('stringVal', ['héllo ✓ 🎉', '', 'x', null]),
-    native: texts(['héllo ✓ 🎉', '', 'x', null]), text: texts(['héllo ✓ 🎉', '', 'x', null]),
+    native: texts(['héllo ✓ 🎉', '', 'x', null]),
+    text: texts(['héllo ✓ 🎉', '', 'x', null]),
   },
   {
-    name: 'bin', spec: prim(TTypeId.BINARY_TYPE), typeName: 'BINARY',
+    name: 'bin',
+    spec: prim(TTypeId.BINARY_TYPE),
+    typeName: 'BINARY',
     rows: [Buffer.from([0, 1, 255]), Buffer.alloc(0), Buffer.from('abc'), null],
     wireColumn: column('binaryVal', [Buffer.from([0, 1, 255]), Buffer.alloc(0), Buffer.from('abc'), null]),
     native: vec([Uint8Array.of(0, 1, 255), new Uint8Array(0), Buffer.from('abc'), null], new Binary()),
     text: vec([Uint8Array.of(0, 1, 255), new Uint8Array(0), Buffer.from('abc'), null], new Binary()),
   },
   {
-    name: 'dt', spec: prim(TTypeId.DATE_TYPE), typeName: 'DATE',
+    name: 'dt',
+    spec: prim(TTypeId.DATE_TYPE),
+    typeName: 'DATE',
     rows: ['2024-02-29', '1969-12-31', '0001-01-01', null],
     wireColumn: column('stringVal', ['2024-02-29', '1969-12-31', '0001-01-01', null]),
     native: vec([ts('2024-02-29'), ts('1969-12-31'), ts('0001-01-01'), null], new DateDay()),
     text: vec([ts('2024-02-29'), ts('1969-12-31'), ts('0001-01-01'), null], new DateDay()),
   },
   {
-    name: 'ts', spec: prim(TTypeId.TIMESTAMP_TYPE), typeName: 'TIMESTAMP',
+    name: 'ts',
+    spec: prim(TTypeId.TIMESTAMP_TYPE),
+    typeName: 'TIMESTAMP',
     rows: [ts('2024-01-02T03:04:05.123Z'), ts('1969-12-31T23:59:59.999Z'), ts('1900-01-01T00:00:00.000Z'), null],
     wireColumn: column('stringVal', ['2024-01-02 03:04:05.123456', '1969-12-31 23:59:59.999999', '1900-01-01 00:00:00', null]),
     native: micros([1704164645123456n, -1n, -2208988800000000n, null], 'Etc/UTC'),
     text: texts(['2024-01-02 03:04:05.123456', '1969-12-31 23:59:59.999999', '1900-01-01 00:00:00', null]),
   },
   {
-    name: 'arr', spec: { array: prim(TTypeId.INT_TYPE) }, typeName: 'ARRAY<INT>',
+    name: 'arr',
+    spec: { array: prim(TTypeId.INT_TYPE) },
+    typeName: 'ARRAY<INT>',
     rows: [[1, null, 3], [], [7], null],
     wireColumn: column('stringVal', ['[1,null,3]', '[]', '[7]', null]),
     native: vec([[1, null, 3], [], [7], null], new List(new Field('item', new Int32(), true))),
     text: texts(['[1,null,3]', '[]', '[7]', null]),
   },
   {
-    name: 'm', spec: { map: [prim(TTypeId.STRING_TYPE), prim(TTypeId.BIGINT_TYPE)] }, typeName: 'MAP<STRING,BIGINT>',
-    rows: [new Map([['a', 1n], ['b', null]]), new Map(), new Map([['k', 9007199254740993n]]), null],
+    name: 'm',
+    spec: { map: [prim(TTypeId.STRING_TYPE), prim(TTypeId.BIGINT_TYPE)] },
+    typeName: 'MAP<STRING,BIGINT>',
+    rows: [
+      new Map([
+        ['a', 1n],
+        ['b', null],
+      ]),
+      new Map(),
+      new Map([['k', 9007199254740993n]]),
+      null,
+    ],
     wireColumn: column('stringVal', ['{"a":1,"b":null}', '{}', '{"k":9007199254740993}', null]),
     native: vec(
-      [new Map([['a', 1n], ['b', null]]), new Map(), new Map([['k', 9007199254740993n]]), null],
+      [
+        new Map([
+          ['a', 1n],
+          ['b', null],
+        ]),
+        new Map(),
+        new Map([['k', 9007199254740993n]]),
+        null,
+      ],
       mapType(new Utf8(), new Int64()),
     ),
     text: texts(['{"a":1,"b":null}', '{}', '{"k":9007199254740993}', null]),
   },
   {
-    name: 'mi', spec: { map: [prim(TTypeId.INT_TYPE), prim(TTypeId.STRING_TYPE)] }, typeName: 'MAP<INT,STRING>',
-    rows: [new Map([[1, 'one'], [-2, 'two "quoted"']]), new Map(), new Map([[3, null]]), null],
+    name: 'mi',
+    spec: { map: [prim(TTypeId.INT_TYPE), prim(TTypeId.STRING_TYPE)] },
+    typeName: 'MAP<INT,STRING>',
+    rows: [
+      new Map([
+        [1, 'one'],
+        [-2, 'two "quoted"'],
+      ]),
+      new Map(),
+      new Map([[3, null]]),
+      null,
+    ],
     // Spark writes non-string map keys bare.
     wireColumn: column('stringVal', ['{1:"one",-2:"two \\"quoted\\""}', '{}', '{3:null}', null]),
     native: vec(
-      [new Map([[1, 'one'], [-2, 'two "quoted"']]), new Map(), new Map([[3, null]]), null],
+      [
+        new Map([
+          [1, 'one'],
+          [-2, 'two "quoted"'],
+        ]),
+        new Map(),
+        new Map([[3, null]]),
+        null,
+      ],
       mapType(new Int32(), new Utf8()),
     ),
     text: texts(['{1:"one",-2:"two \\"quoted\\""}', '{}', '{3:null}', null]),
   },
   {
-    name: 'st', spec: { struct: [['a', prim(TTypeId.INT_TYPE)], ['b', prim(TTypeId.STRING_TYPE)]] }, typeName: 'STRUCT<a:INT,b:STRING>',
+    name: 'st',
+    spec: {
+      struct: [
+        ['a', prim(TTypeId.INT_TYPE)],
+        ['b', prim(TTypeId.STRING_TYPE)],
+      ],
+    },
+    typeName: 'STRUCT<a:INT,b:STRING>',
     rows: [{ a: 1, b: 'x' }, { a: null, b: null }, { a: 3, b: 'z' }, null],
     wireColumn: column('stringVal', ['{"a":1,"b":"x"}', '{"a":null,"b":null}', '{"a":3,"b":"z"}', null]),
     native: vec(
@@ -212,7 +301,15 @@ export const ALL_TYPES: TypeCase[] = [
   },
   {
     name: 'deep',
-    spec: { array: { struct: [['d', { decimal: [5, 2] }], ['t', prim(TTypeId.TIMESTAMP_TYPE)], ['days', { array: prim(TTypeId.DATE_TYPE) }]] } },
+    spec: {
+      array: {
+        struct: [
+          ['d', { decimal: [5, 2] }],
+          ['t', prim(TTypeId.TIMESTAMP_TYPE)],
+          ['days', { array: prim(TTypeId.DATE_TYPE) }],
+        ],
+      },
+    },
     typeName: 'ARRAY<STRUCT<d:DECIMAL(5,2),t:TIMESTAMP,days:ARRAY<DATE>>>',
     rows: [
       [{ d: '-1.50', t: ts('2024-01-02T03:04:05.123Z'), days: ['1969-07-20', null] }, null],
@@ -233,11 +330,17 @@ export const ALL_TYPES: TypeCase[] = [
         [],
         null,
       ],
-      new List(new Field('element', new Struct([
-        new Field('d', new Decimal(2, 5, 128), true),
-        new Field('t', new Timestamp(TimeUnit.MICROSECOND, 'UTC'), true),
-        new Field('days', new List(new Field('element', new DateDay(), true)), true),
-      ]), true)),
+      new List(
+        new Field(
+          'element',
+          new Struct([
+            new Field('d', new Decimal(2, 5, 128), true),
+            new Field('t', new Timestamp(TimeUnit.MICROSECOND, 'UTC'), true),
+            new Field('days', new List(new Field('element', new DateDay(), true)), true),
+          ]),
+          true,
+        ),
+      ),
     ),
     text: texts([
       '[{"d":-1.50,"t":"2024-01-02 03:04:05.123","days":["1969-07-20",null]},null]',
@@ -247,14 +350,19 @@ export const ALL_TYPES: TypeCase[] = [
     ]),
   },
   {
-    name: 'n', spec: prim(TTypeId.NULL_TYPE), typeName: 'VOID',
+    name: 'n',
+    spec: prim(TTypeId.NULL_TYPE),
+    typeName: 'VOID',
     rows: [null, null, null, null],
     // Spark sends a VOID column as an all-NULL string column.
     wireColumn: column('stringVal', [null, null, null, null]),
-    native: vec([null, null, null, null], new Null()), text: vec([null, null, null, null], new Null()),
+    native: vec([null, null, null, null], new Null()),
+    text: vec([null, null, null, null], new Null()),
   },
   {
-    name: 'iv', spec: prim(TTypeId.INTERVAL_DAY_TIME_TYPE), typeName: 'INTERVAL DAY TO SECOND',
+    name: 'iv',
+    spec: prim(TTypeId.INTERVAL_DAY_TIME_TYPE),
+    typeName: 'INTERVAL DAY TO SECOND',
     rows: ['1 02:03:04.000000000', '-0 00:00:00.000001000', '0 00:00:00.000000000', null],
     wireColumn: column('stringVal', ['1 02:03:04.000000000', '-0 00:00:00.000001000', '0 00:00:00.000000000', null]),
     native: texts(['1 02:03:04.000000000', '-0 00:00:00.000001000', '0 00:00:00.000000000', null]),

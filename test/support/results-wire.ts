@@ -76,9 +76,7 @@ export function typeDesc(spec: TypeSpec): TTypeDesc {
 
 export function tableSchema(columns: Array<[string, TypeSpec]>): TTableSchema {
   return new TTableSchema({
-    columns: columns.map(
-      ([columnName, spec], i) => new TColumnDesc({ columnName, typeDesc: typeDesc(spec), position: i + 1 }),
-    ),
+    columns: columns.map(([columnName, spec], i) => new TColumnDesc({ columnName, typeDesc: typeDesc(spec), position: i + 1 })),
   });
 }
 
@@ -111,7 +109,16 @@ type ColumnKind = 'boolVal' | 'byteVal' | 'i16Val' | 'i32Val' | 'i64Val' | 'doub
 
 /** A TColumn of one kind; NULL slots hold a placeholder as real servers send. */
 export function column(kind: ColumnKind, values: readonly unknown[]): TColumn {
-  const placeholder = { boolVal: false, byteVal: 0, i16Val: 0, i32Val: 0, i64Val: 0n, doubleVal: 0, stringVal: '', binaryVal: Buffer.alloc(0) }[kind];
+  const placeholder = {
+    boolVal: false,
+    byteVal: 0,
+    i16Val: 0,
+    i32Val: 0,
+    i64Val: 0n,
+    doubleVal: 0,
+    stringVal: '',
+    binaryVal: Buffer.alloc(0),
+  }[kind];
   const filled = values.map((v) => {
     const value = v ?? placeholder;
     return kind === 'i64Val' ? int64(value as bigint) : value;

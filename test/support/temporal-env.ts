@@ -56,15 +56,27 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
     opened.push(() => native.close());
     const resultDirectory = join(scratch, 'results');
     return {
-      server, address, warehouse, bundle, bundlePath, resultDirectory,
+      server,
+      address,
+      warehouse,
+      bundle,
+      bundlePath,
+      resultDirectory,
       client: new Client({ connection }),
-      newWorker: (taskQueue = `test-${randomUUID()}`) => createSqlWorker({
-        connection: native, taskQueue, workflowBundle: bundle, resultDirectory,
-        warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
-          accessToken: warehouse.accessToken },
-        // Small cache timeouts so a replacement worker picks a workflow up quickly.
-        workerOptions: { stickyQueueScheduleToStartTimeout: '2 seconds' },
-      }),
+      newWorker: (taskQueue = `test-${randomUUID()}`) =>
+        createSqlWorker({
+          connection: native,
+          taskQueue,
+          workflowBundle: bundle,
+          resultDirectory,
+          warehouse: {
+            serverHostname: warehouse.serverHostname,
+            httpPath: warehouse.httpPath,
+            accessToken: warehouse.accessToken,
+          },
+          // Small cache timeouts so a replacement worker picks a workflow up quickly.
+          workerOptions: { stickyQueueScheduleToStartTimeout: '2 seconds' },
+        }),
       close,
     };
   } catch (error) {
@@ -74,8 +86,11 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
 }
 
 /** Polls the workflow's status query until `predicate` holds (deadline: `timeoutMs`). */
-export async function waitForStatus(handle: WorkflowHandle, predicate: (s: SqlQueryStatus) => boolean,
-  timeoutMs = 30_000): Promise<SqlQueryStatus> {
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  predicate: (s: SqlQueryStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<SqlQueryStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: SqlQueryStatus | undefined;
   while (Date.now() < deadline) {
@@ -126,6 +141,12 @@ function quietRuntime(): void {
 }
 
 const quietLogger = {
-  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-  warn: () => undefined, error: (message: string) => { process.stderr.write(`${message}\n`); },
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => {
+    process.stderr.write(`${message}\n`);
+  },
 };

@@ -156,13 +156,19 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 /** Polls GetOperationStatus until the operation leaves PENDING/RUNNING; returns the final status. */
-export async function waitUntilDone(client: WarehouseTestClient, operationHandle: T.TOperationHandle, timeoutMs = 60_000): Promise<T.TGetOperationStatusResp> {
+export async function waitUntilDone(
+  client: WarehouseTestClient,
+  operationHandle: T.TOperationHandle,
+  timeoutMs = 60_000,
+): Promise<T.TGetOperationStatusResp> {
   return eventually(
     async () => {
       const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle }));
       assertSuccess(status.status);
       const state = status.operationState;
-      return state === TOperationState.RUNNING_STATE || state === TOperationState.PENDING_STATE || state === TOperationState.INITIALIZED_STATE
+      return state === TOperationState.RUNNING_STATE ||
+        state === TOperationState.PENDING_STATE ||
+        state === TOperationState.INITIALIZED_STATE
         ? undefined
         : status;
     },

@@ -16,11 +16,14 @@ const ENDLESS_SQL = (tag: string): string =>
 
 describe('cancelling sqlQueryWorkflow', () => {
   let env: TemporalTestEnv;
-  before(async () => { env = await startTemporalTestEnv({ directResultsWaitMs: 200 }); });
-  after(async () => { await env?.close(); });
+  before(async () => {
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+  });
+  after(async () => {
+    await env?.close();
+  });
 
-  const warehouseState = (sql: string): string | undefined =>
-    env.warehouse.history().find((r) => r.statement === sql)?.state;
+  const warehouseState = (sql: string): string | undefined => env.warehouse.history().find((r) => r.statement === sql)?.state;
 
   it('cancels the statement on a cancel signal and ends with state CANCELED', async () => {
     const worker = await env.newWorker();
@@ -48,8 +51,10 @@ describe('cancelling sqlQueryWorkflow', () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 200 }, { taskQueue: worker.taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING');
       await handle.cancel();
-      await assert.rejects(handle.result(), (error: unknown) =>
-        error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure);
+      await assert.rejects(
+        handle.result(),
+        (error: unknown) => error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
+      );
       // The cancel ran in a non-cancellable scope before the workflow ended.
       assert.equal(warehouseState(sql), 'CANCELED');
     });

@@ -18,24 +18,35 @@ const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process
 
 describe('sqlQueryWorkflow durability', () => {
   let env: TemporalTestEnv;
-  before(async () => { env = await startTemporalTestEnv({ directResultsWaitMs: 200 }); });
-  after(async () => { await env?.close(); });
+  before(async () => {
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+  });
+  after(async () => {
+    await env?.close();
+  });
 
   /** Starts a worker child process configured like a deployment (DATABRICKS_* variables). */
   async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
-        ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue,
-        WORKFLOW_BUNDLE_PATH: env.bundlePath, RESULT_DIRECTORY: env.resultDirectory,
-        DATABRICKS_HOST: env.warehouse.serverHostname, DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        WORKFLOW_BUNDLE_PATH: env.bundlePath,
+        RESULT_DIRECTORY: env.resultDirectory,
+        DATABRICKS_HOST: env.warehouse.serverHostname,
+        DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
         DATABRICKS_TOKEN: env.warehouse.accessToken,
       },
     });
     let output = '';
-    child.stdout!.setEncoding('utf8');
+    child.stdout.setEncoding('utf8');
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: string) => { output += chunk; if (output.includes('ready')) resolve(); });
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('ready')) resolve();
+      });
       child.once('exit', (code) => reject(new Error(`worker process exited with ${code} before it was ready`)));
     });
     return child;
@@ -43,7 +54,7 @@ describe('sqlQueryWorkflow durability', () => {
 
   it('finishes on a new worker after the first is SIGKILLed mid-poll, submitting once', async () => {
     const taskQueue = `kill-${Date.now()}`;
-    const sql = SLOW_SQL('sigkill', 14_000);   // about 3 s
+    const sql = SLOW_SQL('sigkill', 14_000); // about 3 s
     const child = await spawnWorker(taskQueue);
     try {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue });
@@ -73,15 +84,18 @@ describe('sqlQueryWorkflow durability', () => {
       return;
     }
     const worker = await env.newWorker();
-    const sql = SLOW_SQL('restart', 20_000);   // about 6 s: still running after the ~2.5 s restart
+    const sql = SLOW_SQL('restart', 20_000); // about 6 s: still running after the ~2.5 s restart
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue: worker.taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING');
       const restartedAt = Date.now();
       await server.restart();
       process.stdout.write(`dev server restarted in ${Date.now() - restartedAt} ms\n`);
-      assert.notEqual(env.warehouse.history().find((r) => r.statement === sql)?.state, 'CLOSED',
-        'the query had not finished before the restart');
+      assert.notEqual(
+        env.warehouse.history().find((r) => r.statement === sql)?.state,
+        'CLOSED',
+        'the query had not finished before the restart',
+      );
       return handle.result();
     });
     assert.equal(result.state, 'FINISHED');

@@ -14,7 +14,11 @@ import { startTemporalDevServer, TemporalDevServerError } from '../../src/tempor
 
 test('falls back to the SDK download when no CLI and no Go can be found', { timeout: 180_000 }, async () => {
   const emptyCache = await mkdtemp(join(tmpdir(), 'temporal-dbsql-nocli-'));
-  const saved = { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH };
+  const saved = {
+    PATH: process.env.PATH,
+    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+    TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+  };
   // Only node's and the shell's directories: no `temporal`, no `go`.
   process.env.PATH = [dirname(process.execPath), '/usr/bin', '/bin'].join(':');
   process.env.XDG_CACHE_HOME = emptyCache;
@@ -37,7 +41,8 @@ test('falls back to the SDK download when no CLI and no Go can be found', { time
     }
   } finally {
     for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key]; else process.env[key] = value;
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
     }
     await rm(emptyCache, { recursive: true, force: true });
   }

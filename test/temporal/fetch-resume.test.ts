@@ -23,8 +23,11 @@ describe('fetchQueryResults resume', () => {
   let resultDirectory: string;
   before(async () => {
     warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
-    connection = new WarehouseConnection({ serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath,
-      accessToken: warehouse.accessToken });
+    connection = new WarehouseConnection({
+      serverHostname: warehouse.serverHostname,
+      httpPath: warehouse.httpPath,
+      accessToken: warehouse.accessToken,
+    });
     resultDirectory = await mkdtemp(join(tmpdir(), 'fetch-resume-'));
   });
   after(async () => {
@@ -35,10 +38,11 @@ describe('fetchQueryResults resume', () => {
 
   it('resumes an interrupted fetch from its heartbeated offset, writing every row once', async () => {
     const activities = createSqlActivities({ warehouse: connection, resultDirectory });
-    const submitted = await new MockActivityEnvironment().run(activities.submitQuery, {
+    const submitted = (await new MockActivityEnvironment().run(activities.submitQuery, {
       statement: `SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(${ROWS})`,
-      onAmbiguousSubmit: 'fail' as const, inlineResultLimitBytes: 1024,
-    }) as SubmitQueryOutput;
+      onAmbiguousSubmit: 'fail' as const,
+      inlineResultLimitBytes: 1024,
+    })) as SubmitQueryOutput;
     assert.equal(submitted.kind, 'handle', 'not a direct result (directResultsWaitMs: 0)');
     if (submitted.kind !== 'handle') return;
     const input = { handle: submitted.handle, inlineResultLimitBytes: 1024 };
@@ -55,15 +59,22 @@ describe('fetchQueryResults resume', () => {
 
     // Attempt 2 sees attempt 1's heartbeat and reads on from that row offset.
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
-    const result = await second.run(activities.fetchQueryResults, input) as FetchedResult;
+    const result = (await second.run(activities.fetchQueryResults, input)) as FetchedResult;
     const manifest = result.manifest!;
     assert.equal(manifest.rows, ROWS);
-    const lines = (await readFile(manifest.location, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((r) => Number(r.id)), Array.from({ length: ROWS }, (_, i) => i), 'each row once, in order');
+    const lines = (await readFile(manifest.location, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((r) => Number(r.id)),
+      Array.from({ length: ROWS }, (_, i) => i),
+      'each row once, in order',
+    );
     assert.deepEqual(lines[ROWS - 1], { id: String(ROWS - 1), label: `row-${ROWS - 1}` });
 
     // The fetch never closed the operation: a third reader still finds it, until closeQuery.
-    const again = await new MockActivityEnvironment().run(activities.fetchQueryResults, input) as FetchedResult;
+    const again = (await new MockActivityEnvironment().run(activities.fetchQueryResults, input)) as FetchedResult;
     assert.equal(again.rowCount, ROWS);
     await new MockActivityEnvironment().run(activities.closeQuery, { handle: submitted.handle });
     assert.equal(warehouse.history().find((r) => r.queryId === submitted.queryId)?.state, 'CLOSED');

@@ -18,11 +18,19 @@ const { History } = proto.temporal.api.history.v1;
 describe('replay of recorded sqlQueryWorkflow histories', async () => {
   const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
   let bundle: WorkflowBundle;
-  before(async () => { bundle = await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: silent }); });
+  before(async () => {
+    bundle = await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: silent });
+  });
 
   it('has the recorded scenarios', () => {
-    assert.deepEqual(files, ['canceled-by-signal.json', 'direct-result.json', 'failed-at-submit.json', 'failed-statement.json',
-      'polled-to-completion.json', 'workflow-cancelled.json']);
+    assert.deepEqual(files, [
+      'canceled-by-signal.json',
+      'direct-result.json',
+      'failed-at-submit.json',
+      'failed-statement.json',
+      'polled-to-completion.json',
+      'workflow-cancelled.json',
+    ]);
   });
 
   for (const file of files) {
@@ -35,6 +43,10 @@ describe('replay of recorded sqlQueryWorkflow histories', async () => {
 });
 
 const silent = {
-  log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-  warn: () => undefined, error: () => undefined,
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
 };

@@ -13,7 +13,12 @@ import { createSqlWorker } from '../../src/temporal/worker.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import {
-  fetchAllRunHistories, historyBytes, startTemporalTestEnv, waitFor, waitForStatus, type TemporalTestEnv,
+  fetchAllRunHistories,
+  historyBytes,
+  startTemporalTestEnv,
+  waitFor,
+  waitForStatus,
+  type TemporalTestEnv,
 } from '../support/temporal-env.js';
 
 /** About 1-2 s of DuckDB work: longer than the warehouse's direct-result wait below. */
@@ -22,21 +27,35 @@ const SLOW_SQL = (tag: string, n = 9000): string =>
 
 describe('sqlQueryWorkflow', () => {
   let env: TemporalTestEnv;
-  before(async () => { env = await startTemporalTestEnv({ directResultsWaitMs: 200 }); });
-  after(async () => { await env?.close(); });
+  before(async () => {
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+  });
+  after(async () => {
+    await env?.close();
+  });
 
   it('returns a small fast query as a direct result without polling', async () => {
     const worker = await env.newWorker();
     const result = await worker.runUntil(async () => {
-      const handle = await startSqlQuery(env.client,
-        { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } }, { taskQueue: worker.taskQueue });
+      const handle = await startSqlQuery(
+        env.client,
+        { statement: 'SELECT :p AS p, * FROM RANGE(3)', params: { p: 'foo' } },
+        { taskQueue: worker.taskQueue },
+      );
       return handle.result();
     });
     assert.equal(result.state, 'FINISHED');
     assert.equal(result.returnedAsDirectResult, true);
     assert.equal(result.polls, 0);
-    assert.deepEqual(result.columns, [{ name: 'p', typeName: 'STRING' }, { name: 'id', typeName: 'BIGINT' }]);
-    assert.deepEqual(result.rows, [{ p: 'foo', id: '0' }, { p: 'foo', id: '1' }, { p: 'foo', id: '2' }]);
+    assert.deepEqual(result.columns, [
+      { name: 'p', typeName: 'STRING' },
+      { name: 'id', typeName: 'BIGINT' },
+    ]);
+    assert.deepEqual(result.rows, [
+      { p: 'foo', id: '0' },
+      { p: 'foo', id: '1' },
+      { p: 'foo', id: '2' },
+    ]);
   });
 
   it('polls a long query to completion, fetches it, then closes it on the warehouse', async () => {
@@ -58,9 +77,15 @@ describe('sqlQueryWorkflow', () => {
   it('fails with a non-retryable SqlStatementFailed carrying the sqlState', async () => {
     const worker = await env.newWorker();
     const failure = await worker.runUntil(async () => {
-      const handle = await startSqlQuery(env.client,
-        { statement: 'SELECT * FROM no_such_table_here' }, { taskQueue: worker.taskQueue });
-      return handle.result().then(() => assert.fail('the workflow should fail'), (error: unknown) => error);
+      const handle = await startSqlQuery(
+        env.client,
+        { statement: 'SELECT * FROM no_such_table_here' },
+        { taskQueue: worker.taskQueue },
+      );
+      return handle.result().then(
+        () => assert.fail('the workflow should fail'),
+        (error: unknown) => error,
+      );
     });
     assert.ok(failure instanceof WorkflowFailedError);
     const cause = failure.cause;
@@ -74,20 +99,31 @@ describe('sqlQueryWorkflow', () => {
   it('writes a result over the inline limit to the sink and returns its manifest', async () => {
     const worker = await env.newWorker();
     const result = await worker.runUntil(async () => {
-      const handle = await startSqlQuery(env.client, {
-        statement: "SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(20000)",
-        inlineResultLimitBytes: 16 * 1024,
-      }, { taskQueue: worker.taskQueue });
+      const handle = await startSqlQuery(
+        env.client,
+        {
+          statement: "SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(20000)",
+          inlineResultLimitBytes: 16 * 1024,
+        },
+        { taskQueue: worker.taskQueue },
+      );
       return handle.result();
     });
     assert.equal(result.rows, undefined);
     const manifest = result.manifest!;
     assert.equal(manifest.format, 'jsonl');
     assert.equal(manifest.rows, 20_000);
-    assert.deepEqual(manifest.schema, [{ name: 'id', typeName: 'BIGINT' }, { name: 'label', typeName: 'STRING' }]);
+    assert.deepEqual(manifest.schema, [
+      { name: 'id', typeName: 'BIGINT' },
+      { name: 'label', typeName: 'STRING' },
+    ]);
     const content = await readFile(manifest.location);
     assert.equal(content.length, manifest.bytes);
-    const rows = content.toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    const rows = content
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(rows.length, 20_000);
     assert.deepEqual(rows[0], { id: '0', label: 'row-0' });
     assert.deepEqual(rows[19_999], { id: '19999', label: 'row-19999' });
@@ -95,9 +131,12 @@ describe('sqlQueryWorkflow', () => {
 
   it('continues as new to keep history short, and never records the token', async () => {
     const worker = await env.newWorker();
-    const sql = SLOW_SQL('continued', 12_000);   // about 2 s: several polls
-    const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 100, maxPollsPerRun: 1 },
-      { taskQueue: worker.taskQueue });
+    const sql = SLOW_SQL('continued', 12_000); // about 2 s: several polls
+    const handle = await startSqlQuery(
+      env.client,
+      { statement: sql, pollIntervalMs: 100, maxPollsPerRun: 1 },
+      { taskQueue: worker.taskQueue },
+    );
     const result = await worker.runUntil(handle.result());
     assert.equal(result.rows?.[0]?.tag, 'continued');
     assert.ok(result.runs > 1, `ran in ${result.runs} runs: ${JSON.stringify(result)}`);
@@ -117,17 +156,25 @@ describe('sqlQueryWorkflow', () => {
   it('retries a submit the warehouse never received (connection refused), running it once', async () => {
     const port = await findFreePort();
     const worker = await createSqlWorker({
-      connection: env.address, taskQueue: `down-${port}`, workflowBundle: env.bundle,
-      warehouse: { serverHostname: `http://127.0.0.1:${port}`, httpPath: env.warehouse.httpPath,
-        accessToken: 'late-warehouse-token', retry: { maxAttempts: 1 } },
+      connection: env.address,
+      taskQueue: `down-${port}`,
+      workflowBundle: env.bundle,
+      warehouse: {
+        serverHostname: `http://127.0.0.1:${port}`,
+        httpPath: env.warehouse.httpPath,
+        accessToken: 'late-warehouse-token',
+        retry: { maxAttempts: 1 },
+      },
     });
     let late: LocalWarehouse | undefined;
     try {
       const sql = 'SELECT 42 AS answer';
       const result = await worker.runUntil(async () => {
         const handle = await startSqlQuery(env.client, { statement: sql }, { taskQueue: worker.taskQueue });
-        await waitFor('a failed submit attempt', async () =>
-          ((await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2);
+        await waitFor(
+          'a failed submit attempt',
+          async () => ((await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) >= 2,
+        );
         late = await startLocalWarehouse({ port, token: 'late-warehouse-token' });
         return handle.result();
       });
@@ -143,18 +190,26 @@ describe('sqlQueryWorkflow', () => {
     const token = 'restarting-warehouse-token';
     let current = await startLocalWarehouse({ port, token, directResultsWaitMs: 200 });
     const worker = await createSqlWorker({
-      connection: env.address, taskQueue: `lost-${port}`, workflowBundle: env.bundle,
+      connection: env.address,
+      taskQueue: `lost-${port}`,
+      workflowBundle: env.bundle,
       warehouse: { serverHostname: current.serverHostname, httpPath: current.httpPath, accessToken: token },
     });
     try {
       const failure = await worker.runUntil(async () => {
-        const handle = await startSqlQuery(env.client, { statement: SLOW_SQL('lost', 200_000), pollIntervalMs: 200 },
-          { taskQueue: worker.taskQueue });
+        const handle = await startSqlQuery(
+          env.client,
+          { statement: SLOW_SQL('lost', 200_000), pollIntervalMs: 200 },
+          { taskQueue: worker.taskQueue },
+        );
         await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
         // A restarted warehouse has forgotten every statement of the previous process.
         await current.close();
         current = await startLocalWarehouse({ port, token });
-        return handle.result().then(() => assert.fail('the workflow should fail'), (error: unknown) => error);
+        return handle.result().then(
+          () => assert.fail('the workflow should fail'),
+          (error: unknown) => error,
+        );
       });
       assert.ok(failure instanceof WorkflowFailedError);
       assert.ok(failure.cause instanceof ApplicationFailure, `cause is ${String(failure.cause)}`);

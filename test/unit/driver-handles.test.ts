@@ -33,11 +33,26 @@ describe('query handles', () => {
       }
       assert.fail('expected an InvalidHandleError');
     };
-    assert.equal(part(() => parseQueryHandle('not-a-uuid', SECRET)), 'queryId');
-    assert.equal(part(() => parseQueryHandle(ID, 'nope')), 'querySecret');
-    assert.equal(part(() => parseQueryHandle(`${ID}:`)), 'querySecret');
-    assert.equal(part(() => parseQueryHandle(ID)), 'serialized');
-    assert.equal(part(() => parseQueryHandle(`${ID}:${SECRET}:x`)), 'serialized');
+    assert.equal(
+      part(() => parseQueryHandle('not-a-uuid', SECRET)),
+      'queryId',
+    );
+    assert.equal(
+      part(() => parseQueryHandle(ID, 'nope')),
+      'querySecret',
+    );
+    assert.equal(
+      part(() => parseQueryHandle(`${ID}:`)),
+      'querySecret',
+    );
+    assert.equal(
+      part(() => parseQueryHandle(ID)),
+      'serialized',
+    );
+    assert.equal(
+      part(() => parseQueryHandle(`${ID}:${SECRET}:x`)),
+      'serialized',
+    );
     assert.match(String(tryMessage(() => parseQueryHandle(ID, 'nope'))), /querySecret is not a UUID/);
   });
 });
@@ -70,20 +85,35 @@ describe('status mapping', () => {
   it('turns error statuses into typed errors; INVALID_HANDLE and RESOURCE_DOES_NOT_EXIST into not-found', () => {
     assert.doesNotThrow(() => checkStatus(new TStatus({ statusCode: TStatusCode.SUCCESS_WITH_INFO_STATUS }), 'X', ID));
     assert.throws(
-      () => checkStatus(new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'no such table', sqlState: '42P01' }), 'X', ID),
-      (error: unknown) => error instanceof ServerOperationError && error.sqlState === '42P01' && error.message === 'no such table',
+      () =>
+        checkStatus(
+          new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'no such table', sqlState: '42P01' }),
+          'X',
+          ID,
+        ),
+      (error: unknown) =>
+        error instanceof ServerOperationError && error.sqlState === '42P01' && error.message === 'no such table',
     );
     assert.throws(
       () => checkStatus(new TStatus({ statusCode: TStatusCode.INVALID_HANDLE_STATUS, errorMessage: 'gone' }), 'X', ID),
       (error: unknown) => error instanceof QueryNotFoundError && error.queryId === ID,
     );
     assert.throws(
-      () => checkStatus(new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'RESOURCE_DOES_NOT_EXIST: op' }), 'X', ID),
+      () =>
+        checkStatus(new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'RESOURCE_DOES_NOT_EXIST: op' }), 'X', ID),
       QueryNotFoundError,
     );
     // Spark's Thrift server, for a handle whose session is gone.
     assert.throws(
-      () => checkStatus(new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: 'Invalid OperationHandle: OperationHandle [opType=EXECUTE_STATEMENT]' }), 'X', ID),
+      () =>
+        checkStatus(
+          new TStatus({
+            statusCode: TStatusCode.ERROR_STATUS,
+            errorMessage: 'Invalid OperationHandle: OperationHandle [opType=EXECUTE_STATEMENT]',
+          }),
+          'X',
+          ID,
+        ),
       QueryNotFoundError,
     );
   });
@@ -92,24 +122,42 @@ describe('status mapping', () => {
 describe('protocol capabilities', () => {
   it('uses Arrow from Spark V5, LZ4 from V6, native parameters from V8, nothing for HIVE versions', () => {
     assert.deepEqual(capabilitiesOf(TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V4), {
-      spark: true, arrowResults: false, lz4Compression: false, nativeParameters: false,
+      spark: true,
+      arrowResults: false,
+      lz4Compression: false,
+      nativeParameters: false,
     });
     assert.deepEqual(capabilitiesOf(TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V6), {
-      spark: true, arrowResults: true, lz4Compression: true, nativeParameters: false,
+      spark: true,
+      arrowResults: true,
+      lz4Compression: true,
+      nativeParameters: false,
     });
     assert.equal(capabilitiesOf(TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8).nativeParameters, true);
     assert.deepEqual(capabilitiesOf(TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10), {
-      spark: false, arrowResults: false, lz4Compression: false, nativeParameters: false,
+      spark: false,
+      arrowResults: false,
+      lz4Compression: false,
+      nativeParameters: false,
     });
   });
 });
 
 describe('connect options', () => {
   it('reads a bare host as https on 443 and keeps a URL scheme and port', () => {
-    assert.equal(endpointUrl('abc.cloud.databricks.com', '/sql/1.0/warehouses/x').href, 'https://abc.cloud.databricks.com/sql/1.0/warehouses/x');
-    assert.equal(endpointUrl('http://127.0.0.1:8765', 'sql/1.0/warehouses/local').href, 'http://127.0.0.1:8765/sql/1.0/warehouses/local');
+    assert.equal(
+      endpointUrl('abc.cloud.databricks.com', '/sql/1.0/warehouses/x').href,
+      'https://abc.cloud.databricks.com/sql/1.0/warehouses/x',
+    );
+    assert.equal(
+      endpointUrl('http://127.0.0.1:8765', 'sql/1.0/warehouses/local').href,
+      'http://127.0.0.1:8765/sql/1.0/warehouses/local',
+    );
     assert.throws(() => endpointUrl('ftp://x', '/p'), /http or https/);
-    assert.throws(() => endpointUrl('', '/p'), (error: unknown) => error instanceof InvalidArgumentError && error.argument === 'serverHostname');
+    assert.throws(
+      () => endpointUrl('', '/p'),
+      (error: unknown) => error instanceof InvalidArgumentError && error.argument === 'serverHostname',
+    );
   });
 
   it('names the missing environment variable', () => {
@@ -118,7 +166,9 @@ describe('connect options', () => {
       (error: unknown) => error instanceof InvalidArgumentError && /DATABRICKS_HTTP_PATH is not set/.test(error.message),
     );
     assert.deepEqual(optionsFromEnvironment({ DATABRICKS_HOST: 'h', DATABRICKS_HTTP_PATH: '/p', DATABRICKS_TOKEN: 't' }), {
-      serverHostname: 'h', httpPath: '/p', accessToken: 't',
+      serverHostname: 'h',
+      httpPath: '/p',
+      accessToken: 't',
     });
   });
 
@@ -127,6 +177,9 @@ describe('connect options', () => {
     assert.equal(VERSION, pkg.version);
     const resolved = resolveOptions({ serverHostname: 'h', httpPath: '/p', accessToken: 't', userAgentEntry: 'my-app/2' });
     assert.equal(resolved.userAgent, `temporal-dbsql/${VERSION} (my-app/2)`);
-    assert.throws(() => resolveOptions({ serverHostname: 'h', httpPath: '/p', accessToken: 't', auth: { username: 'u', password: 'p' } }), /not both/);
+    assert.throws(
+      () => resolveOptions({ serverHostname: 'h', httpPath: '/p', accessToken: 't', auth: { username: 'u', password: 'p' } }),
+      /not both/,
+    );
   });
 });

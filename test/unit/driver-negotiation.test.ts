@@ -43,14 +43,19 @@ describe('protocol negotiation with a HiveServer2-like peer', () => {
       const asked = req.client_protocol ?? (strictPeer ? undefined : TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
       if (asked === undefined || asked > TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10) {
         return new TOpenSessionResp({
-          status: new TStatus({ statusCode: TStatusCode.ERROR_STATUS, errorMessage: "Required field 'client_protocol' is unset!" }),
+          status: new TStatus({
+            statusCode: TStatusCode.ERROR_STATUS,
+            errorMessage: "Required field 'client_protocol' is unset!",
+          }),
           serverProtocolVersion: HIVE_SERVER_VERSION,
         });
       }
       return new TOpenSessionResp({
         status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }),
         serverProtocolVersion: Math.min(asked, HIVE_SERVER_VERSION),
-        sessionHandle: new TSessionHandle({ sessionId: new THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }) }),
+        sessionHandle: new TSessionHandle({
+          sessionId: new THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }),
+        }),
       });
     },
     async ExecuteStatement(req: TExecuteStatementReq): Promise<TExecuteStatementResp> {
@@ -96,7 +101,11 @@ describe('protocol negotiation with a HiveServer2-like peer', () => {
   it('falls back to a HIVE version, then sends plain HiveServer2 requests with client-side parameters', async () => {
     offered.length = 0;
     strictPeer = true;
-    const connection: Connection = await connect({ serverHostname, httpPath: '/cliservice', auth: { username: 'spark', password: 'pw' } });
+    const connection: Connection = await connect({
+      serverHostname,
+      httpPath: '/cliservice',
+      auth: { username: 'spark', password: 'pw' },
+    });
     try {
       assert.deepEqual(offered, [
         { field1: undefined, i64: TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 },

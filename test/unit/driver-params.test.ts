@@ -24,11 +24,14 @@ describe('parameter typing', () => {
   });
 
   it('rejects unsupported values and type names that could inject SQL, naming the parameter', () => {
-    assert.throws(() => normalizeParam({ foo: 1 } as never, ':weird'), (error: unknown) => {
-      assert.ok(error instanceof InvalidArgumentError);
-      assert.equal(error.argument, ':weird');
-      return true;
-    });
+    assert.throws(
+      () => normalizeParam({ foo: 1 } as never, ':weird'),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidArgumentError);
+        assert.equal(error.argument, ':weird');
+        return true;
+      },
+    );
     assert.throws(() => normalizeParam({ type: 'INT) ; DROP TABLE t; --', value: 1 }, ':t'), /invalid SQL type name/);
     assert.throws(() => normalizeParam(new Date(Number.NaN), '?1'), /\?1 is an invalid Date/);
   });
@@ -42,10 +45,13 @@ describe('parameter typing', () => {
     assert.equal(named[1]?.value ?? undefined, undefined);
     assert.throws(() => toSparkParameters({ raw: Buffer.from([0xff, 0x00]) }), /:raw is a Buffer that is not valid UTF-8/);
     const positional = toSparkParameters([1, 'x']);
-    assert.deepEqual(positional.map((p) => [p.ordinal, p.type, p.value?.stringValue]), [
-      [1, 'INT', '1'],
-      [2, 'STRING', 'x'],
-    ]);
+    assert.deepEqual(
+      positional.map((p) => [p.ordinal, p.type, p.value?.stringValue]),
+      [
+        [1, 'INT', '1'],
+        [2, 'STRING', 'x'],
+      ],
+    );
   });
 });
 

@@ -31,8 +31,14 @@ function resultSet(startRowOffset = 0, onClose: () => Promise<void> = async () =
 describe('ResultSet over held pages', () => {
   it('drops rows before an offset, across batches', () => {
     const kept = skipRows(batches(), 4);
-    assert.deepEqual(kept.map((b) => b.numRows), [4]);
-    assert.deepEqual(skipRows(batches(), 2).map((b) => b.numRows), [1, 1, 4]);
+    assert.deepEqual(
+      kept.map((b) => b.numRows),
+      [4],
+    );
+    assert.deepEqual(
+      skipRows(batches(), 2).map((b) => b.numRows),
+      [1, 1, 4],
+    );
     assert.deepEqual(skipRows(batches(), 8), []);
   });
 

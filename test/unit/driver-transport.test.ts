@@ -26,7 +26,10 @@ describe('retry policy', () => {
 
   it('backs off exponentially between the bounds and lets Retry-After win', () => {
     const options: RetryOptions = { minDelayMs: 1_000, maxDelayMs: 60_000, totalTimeoutMs: 900_000, maxAttempts: 30 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelayMs(n, options)), [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelayMs(n, options)),
+      [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000],
+    );
     assert.equal(backoffDelayMs(5, options, 3_000), 3_000);
   });
 

@@ -39,13 +39,24 @@ const databricksSchema = tableSchema(ALL_TYPES.map((c) => [c.name, familyOnly(c.
 
 /** `batch` with each field's Spark type name in its metadata, as Databricks writes it. */
 function withSqlNames(batch: RecordBatch, cases: readonly TypeCase[]): RecordBatch {
-  const schema = new Schema(batch.schema.fields.map((f, i) => new Field(f.name, f.type, true, new Map([[SQL_NAME, cases[i]!.typeName]]))));
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
+  const schema = new Schema(
+    batch.schema.fields.map((f, i) => new Field(f.name, f.type, true, new Map([[SQL_NAME, cases[i]!.typeName]]))),
+  );
+  return new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }),
+  );
 }
 
 function decodeArrow(thriftSchema: ReturnType<typeof tableSchema>, batches: RecordBatch[], lz4: boolean) {
-  const wire = arrowWire(batches[0]!.schema, batches.map((b) => [b]), lz4);
-  const metadata = throughThrift(arrowMetadata(thriftSchema, wire.schemaMessage, lz4), () => arrowMetadata(thriftSchema, new Uint8Array(), false));
+  const wire = arrowWire(
+    batches[0]!.schema,
+    batches.map((b) => [b]),
+    lz4,
+  );
+  const metadata = throughThrift(arrowMetadata(thriftSchema, wire.schemaMessage, lz4), () =>
+    arrowMetadata(thriftSchema, new Uint8Array(), false),
+  );
   const decoder = new RowSetDecoder(metadata);
   const decoded = decoder.decode(throughThrift(wire.rowSet, () => new TRowSet()));
   return { decoder, decoded, rows: decoded.flatMap((b) => batchToRows(b, decoder.columns)) };
@@ -71,7 +82,10 @@ describe('complex types described by a bare ARRAY_TYPE/MAP_TYPE/STRUCT_TYPE (Dat
   for (const form of ['native', 'text'] as const) {
     for (const lz4 of [false, true]) {
       it(`takes the full type from Spark:DataType:SqlName (${form} Arrow types, lz4 ${lz4}): same columns, rows and table as the tree form`, () => {
-        const batches = [withSqlNames(wireBatch(ALL_TYPES, form, 0, 2), ALL_TYPES), withSqlNames(wireBatch(ALL_TYPES, form, 2, ROW_COUNT), ALL_TYPES)];
+        const batches = [
+          withSqlNames(wireBatch(ALL_TYPES, form, 0, 2), ALL_TYPES),
+          withSqlNames(wireBatch(ALL_TYPES, form, 2, ROW_COUNT), ALL_TYPES),
+        ];
         const { decoder, decoded, rows } = decodeArrow(databricksSchema, batches, lz4);
         assert.deepEqual(typeNames(decoder), typeNames(reference.decoder));
         assert.equal(String(decoder.arrowSchema), String(reference.decoder.arrowSchema));
@@ -96,7 +110,11 @@ describe('complex types described by a bare ARRAY_TYPE/MAP_TYPE/STRUCT_TYPE (Dat
       (error: unknown) => error instanceof ResultDecodeError && /'arr'/.test(error.message) && /MAP/.test(error.message),
     );
     // Metadata of another family is ignored in favour of the Arrow type.
-    const mislabelled = decodeArrow(tableSchema([['st', prim(TTypeId.STRUCT_TYPE)]]), [withSqlNames(wireBatch([st], 'native'), [arr])], false);
+    const mislabelled = decodeArrow(
+      tableSchema([['st', prim(TTypeId.STRUCT_TYPE)]]),
+      [withSqlNames(wireBatch([st], 'native'), [arr])],
+      false,
+    );
     assert.equal(mislabelled.decoder.columns[0]!.typeName, 'STRUCT<a:INT,b:STRING>');
   });
 });
@@ -107,14 +125,21 @@ const SPARK_COLUMNS: Array<[string, TTypeId, Array<string | null>]> = [
   ['m', TTypeId.MAP_TYPE, ['{"a":1,"b":2}', '{1:"one",-2:null}', null]],
   ['st', TTypeId.STRUCT_TYPE, ['{"x":1,"y":"z"}', '{"x":null,"y":"\\"q\\""}', null]],
   ['nested', TTypeId.ARRAY_TYPE, ['[[1],[2,3]]', '[{"k":{"__proto__":1}},true,false,null]', null]],
-  ['numbers', TTypeId.ARRAY_TYPE, ['[9007199254740991,9007199254740993,-9007199254740993,1.5,1e3,-0.25]', '[12345678901234567890123]', null]],
+  [
+    'numbers',
+    TTypeId.ARRAY_TYPE,
+    ['[9007199254740991,9007199254740993,-9007199254740993,1.5,1e3,-0.25]', '[12345678901234567890123]', null],
+  ],
   ['deep', TTypeId.STRUCT_TYPE, ['{"inner":{"flag":true},"when":"2024-01-02 03:04:05","dec":12.30}', '{}', null]],
 ];
 
 const SPARK_ROWS = [
   {
     arr: [1, 2, 3],
-    m: new Map([['a', 1], ['b', 2]]),
+    m: new Map([
+      ['a', 1],
+      ['b', 2],
+    ]),
     st: { x: 1, y: 'z' },
     nested: [[1], [2, 3]],
     numbers: [9007199254740991, 9007199254740993n, -9007199254740993n, 1.5, 1000, -0.25],
@@ -122,7 +147,10 @@ const SPARK_ROWS = [
   },
   {
     arr: [],
-    m: new Map<string, unknown>([['1', 'one'], ['-2', null]]),
+    m: new Map<string, unknown>([
+      ['1', 'one'],
+      ['-2', null],
+    ]),
     st: { x: null, y: '"q"' },
     nested: [{ k: Object.fromEntries([['__proto__', 1]]) }, true, false, null],
     numbers: [12345678901234567890123n],
@@ -140,8 +168,12 @@ describe("complex types from Spark's Thrift server: bare ids, JSON text, no elem
     assert.deepEqual(
       spark.decoder.columns.map((c) => [c.name, c.typeName, c.typeId]),
       [
-        ['arr', 'ARRAY', SqlType.ARRAY], ['m', 'MAP', SqlType.MAP], ['st', 'STRUCT', SqlType.STRUCT],
-        ['nested', 'ARRAY', SqlType.ARRAY], ['numbers', 'ARRAY', SqlType.ARRAY], ['deep', 'STRUCT', SqlType.STRUCT],
+        ['arr', 'ARRAY', SqlType.ARRAY],
+        ['m', 'MAP', SqlType.MAP],
+        ['st', 'STRUCT', SqlType.STRUCT],
+        ['nested', 'ARRAY', SqlType.ARRAY],
+        ['numbers', 'ARRAY', SqlType.ARRAY],
+        ['deep', 'STRUCT', SqlType.STRUCT],
       ],
     );
   });
@@ -162,7 +194,9 @@ describe("complex types from Spark's Thrift server: bare ids, JSON text, no elem
   });
 
   it('decodes the same from an Arrow set of Utf8 fields without usable metadata', () => {
-    const fields = SPARK_COLUMNS.map(([name], i) => new Field(name, new Utf8(), true, i === 0 ? new Map([[SQL_NAME, 'ARRAY<NOT A TYPE>']]) : undefined));
+    const fields = SPARK_COLUMNS.map(
+      ([name], i) => new Field(name, new Utf8(), true, i === 0 ? new Map([[SQL_NAME, 'ARRAY<NOT A TYPE>']]) : undefined),
+    );
     const schema = new Schema(fields);
     const children = SPARK_COLUMNS.map(([, , values]) => vectorFromArray(values, new Utf8()).data[0]!);
     const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: 3, nullCount: 0, children }));
@@ -173,7 +207,11 @@ describe("complex types from Spark's Thrift server: bare ids, JSON text, no elem
   });
 
   it('names the column whose text is not JSON of its family', () => {
-    for (const [id, text] of [[TTypeId.ARRAY_TYPE, '{"a":1}'], [TTypeId.STRUCT_TYPE, '[1]'], [TTypeId.MAP_TYPE, '{"a":']] as const) {
+    for (const [id, text] of [
+      [TTypeId.ARRAY_TYPE, '{"a":1}'],
+      [TTypeId.STRUCT_TYPE, '[1]'],
+      [TTypeId.MAP_TYPE, '{"a":'],
+    ] as const) {
       assert.throws(
         () => decodeColumns(tableSchema([['bad', prim(id)]]), columnRowSet([column('stringVal', [text])])),
         (error: unknown) => error instanceof ResultDecodeError && error.column === 'bad' && error.message.includes(text),

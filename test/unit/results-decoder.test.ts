@@ -6,23 +6,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Table, util, type RecordBatch } from 'apache-arrow';
-import {
-  CloudFetchNotSupportedError,
-  ResultDecodeError,
-  RowSetDecoder,
-  SqlType,
-  batchToRows,
-} from '../../src/results/index.js';
+import { CloudFetchNotSupportedError, ResultDecodeError, RowSetDecoder, SqlType, batchToRows } from '../../src/results/index.js';
 import { TRowSet, TSparkRowSetType } from '../../src/thrift/index.js';
 import { ALL_TYPES, expectedRows, wireBatch } from '../support/results-all-types.js';
-import {
-  arrowMetadata,
-  arrowWire,
-  columnMetadata,
-  columnRowSet,
-  tableSchema,
-  throughThrift,
-} from '../support/results-wire.js';
+import { arrowMetadata, arrowWire, columnMetadata, columnRowSet, tableSchema, throughThrift } from '../support/results-wire.js';
 
 const schema = tableSchema(ALL_TYPES.map((c) => [c.name, c.spec]));
 
@@ -34,7 +21,11 @@ function decodeColumns(): { decoder: RowSetDecoder; batches: RecordBatch[] } {
 
 function decodeArrow(form: 'native' | 'text', lz4: boolean, groups: Array<Array<[number, number]>>) {
   const probe = wireBatch(ALL_TYPES, form);
-  const wire = arrowWire(probe.schema, groups.map((g) => g.map(([from, to]) => wireBatch(ALL_TYPES, form, from, to))), lz4);
+  const wire = arrowWire(
+    probe.schema,
+    groups.map((g) => g.map(([from, to]) => wireBatch(ALL_TYPES, form, from, to))),
+    lz4,
+  );
   const metadata = arrowMetadata(schema, wire.schemaMessage, lz4);
   const decoder = new RowSetDecoder(throughThrift(metadata, () => arrowMetadata(schema, new Uint8Array(), false)));
   return { decoder, batches: decoder.decode(throughThrift(wire.rowSet, () => new TRowSet())) };
@@ -61,12 +52,27 @@ describe('RowSetDecoder', () => {
     assert.equal(
       decoder.arrowSchema.fields.map((f) => `${f.name}: ${String(f.type)}`).join('\n'),
       [
-        'b: Bool', 'ti: Int8', 'si: Int16', 'i: Int32', 'bi: Int64', 'f: Float32', 'd: Float64',
-        'dec: Decimal[10e+2]', 'dec38: Decimal[38e+10]', 'dec0: Decimal[38e0]', 's: Utf8', 'bin: Binary',
-        'dt: Date32<DAY>', 'ts: Timestamp<MICROSECOND, UTC>', 'arr: List<Int32>', 'm: Map<{key:Utf8, value:Int64}>',
-        'mi: Map<{key:Int32, value:Utf8}>', 'st: Struct<{a:Int32, b:Utf8}>',
+        'b: Bool',
+        'ti: Int8',
+        'si: Int16',
+        'i: Int32',
+        'bi: Int64',
+        'f: Float32',
+        'd: Float64',
+        'dec: Decimal[10e+2]',
+        'dec38: Decimal[38e+10]',
+        'dec0: Decimal[38e0]',
+        's: Utf8',
+        'bin: Binary',
+        'dt: Date32<DAY>',
+        'ts: Timestamp<MICROSECOND, UTC>',
+        'arr: List<Int32>',
+        'm: Map<{key:Utf8, value:Int64}>',
+        'mi: Map<{key:Int32, value:Utf8}>',
+        'st: Struct<{a:Int32, b:Utf8}>',
         'deep: List<Struct<{d:Decimal[5e+2], t:Timestamp<MICROSECOND, UTC>, days:List<Date32<DAY>>}>>',
-        'n: Null', 'iv: Utf8',
+        'n: Null',
+        'iv: Utf8',
       ].join('\n'),
     );
   });
@@ -95,14 +101,25 @@ describe('RowSetDecoder', () => {
   it('gives the same Arrow table from every wire form', () => {
     const fromColumns = decodeColumns();
     const reference = arrowView(fromColumns.decoder, fromColumns.batches);
-    for (const [form, lz4] of [['native', false], ['native', true], ['text', false], ['text', true]] as const) {
+    for (const [form, lz4] of [
+      ['native', false],
+      ['native', true],
+      ['text', false],
+      ['text', true],
+    ] as const) {
       const { decoder, batches } = decodeArrow(form, lz4, [[[0, 4]]]);
       assert.deepStrictEqual(arrowView(decoder, batches), reference, `${form} lz4=${lz4}`);
     }
   });
 
   it('reads several IPC messages per TSparkArrowBatch and several TSparkArrowBatches', () => {
-    const { decoder, batches } = decodeArrow('native', true, [[[0, 1], [1, 3]], [[3, 4]]]);
+    const { decoder, batches } = decodeArrow('native', true, [
+      [
+        [0, 1],
+        [1, 3],
+      ],
+      [[3, 4]],
+    ]);
     assert.equal(batches.length, 3);
     assert.deepStrictEqual(rowsOf(decoder, batches), expectedRows(ALL_TYPES));
   });

@@ -20,13 +20,18 @@ import { arrowMetadata, arrowWire, column, columnMetadata, columnRowSet, prim, t
 
 // Decode errors are DatabaseErrors too: one catch covers every error of the driver.
 const decodeError = (pattern: RegExp) => (error: unknown) =>
-  error instanceof ResultDecodeError && error instanceof DatabaseError && error.name === 'ResultDecodeError'
-  && pattern.test(error.message);
+  error instanceof ResultDecodeError &&
+  error instanceof DatabaseError &&
+  error.name === 'ResultDecodeError' &&
+  pattern.test(error.message);
 
 function intBatch(values: number[]): RecordBatch {
   const schema = new Schema([new Field('n', new Int32(), true)]);
   const data = vectorFromArray(values, new Int32()).data[0]!;
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: values.length, nullCount: 0, children: [data] }));
+  return new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: values.length, nullCount: 0, children: [data] }),
+  );
 }
 
 describe('result decode errors', () => {
@@ -51,7 +56,14 @@ describe('result decode errors', () => {
   });
 
   it('rejects columns of different lengths', () => {
-    const decoder = new RowSetDecoder(columnMetadata(tableSchema([['a', prim(TTypeId.INT_TYPE)], ['b', prim(TTypeId.INT_TYPE)]])));
+    const decoder = new RowSetDecoder(
+      columnMetadata(
+        tableSchema([
+          ['a', prim(TTypeId.INT_TYPE)],
+          ['b', prim(TTypeId.INT_TYPE)],
+        ]),
+      ),
+    );
     assert.throws(
       () => decoder.decode(columnRowSet([column('i32Val', [1, 2]), column('i32Val', [1])])),
       decodeError(/Column 'b' has 1 values but column 'a' has 2/),
@@ -65,7 +77,10 @@ describe('result decode errors', () => {
       rows: [],
       arrowBatches: [new TSparkArrowBatch({ batch: Buffer.from('not arrow at all'), rowCount: new Int64(1) })],
     });
-    assert.throws(() => new RowSetDecoder(arrowMetadata(intSchema, wire.schemaMessage, false)).decode(corrupt), decodeError(/Arrow batch 0 cannot be read/));
+    assert.throws(
+      () => new RowSetDecoder(arrowMetadata(intSchema, wire.schemaMessage, false)).decode(corrupt),
+      decodeError(/Arrow batch 0 cannot be read/),
+    );
     assert.throws(
       () => new RowSetDecoder(arrowMetadata(intSchema, wire.schemaMessage, true)).decode(wire.rowSet),
       decodeError(/Arrow batch 0 cannot be read \(LZ4-compressed\)/),
@@ -90,7 +105,10 @@ describe('result decode errors', () => {
     const type = new TimeMillisecond();
     const schema = new Schema([new Field('n', type, true)]);
     const data = makeData({ type, length: 1, nullCount: 0, data: Int32Array.of(5) });
-    const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [data] }));
+    const batch = new RecordBatch(
+      schema,
+      makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [data] }),
+    );
     const wire = arrowWire(schema, [[batch]], false);
     const decoder = new RowSetDecoder(arrowMetadata(intSchema, wire.schemaMessage, false));
     assert.throws(
@@ -104,7 +122,10 @@ describe('result decode errors', () => {
     const schemaOf = (types: TTypeEntry[]) =>
       new TTableSchema({ columns: [new TColumnDesc({ columnName: 'xs', typeDesc: new TTypeDesc({ types }), position: 1 })] });
     const dangling = [new TTypeEntry({ arrayEntry: new TArrayTypeEntry({ objectTypePtr: 5 }) })];
-    assert.throws(() => parseTableSchema(schemaOf(dangling)), decodeError(/Column 'xs' has a malformed type description \(entry 5 of 1 is missing\)/));
+    assert.throws(
+      () => parseTableSchema(schemaOf(dangling)),
+      decodeError(/Column 'xs' has a malformed type description \(entry 5 of 1 is missing\)/),
+    );
     const cyclic = [new TTypeEntry({ arrayEntry: new TArrayTypeEntry({ objectTypePtr: 0 }) })];
     assert.throws(() => parseTableSchema(schemaOf(cyclic)), decodeError(/entry 0 of 1 is part of a cycle/));
   });

@@ -24,13 +24,20 @@ describe('batchToRows', () => {
     const schema = tableSchema(ALL_TYPES.map((c) => [c.name, c.spec]));
     const decoder = new RowSetDecoder(columnMetadata(schema));
     const [batch] = decoder.decode(columnRowSet(ALL_TYPES.map((c) => c.wireColumn)));
-    for (const [from, to] of [[1, 3], [2, 4], [3, 4]] as const) {
+    for (const [from, to] of [
+      [1, 3],
+      [2, 4],
+      [3, 4],
+    ] as const) {
       assert.deepStrictEqual(batchToRows(batch!.slice(from, to), decoder.columns), expectedRows(ALL_TYPES, from, to));
     }
   });
 
   it('lets the later of two same-named columns win and checks the column count', () => {
-    const schema = tableSchema([['x', prim(TTypeId.INT_TYPE)], ['x', prim(TTypeId.STRING_TYPE)]]);
+    const schema = tableSchema([
+      ['x', prim(TTypeId.INT_TYPE)],
+      ['x', prim(TTypeId.STRING_TYPE)],
+    ]);
     const decoder = new RowSetDecoder(columnMetadata(schema));
     const [batch] = decoder.decode(columnRowSet([column('i32Val', [1]), column('stringVal', ['one'])]));
     assert.deepStrictEqual(batchToRows(batch!, decoder.columns), [{ x: 'one' }]);

@@ -34,11 +34,20 @@ describe('parseSparkTypeName', () => {
 
   it('reads simple types and Spark aliases in any case', () => {
     const cases: Array<[string, string, SqlType]> = [
-      ['boolean', 'BOOLEAN', SqlType.BOOLEAN], ['byte', 'TINYINT', SqlType.TINYINT], ['Short', 'SMALLINT', SqlType.SMALLINT],
-      ['integer', 'INT', SqlType.INT], ['LONG', 'BIGINT', SqlType.BIGINT], ['real', 'FLOAT', SqlType.FLOAT],
-      ['double', 'DOUBLE', SqlType.DOUBLE], ['VARCHAR(10)', 'STRING', SqlType.STRING], ['char(3)', 'STRING', SqlType.STRING],
-      ['binary', 'BINARY', SqlType.BINARY], ['date', 'DATE', SqlType.DATE], ['TIMESTAMP_NTZ', 'TIMESTAMP', SqlType.TIMESTAMP],
-      ['void', 'VOID', SqlType.NULL], ['interval day to second', 'INTERVAL DAY TO SECOND', SqlType.INTERVAL],
+      ['boolean', 'BOOLEAN', SqlType.BOOLEAN],
+      ['byte', 'TINYINT', SqlType.TINYINT],
+      ['Short', 'SMALLINT', SqlType.SMALLINT],
+      ['integer', 'INT', SqlType.INT],
+      ['LONG', 'BIGINT', SqlType.BIGINT],
+      ['real', 'FLOAT', SqlType.FLOAT],
+      ['double', 'DOUBLE', SqlType.DOUBLE],
+      ['VARCHAR(10)', 'STRING', SqlType.STRING],
+      ['char(3)', 'STRING', SqlType.STRING],
+      ['binary', 'BINARY', SqlType.BINARY],
+      ['date', 'DATE', SqlType.DATE],
+      ['TIMESTAMP_NTZ', 'TIMESTAMP', SqlType.TIMESTAMP],
+      ['void', 'VOID', SqlType.NULL],
+      ['interval day to second', 'INTERVAL DAY TO SECOND', SqlType.INTERVAL],
       ['  INT  ', 'INT', SqlType.INT],
     ];
     for (const [text, typeName, typeId] of cases) {
@@ -66,18 +75,35 @@ describe('parseSparkTypeName', () => {
   it('reads struct fields written `name: T` or `name T`, backticked names, NOT NULL and COMMENT', () => {
     const type = parseSparkTypeName("STRUCT<`a b`: INT, `c``d`:STRING NOT NULL, e DOUBLE COMMENT 'x, y>', f:STRUCT<g:BIGINT>>");
     assert.deepEqual(shape(type), {
-      struct: [['a b', SqlType.INT], ['c`d', SqlType.STRING], ['e', SqlType.DOUBLE], ['f', { struct: [['g', SqlType.BIGINT]] }]],
+      struct: [
+        ['a b', SqlType.INT],
+        ['c`d', SqlType.STRING],
+        ['e', SqlType.DOUBLE],
+        ['f', { struct: [['g', SqlType.BIGINT]] }],
+      ],
     });
     assert.equal(type.typeName, 'STRUCT<`a b`:INT,`c``d`:STRING,e:DOUBLE,f:STRUCT<g:BIGINT>>');
     assert.deepEqual(shape(parseSparkTypeName('STRUCT<>')), { struct: [] });
   });
 
   it('gives full types, never the opaque family-only form', () => {
-    for (const text of ['ARRAY<INT>', 'MAP<STRING,INT>', 'STRUCT<>']) assert.equal(isOpaqueComplex(parseSparkTypeName(text)), false, text);
+    for (const text of ['ARRAY<INT>', 'MAP<STRING,INT>', 'STRUCT<>'])
+      assert.equal(isOpaqueComplex(parseSparkTypeName(text)), false, text);
   });
 
   it('rejects text that is not a type name, quoting it', () => {
-    for (const text of ['', 'ARRAY<INT', 'ARRAY', 'MAP<INT>', 'FOO', 'INT extra', 'STRUCT<a:INT,>', 'DECIMAL(40,2)', 'DECIMAL(1,2,3)', 'STRUCT<`a:INT>']) {
+    for (const text of [
+      '',
+      'ARRAY<INT',
+      'ARRAY',
+      'MAP<INT>',
+      'FOO',
+      'INT extra',
+      'STRUCT<a:INT,>',
+      'DECIMAL(40,2)',
+      'DECIMAL(1,2,3)',
+      'STRUCT<`a:INT>',
+    ]) {
       assert.throws(
         () => parseSparkTypeName(text),
         (error: unknown) => error instanceof ResultDecodeError && error.message.includes(text),

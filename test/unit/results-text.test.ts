@@ -88,9 +88,15 @@ describe('nested values as text', () => {
     assert.ok(parsed instanceof JsonObject);
     const [[key, list], [name, inner]] = parsed.entries as [[JsonNumber, JsonNumber[]], [string, JsonObject]];
     assert.equal(key.text, '1');
-    assert.deepEqual(list.map((n) => n.text), ['9007199254740993', '-1.50e2', 'NaN']);
+    assert.deepEqual(
+      list.map((n) => n.text),
+      ['9007199254740993', '-1.50e2', 'NaN'],
+    );
     assert.equal(name, 'k');
-    assert.deepEqual(inner.entries, [['a', null], ['b', true]]);
+    assert.deepEqual(inner.entries, [
+      ['a', null],
+      ['b', true],
+    ]);
     assert.deepEqual(parseHiveJson('"a \\"q\\" \\u00e9"'), 'a "q" é');
   });
 

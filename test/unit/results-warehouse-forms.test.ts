@@ -38,10 +38,28 @@ const SQL = `
     NULL, NULL, NULL, NULL, NULL`;
 
 const EXPECTED_FIRST_ROW: Row = {
-  b: true, ti: -5, si: 7, i: 42, bi: 9007199254740993n, f: 1.5, d: NaN, dec: '-12.30',
-  dec38: '-99999999999999999999999999.999999999999', s: 'héllo', bin: Buffer.from([0, 255]),
-  dt: '1969-07-20', ts: new Date('1969-12-31T23:59:59.999Z'), arr: [1, null, 3],
-  m: new Map<string, bigint | null>([['a', 1n], ['b', null]]), mi: new Map([[1, 'x'], [2, null]]),
+  b: true,
+  ti: -5,
+  si: 7,
+  i: 42,
+  bi: 9007199254740993n,
+  f: 1.5,
+  d: NaN,
+  dec: '-12.30',
+  dec38: '-99999999999999999999999999.999999999999',
+  s: 'héllo',
+  bin: Buffer.from([0, 255]),
+  dt: '1969-07-20',
+  ts: new Date('1969-12-31T23:59:59.999Z'),
+  arr: [1, null, 3],
+  m: new Map<string, bigint | null>([
+    ['a', 1n],
+    ['b', null],
+  ]),
+  mi: new Map([
+    [1, 'x'],
+    [2, null],
+  ]),
   st: { a: 1, b: 'x' },
   deep: [{ d: '-1.50', t: new Date('1900-01-01T00:00:00.000Z'), bs: [Buffer.from([1, 254])], f: Infinity }],
 };
@@ -49,8 +67,14 @@ const EXPECTED_FIRST_ROW: Row = {
 /** The complex columns of the first row from the column-based set: JSON text read by JSON types. */
 const COLUMN_COMPLEX_FIRST_ROW: Row = {
   arr: [1, null, 3],
-  m: new Map<string, number | null>([['a', 1], ['b', null]]),
-  mi: new Map([['1', 'x'], ['2', null]]),
+  m: new Map<string, number | null>([
+    ['a', 1],
+    ['b', null],
+  ]),
+  mi: new Map([
+    ['1', 'x'],
+    ['2', null],
+  ]),
   st: { a: 1, b: 'x' },
   deep: [{ d: -1.5, t: '1900-01-01 00:00:00.000001', bs: ['Af4='], f: 'Infinity' }],
 };
@@ -104,7 +128,7 @@ describe('results of the local warehouse in every wire form', () => {
   });
 
   async function fetchRows(form: Partial<TExecuteStatementReq>): Promise<{ format: number; rows: Row[]; table: Table }> {
-    const request = new TExecuteStatementReq({ sessionHandle: session, statement: SQL, runAsync: false, ...form } as never);
+    const request = new TExecuteStatementReq({ sessionHandle: session, statement: SQL, runAsync: false, ...form });
     const { operationHandle } = await client['ExecuteStatement']!(request);
     const metadata = await client['GetResultSetMetadata']!(new TGetResultSetMetadataReq({ operationHandle }));
     const decoder = new RowSetDecoder(metadata);
@@ -135,9 +159,14 @@ describe('results of the local warehouse in every wire form', () => {
     }
     for (const [name, rows] of byForm) {
       assert.equal(rows.length, 2, name);
-      const expected = FORMS[name]!.canReadArrowResult ? EXPECTED_FIRST_ROW : { ...EXPECTED_FIRST_ROW, ...COLUMN_COMPLEX_FIRST_ROW };
+      const expected = FORMS[name]!.canReadArrowResult
+        ? EXPECTED_FIRST_ROW
+        : { ...EXPECTED_FIRST_ROW, ...COLUMN_COMPLEX_FIRST_ROW };
       assert.deepStrictEqual(rows[0], expected, name);
-      assert.ok(Object.values(rows[1]!).every((v) => v === null), name);
+      assert.ok(
+        Object.values(rows[1]!).every((v) => v === null),
+        name,
+      );
     }
   });
 });

@@ -16,15 +16,21 @@ import { findFreePort } from '../../src/temporal/dev-server.js';
 import type { SubmitQueryInput, SubmitQueryOutput } from '../../workflows/messages.js';
 
 const INPUT: SubmitQueryInput = {
-  statement: 'SELECT 1', onAmbiguousSubmit: 'fail', inlineResultLimitBytes: 1024,
+  statement: 'SELECT 1',
+  onAmbiguousSubmit: 'fail',
+  inlineResultLimitBytes: 1024,
 };
 
 /** Activities pointed at a port nobody listens on: connecting is refused. */
 async function activitiesOnClosedPort() {
   const port = await findFreePort();
   return createSqlActivities({
-    connect: { serverHostname: `http://127.0.0.1:${port}`, httpPath: '/sql', accessToken: 'dapi-secret-token',
-      retry: { maxAttempts: 1 } },
+    connect: {
+      serverHostname: `http://127.0.0.1:${port}`,
+      httpPath: '/sql',
+      accessToken: 'dapi-secret-token',
+      retry: { maxAttempts: 1 },
+    },
   });
 }
 
@@ -32,7 +38,7 @@ describe('submitQuery guard', () => {
   it('returns the handle heartbeated by an earlier attempt instead of submitting again', async () => {
     const recorded: SubmitQueryOutput = { kind: 'handle', handle: 'a:b', queryId: 'a' };
     const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'submitted', output: recorded } });
-    const activities = await activitiesOnClosedPort();   // any network call would fail
+    const activities = await activitiesOnClosedPort(); // any network call would fail
     assert.deepEqual(await env.run(activities.submitQuery, INPUT), recorded);
   });
 
@@ -66,22 +72,39 @@ describe('submitQuery guard', () => {
     const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'submitting' } });
     const activities = await activitiesOnClosedPort();
     // It goes on to connect (refused here) instead of failing as ambiguous.
-    await assert.rejects(env.run(activities.submitQuery, { ...INPUT, onAmbiguousSubmit: 'resubmit' as const }),
-      (error: unknown) => error instanceof ApplicationFailure && error.type !== 'SqlSubmitAmbiguous'
-        && !error.nonRetryable);
+    await assert.rejects(
+      env.run(activities.submitQuery, { ...INPUT, onAmbiguousSubmit: 'resubmit' as const }),
+      (error: unknown) => error instanceof ApplicationFailure && error.type !== 'SqlSubmitAmbiguous' && !error.nonRetryable,
+    );
   });
 });
 
 describe('JSON row encoding', () => {
   it('encodes every driver value type by one documented rule', () => {
     const encoded = toJsonValue({
-      big: 9007199254740993n, small: 1n, buf: Buffer.from('hi'), ts: new Date('2024-01-02T03:04:05.123Z'),
-      map: new Map<unknown, unknown>([[1, 'a'], ['k', [1n]]]), nan: Number.NaN, inf: -Infinity,
+      big: 9007199254740993n,
+      small: 1n,
+      buf: Buffer.from('hi'),
+      ts: new Date('2024-01-02T03:04:05.123Z'),
+      map: new Map<unknown, unknown>([
+        [1, 'a'],
+        ['k', [1n]],
+      ]),
+      nan: Number.NaN,
+      inf: -Infinity,
       nested: { list: [true, null, 2.5] },
     });
     assert.deepEqual(encoded, {
-      big: '9007199254740993', small: '1', buf: 'aGk=', ts: '2024-01-02T03:04:05.123Z',
-      map: [{ key: 1, value: 'a' }, { key: 'k', value: ['1'] }], nan: 'NaN', inf: '-Infinity',
+      big: '9007199254740993',
+      small: '1',
+      buf: 'aGk=',
+      ts: '2024-01-02T03:04:05.123Z',
+      map: [
+        { key: 1, value: 'a' },
+        { key: 'k', value: ['1'] },
+      ],
+      nan: 'NaN',
+      inf: '-Infinity',
       nested: { list: [true, null, 2.5] },
     });
     assert.deepEqual(JSON.parse(JSON.stringify(encoded)), encoded, 'survives a JSON round trip');
@@ -92,14 +115,26 @@ describe('result collector', () => {
   async function* rowsFrom(start: number, end: number) {
     for (let i = start; i < end; i += 1) yield { id: BigInt(i), label: `row ${i}` };
   }
-  const columns = [{ name: 'id', typeName: 'BIGINT' }, { name: 'label', typeName: 'STRING' }];
+  const columns = [
+    { name: 'id', typeName: 'BIGINT' },
+    { name: 'label', typeName: 'STRING' },
+  ];
 
   it('keeps a small result inline', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'collector-'));
     try {
-      const result = await collectResult({ rows: rowsFrom(0, 3), columns, inlineLimitBytes: 1024,
-        sinkPath: join(dir, 'r.jsonl'), onProgress: () => undefined, checkCancelled: async () => undefined });
-      assert.deepEqual(result.rows, [0, 1, 2].map((i) => ({ id: String(i), label: `row ${i}` })));
+      const result = await collectResult({
+        rows: rowsFrom(0, 3),
+        columns,
+        inlineLimitBytes: 1024,
+        sinkPath: join(dir, 'r.jsonl'),
+        onProgress: () => undefined,
+        checkCancelled: async () => undefined,
+      });
+      assert.deepEqual(
+        result.rows,
+        [0, 1, 2].map((i) => ({ id: String(i), label: `row ${i}` })),
+      );
       assert.equal(result.manifest, undefined);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -112,23 +147,48 @@ describe('result collector', () => {
     try {
       // First attempt dies after its first flush (5,000 rows): the last progress is what a retry sees.
       let last: CollectProgress | undefined;
-      await assert.rejects(collectResult({
-        rows: rowsFrom(0, 12_000), columns, inlineLimitBytes: 1024, sinkPath,
-        onProgress: (p) => { last = p; },
-        checkCancelled: async () => { throw new Error('worker died'); },
-      }), /worker died/);
+      await assert.rejects(
+        collectResult({
+          rows: rowsFrom(0, 12_000),
+          columns,
+          inlineLimitBytes: 1024,
+          sinkPath,
+          onProgress: (p) => {
+            last = p;
+          },
+          checkCancelled: async () => {
+            throw new Error('worker died');
+          },
+        }),
+        /worker died/,
+      );
       assert.equal(last?.rows, 5_000);
       assert.equal(last?.location, sinkPath);
       // The retry reads from row 5,000 (the driver's startRowOffset) and appends after it.
       const result = await collectResult({
-        rows: rowsFrom(last!.rows, 12_000), columns, inlineLimitBytes: 1024, sinkPath, resume: last,
-        onProgress: () => undefined, checkCancelled: async () => undefined,
+        rows: rowsFrom(last.rows, 12_000),
+        columns,
+        inlineLimitBytes: 1024,
+        sinkPath,
+        resume: last,
+        onProgress: () => undefined,
+        checkCancelled: async () => undefined,
       });
-      const lines = (await readFile(sinkPath, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+      const lines = (await readFile(sinkPath, 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 12_000);
-      assert.deepEqual(lines.map((r) => Number(r.id)), Array.from({ length: 12_000 }, (_, i) => i));
+      assert.deepEqual(
+        lines.map((r) => Number(r.id)),
+        Array.from({ length: 12_000 }, (_, i) => i),
+      );
       assert.deepEqual(result.manifest, {
-        location: sinkPath, format: 'jsonl', rows: 12_000, bytes: (await readFile(sinkPath)).length, schema: columns,
+        location: sinkPath,
+        format: 'jsonl',
+        rows: 12_000,
+        bytes: (await readFile(sinkPath)).length,
+        schema: columns,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });

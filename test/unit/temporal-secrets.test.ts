@@ -5,10 +5,12 @@ import { inspect } from 'node:util';
 import { WarehouseConnection } from '../../activities/warehouse-connection.js';
 import { startLocalWarehouse } from '../../src/warehouse/index.js';
 
-test('console.log of the worker\'s warehouse connection shows no token, before and after it connects', async () => {
+test("console.log of the worker's warehouse connection shows no token, before and after it connects", async () => {
   const warehouse = await startLocalWarehouse({ port: 0 });
   const connection = new WarehouseConnection({
-    serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: warehouse.accessToken,
+    serverHostname: warehouse.serverHostname,
+    httpPath: warehouse.httpPath,
+    accessToken: warehouse.accessToken,
   });
   try {
     assert.doesNotMatch(inspect(connection, { depth: 10, showHidden: true }), new RegExp(warehouse.accessToken));

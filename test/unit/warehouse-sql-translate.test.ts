@@ -4,7 +4,10 @@ import { translateSql } from '../../src/warehouse/sql-translate.js';
 
 describe('warehouse SQL translation (Spark to DuckDB)', () => {
   it("turns the seed's statement into DuckDB SQL", () => {
-    assert.equal(translateSql('SELECT :param `p`, * FROM RANGE(10)'), 'SELECT $param "p", * FROM (SELECT range AS id FROM range(10))');
+    assert.equal(
+      translateSql('SELECT :param `p`, * FROM RANGE(10)'),
+      'SELECT $param "p", * FROM (SELECT range AS id FROM range(10))',
+    );
   });
 
   it('leaves markers inside literals, quoted identifiers and comments alone, and keeps :: casts', () => {
@@ -24,11 +27,11 @@ describe('warehouse SQL translation (Spark to DuckDB)', () => {
     assert.equal(translateSql('SELECT 1 AS `we"ird``s`'), 'SELECT 1 AS "we""ird`s"');
   });
 
-  it('gives RANGE in FROM and JOIN Spark\'s id column, with start, end and step, keeping aliases', () => {
+  it("gives RANGE in FROM and JOIN Spark's id column, with start, end and step, keeping aliases", () => {
     assert.equal(
       translateSql('SELECT * FROM range(2, 10, 2) a JOIN RANGE(3) b ON a.id = b.id'),
       'SELECT * FROM (SELECT range AS id FROM range(2, 10, 2)) a JOIN (SELECT range AS id FROM range(3)) b ON a.id = b.id',
     );
-    assert.equal(translateSql('SELECT range(3)'), 'SELECT range(3)', 'the list function outside FROM is DuckDB\'s');
+    assert.equal(translateSql('SELECT range(3)'), 'SELECT range(3)', "the list function outside FROM is DuckDB's");
   });
 });

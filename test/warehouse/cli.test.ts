@@ -11,14 +11,20 @@ import { executeRequest, WarehouseTestClient } from '../support/warehouse-client
 const ENTRY = fileURLToPath(new URL('../../src/cli/warehouse.ts', import.meta.url));
 
 /** Starts the command through a tiny entry that calls runWarehouseCommand and exits with its code. */
-function startCommand(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; output: () => string } {
+function startCommand(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): { child: ChildProcess; output: () => string } {
   const script = `import { runWarehouseCommand } from ${JSON.stringify(ENTRY)}; process.exitCode = await runWarehouseCommand(${JSON.stringify(args)});`;
   const childEnv = { ...process.env, ...env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (part: Buffer) => (output += part.toString()));
-  child.stderr!.on('data', (part: Buffer) => (output += part.toString()));
+  child.stdout.on('data', (part: Buffer) => (output += part.toString()));
+  child.stderr.on('data', (part: Buffer) => (output += part.toString()));
   return { child, output: () => output };
 }
 
@@ -49,7 +55,10 @@ describe('temporal-dbsql warehouse command', () => {
       const token = (await waitForOutput(output, /export DATABRICKS_TOKEN=(\S+)/))[1]!;
       const client = new WarehouseTestClient(`${host}${path}`, token);
       const session = await client.openSession();
-      const result = await client.call('ExecuteStatement', executeRequest(session, 'SELECT 1 AS one', { direct: { maxRows: 10 } }));
+      const result = await client.call(
+        'ExecuteStatement',
+        executeRequest(session, 'SELECT 1 AS one', { direct: { maxRows: 10 } }),
+      );
       assert.equal(result.directResults?.resultSet?.hasMoreRows, false);
     } finally {
       child.kill('SIGINT');

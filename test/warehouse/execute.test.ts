@@ -66,11 +66,14 @@ describe('local warehouse: sessions and statements', () => {
       assertSuccess(response.status);
       assert.equal(response.serverProtocolVersion, expected, `client asked ${asked}`);
       assert.equal(response.sessionHandle?.sessionId.guid.length, 16);
-      const info = await client.call('GetInfo', new TGetInfoReq({ sessionHandle: response.sessionHandle!, infoType: TGetInfoType.CLI_SERVER_NAME }));
+      const info = await client.call(
+        'GetInfo',
+        new TGetInfoReq({ sessionHandle: response.sessionHandle, infoType: TGetInfoType.CLI_SERVER_NAME }),
+      );
       assertSuccess(info.status);
       assert.match(info.infoValue?.stringValue ?? '', /warehouse/);
-      assertSuccess((await client.call('CloseSession', new TCloseSessionReq({ sessionHandle: response.sessionHandle! }))).status);
-      const closed = await client.call('CloseSession', new TCloseSessionReq({ sessionHandle: response.sessionHandle! }));
+      assertSuccess((await client.call('CloseSession', new TCloseSessionReq({ sessionHandle: response.sessionHandle }))).status);
+      const closed = await client.call('CloseSession', new TCloseSessionReq({ sessionHandle: response.sessionHandle }));
       assert.equal(closed.status.statusCode, TStatusCode.INVALID_HANDLE_STATUS, 'a closed session is unknown');
     }
   });
@@ -91,10 +94,13 @@ describe('local warehouse: sessions and statements', () => {
     assert.equal(direct.resultSet?.hasMoreRows, false);
     assertSuccess(direct.closeOperation!.status);
     assert.deepEqual(
-      rowsOf(direct.resultSetMetadata!, direct.resultSet!),
+      rowsOf(direct.resultSetMetadata, direct.resultSet),
       Array.from({ length: 10 }, (_, i) => ({ p: 'foo', id: BigInt(i) })),
     );
-    const later = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: response.operationHandle! }));
+    const later = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: response.operationHandle! }),
+    );
     assert.equal(later.status.statusCode, TStatusCode.INVALID_HANDLE_STATUS);
     assert.match(later.status.errorMessage ?? '', /RESOURCE_DOES_NOT_EXIST/);
     const record = warehouse.history().find((r) => r.statement.startsWith('SELECT :param'));
@@ -104,12 +110,18 @@ describe('local warehouse: sessions and statements', () => {
 
   it('keeps the operation when the result does not fit the direct-result limits', async () => {
     const session = await client.openSession();
-    const response = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(5000)', { direct: { maxRows: 100 } }));
+    const response = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT * FROM RANGE(5000)', { direct: { maxRows: 100 } }),
+    );
     assertSuccess(response.status);
     assert.equal(response.directResults?.operationStatus?.operationState, TOperationState.FINISHED_STATE);
     assert.equal(response.directResults?.resultSet, null);
     assert.equal(response.directResults?.closeOperation, null);
-    const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: response.operationHandle! }));
+    const metadata = await client.call(
+      'GetResultSetMetadata',
+      new TGetResultSetMetadataReq({ operationHandle: response.operationHandle! }),
+    );
     assertSuccess(metadata.status);
     const fetched = await client.call(
       'FetchResults',
@@ -120,14 +132,20 @@ describe('local warehouse: sessions and statements', () => {
 
   it('sends no direct result when a column set needs more than one response, and reads it from row 0', async () => {
     const session = await client.openSession();
-    const response = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(100000)', { arrow: false, direct: { maxRows: 200_000 } }));
+    const response = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT * FROM RANGE(100000)', { arrow: false, direct: { maxRows: 200_000 } }),
+    );
     assertSuccess(response.status);
     assert.equal(response.directResults?.operationStatus?.operationState, TOperationState.FINISHED_STATE);
     assert.equal(response.directResults?.resultSet, null);
     assert.equal(response.directResults?.closeOperation, null);
     let next = 0;
-    for (let more = true; more; ) {
-      const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: response.operationHandle!, orientation: 0, maxRows: new Int64(100_000) }));
+    for (let more = true; more;) {
+      const fetched = await client.call(
+        'FetchResults',
+        new TFetchResultsReq({ operationHandle: response.operationHandle!, orientation: 0, maxRows: new Int64(100_000) }),
+      );
       assertSuccess(fetched.status);
       assert.equal(fetched.results!.startRowOffset.toNumber(), next);
       const ids = fetched.results!.columns![0]!.i64Val!.values.map((v) => v.toNumber());
@@ -151,26 +169,33 @@ describe('local warehouse: sessions and statements', () => {
     assert.ok(waited >= 1900 && waited < 10_000, `waited ${waited} ms`);
     assert.equal(response.directResults?.operationStatus?.operationState, TOperationState.RUNNING_STATE);
     assert.equal(response.directResults?.closeOperation, null);
-    const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: response.operationHandle! }));
+    const status = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: response.operationHandle! }),
+    );
     assert.equal(status.operationState, TOperationState.RUNNING_STATE);
-    await client.call('CancelOperation', { operationHandle: response.operationHandle! } as never);
+    await client.call('CancelOperation', { operationHandle: response.operationHandle! });
   });
 
   it('binds typed named and positional parameters as real DuckDB parameters', async () => {
     const session = await client.openSession();
     const named = await client.call(
       'ExecuteStatement',
-      executeRequest(session, "SELECT :i + 1 AS i, :d AS d, :ts AS ts, :dec AS dec, :b AS b, :n AS n, ':i' AS literal, 2::INT AS cast -- :x", {
-        direct: { maxRows: 10 },
-        parameters: [
-          param('i', 'INT', '41'),
-          param('d', 'DATE', '2024-02-29'),
-          param('ts', 'TIMESTAMP', '2024-02-29 12:34:56.789'),
-          param('dec', 'DECIMAL(10,2)', '12.3'),
-          param('b', 'BOOLEAN', 'true'),
-          param('n', 'VOID', null),
-        ],
-      }),
+      executeRequest(
+        session,
+        "SELECT :i + 1 AS i, :d AS d, :ts AS ts, :dec AS dec, :b AS b, :n AS n, ':i' AS literal, 2::INT AS cast -- :x",
+        {
+          direct: { maxRows: 10 },
+          parameters: [
+            param('i', 'INT', '41'),
+            param('d', 'DATE', '2024-02-29'),
+            param('ts', 'TIMESTAMP', '2024-02-29 12:34:56.789'),
+            param('dec', 'DECIMAL(10,2)', '12.3'),
+            param('b', 'BOOLEAN', 'true'),
+            param('n', 'VOID', null),
+          ],
+        },
+      ),
     );
     assertSuccess(named.status);
     const [row] = rowsOf(named.directResults!.resultSetMetadata!, named.directResults!.resultSet!);
@@ -230,7 +255,10 @@ describe('local warehouse: sessions and statements', () => {
       assert.equal(async.directResults?.operationStatus?.operationState, TOperationState.ERROR_STATE, sql);
       assert.equal(async.directResults?.operationStatus?.sqlState, sqlState, sql);
       assert.equal(async.directResults?.closeOperation, null);
-      const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: async.operationHandle! }));
+      const status = await client.call(
+        'GetOperationStatus',
+        new TGetOperationStatusReq({ operationHandle: async.operationHandle! }),
+      );
       assert.equal(status.operationState, TOperationState.ERROR_STATE);
       assert.equal(status.sqlState, sqlState);
       assert.ok((status.errorMessage ?? '').length > 0);
@@ -261,9 +289,15 @@ describe('local warehouse: sessions and statements', () => {
     const session = await client.openSession();
     const response = await client.call('ExecuteStatement', executeRequest(session, 'SELECT 1 AS one', { runAsync: false }));
     assertSuccess(response.status);
-    const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: response.operationHandle! }));
+    const status = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: response.operationHandle! }),
+    );
     assert.equal(status.operationState, TOperationState.FINISHED_STATE);
-    const failed = await client.call('ExecuteStatement', executeRequest(session, "SELECT CAST(concat('x', id) AS INT) FROM RANGE(3)", { runAsync: false }));
+    const failed = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, "SELECT CAST(concat('x', id) AS INT) FROM RANGE(3)", { runAsync: false }),
+    );
     assert.equal(failed.status.statusCode, TStatusCode.ERROR_STATUS);
     assert.equal(failed.status.sqlState, '22018');
   });
@@ -271,14 +305,17 @@ describe('local warehouse: sessions and statements', () => {
   it('returns an empty result in Arrow and in column form', async () => {
     const session = await client.openSession();
     for (const arrow of [true, false]) {
-      const direct = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(0)', { arrow, direct: { maxRows: 10 } }));
+      const direct = await client.call(
+        'ExecuteStatement',
+        executeRequest(session, 'SELECT * FROM RANGE(0)', { arrow, direct: { maxRows: 10 } }),
+      );
       assertSuccess(direct.status);
       assert.equal(direct.directResults?.resultSet?.hasMoreRows, false);
-      assertSuccess(direct.directResults!.closeOperation!.status);
-      const results = direct.directResults!.resultSet!.results!;
-      if (arrow) assert.equal(rowsOf(direct.directResults!.resultSetMetadata!, direct.directResults!.resultSet!).length, 0);
+      assertSuccess(direct.directResults.closeOperation!.status);
+      const results = direct.directResults.resultSet.results!;
+      if (arrow) assert.equal(rowsOf(direct.directResults.resultSetMetadata!, direct.directResults.resultSet).length, 0);
       else assert.deepEqual(results.columns?.[0]?.i64Val?.values, []);
-      assert.equal(direct.directResults!.resultSetMetadata!.schema!.columns[0]!.columnName, 'id');
+      assert.equal(direct.directResults.resultSetMetadata!.schema!.columns[0]!.columnName, 'id');
     }
   });
 });

@@ -60,7 +60,10 @@ describe('local warehouse: HTTP', () => {
     assert.equal((await postRaw(warehouse.url, body, { Authorization: 'Bearer test-token-do-not-leak' })).status, 200);
     const basic = Buffer.from('token:test-token-do-not-leak').toString('base64');
     assert.equal((await postRaw(warehouse.url, body, { Authorization: `Basic ${basic}` })).status, 200);
-    await assert.rejects(new WarehouseTestClient(warehouse.url, 'nope').openSession(), (e: unknown) => e instanceof HttpStatusError && e.status === 401);
+    await assert.rejects(
+      new WarehouseTestClient(warehouse.url, 'nope').openSession(),
+      (e: unknown) => e instanceof HttpStatusError && e.status === 401,
+    );
   });
 
   it('answers 400 to bodies that are not Thrift, truncated or empty, and keeps serving', async () => {
@@ -84,7 +87,14 @@ describe('local warehouse: HTTP', () => {
   });
 
   it('answers 404 elsewhere and 405 to a GET on the endpoint', async () => {
-    assert.equal((await postRaw(`${warehouse.serverHostname}/sql/1.0/warehouses/other`, openSessionBytes(), { Authorization: `Bearer ${warehouse.accessToken}` })).status, 404);
+    assert.equal(
+      (
+        await postRaw(`${warehouse.serverHostname}/sql/1.0/warehouses/other`, openSessionBytes(), {
+          Authorization: `Bearer ${warehouse.accessToken}`,
+        })
+      ).status,
+      404,
+    );
     assert.equal((await get(`${warehouse.serverHostname}/nothing-here`)).status, 404);
     assert.equal((await get(warehouse.url)).status, 405);
   });
@@ -96,12 +106,21 @@ describe('local warehouse: HTTP', () => {
     const json = await get(`${warehouse.serverHostname}/api/queries`);
     assert.equal(json.status, 200);
     assert.match(json.type, /application\/json/);
-    const records = JSON.parse(json.body) as { queryId: string; statement: string; state: string; rowCount?: number; submittedAt: string }[];
+    const records = JSON.parse(json.body) as {
+      queryId: string;
+      statement: string;
+      state: string;
+      rowCount?: number;
+      submittedAt: string;
+    }[];
     assert.equal(records[0]!.statement, 'SELECT * FROM RANGE(7)');
     assert.equal(records[0]!.state, 'FINISHED');
     assert.equal(records[0]!.rowCount, 7);
     assert.match(records[0]!.queryId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    assert.deepEqual(records.map((r) => r.queryId), warehouse.history().map((r) => r.queryId));
+    assert.deepEqual(
+      records.map((r) => r.queryId),
+      warehouse.history().map((r) => r.queryId),
+    );
 
     const page = await get(`${warehouse.serverHostname}/`);
     assert.equal(page.status, 200);
@@ -122,21 +141,25 @@ function externalAddress(): string | undefined {
 
 describe('local warehouse: history from another machine', () => {
   const address = externalAddress();
-  it('needs the access token for the history when the client is not on this machine', { skip: address ? false : 'no non-loopback IPv4 address' }, async () => {
-    const warehouse = await startLocalWarehouse({ host: '0.0.0.0' });
-    try {
-      const port = new URL(warehouse.serverHostname).port;
-      for (const path of ['/', '/api/queries']) {
-        const url = `http://${address}:${port}${path}`;
-        assert.equal((await get(url)).status, 401, path);
-        const basic = Buffer.from(`token:${warehouse.accessToken}`).toString('base64');
-        assert.equal((await get(url, { Authorization: `Basic ${basic}` })).status, 200, path);
-        assert.equal((await get(`${warehouse.serverHostname}${path}`)).status, 200, `${path} from loopback`);
+  it(
+    'needs the access token for the history when the client is not on this machine',
+    { skip: address ? false : 'no non-loopback IPv4 address' },
+    async () => {
+      const warehouse = await startLocalWarehouse({ host: '0.0.0.0' });
+      try {
+        const port = new URL(warehouse.serverHostname).port;
+        for (const path of ['/', '/api/queries']) {
+          const url = `http://${address}:${port}${path}`;
+          assert.equal((await get(url)).status, 401, path);
+          const basic = Buffer.from(`token:${warehouse.accessToken}`).toString('base64');
+          assert.equal((await get(url, { Authorization: `Basic ${basic}` })).status, 200, path);
+          assert.equal((await get(`${warehouse.serverHostname}${path}`)).status, 200, `${path} from loopback`);
+        }
+      } finally {
+        await warehouse.close();
       }
-    } finally {
-      await warehouse.close();
-    }
-  });
+    },
+  );
 });
 
 describe('local warehouse: TLS', () => {
@@ -153,7 +176,10 @@ describe('local warehouse: TLS', () => {
     assert.match(warehouse.caCertificate ?? '', /BEGIN CERTIFICATE/);
     const trusting = new WarehouseTestClient(warehouse.url, warehouse.accessToken, warehouse.caCertificate);
     const session = await trusting.openSession();
-    const result = await trusting.call('ExecuteStatement', executeRequest(session, 'SELECT 1 AS one', { direct: { maxRows: 10 } }));
+    const result = await trusting.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT 1 AS one', { direct: { maxRows: 10 } }),
+    );
     assert.equal(result.directResults?.resultSet?.hasMoreRows, false);
     await assert.rejects(new WarehouseTestClient(warehouse.url, warehouse.accessToken).openSession(), /self.signed|certificate/i);
   });

@@ -26,7 +26,12 @@ import { assertSuccess, eventually, executeRequest, waitUntilDone, WarehouseTest
 /** A statement that runs far longer than any test: it is always cancelled. */
 const ENDLESS = 'SELECT sum(a.id * b.id) FROM RANGE(1000000) a, RANGE(1000000) b';
 
-async function readIds(client: WarehouseTestClient, handle: TOperationHandle, start: number | undefined, maxRows: number): Promise<{ ids: bigint[]; more: boolean }> {
+async function readIds(
+  client: WarehouseTestClient,
+  handle: TOperationHandle,
+  start: number | undefined,
+  maxRows: number,
+): Promise<{ ids: bigint[]; more: boolean }> {
   const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: handle }));
   const fetched = await client.call(
     'FetchResults',
@@ -65,7 +70,10 @@ describe('local warehouse: operations', () => {
 
   it('lets two readers read the same result from any row, and FETCH_NEXT continue', async () => {
     const session = await client.openSession();
-    const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(200000)', { direct: false }));
+    const { operationHandle } = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT * FROM RANGE(200000)', { direct: false }),
+    );
     assert.equal((await waitUntilDone(client, operationHandle!)).operationState, TOperationState.FINISHED_STATE);
 
     const first = await readIds(client, operationHandle!, 0, 70_000);
@@ -89,8 +97,11 @@ describe('local warehouse: operations', () => {
 
   it('lets another session (and connection) pick a query up with its id and secret', async () => {
     const submitter = await client.openSession();
-    const { operationHandle } = await client.call('ExecuteStatement', executeRequest(submitter, 'SELECT * FROM RANGE(1234)', { direct: false }));
-    await client.call('CloseSession', { sessionHandle: submitter } as never);
+    const { operationHandle } = await client.call(
+      'ExecuteStatement',
+      executeRequest(submitter, 'SELECT * FROM RANGE(1234)', { direct: false }),
+    );
+    await client.call('CloseSession', { sessionHandle: submitter });
     const picker = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
     await picker.openSession();
     const rebuilt = new TOperationHandle({
@@ -128,7 +139,10 @@ describe('local warehouse: operations', () => {
     assert.equal(shape(a.status.errorMessage), shape(b.status.errorMessage));
     assert.match(a.status.errorMessage ?? '', /RESOURCE_DOES_NOT_EXIST/);
     // Cancel and fetch with the wrong secret do nothing to the query.
-    assert.equal((await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: wrongSecret }))).status.statusCode, TStatusCode.INVALID_HANDLE_STATUS);
+    assert.equal(
+      (await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: wrongSecret }))).status.statusCode,
+      TStatusCode.INVALID_HANDLE_STATUS,
+    );
     assert.equal((await waitUntilDone(client, operationHandle!)).operationState, TOperationState.FINISHED_STATE);
   });
 
@@ -144,10 +158,16 @@ describe('local warehouse: operations', () => {
     assert.equal(status.operationState, TOperationState.CANCELED_STATE);
     assert.ok(elapsed < 1000, `cancelled after ${elapsed} ms`);
     // The DuckDB statement itself stops: a new statement runs at once.
-    const quick = await client.call('ExecuteStatement', executeRequest(session, 'SELECT 42 AS answer', { direct: { maxRows: 10 } }));
+    const quick = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT 42 AS answer', { direct: { maxRows: 10 } }),
+    );
     assert.equal(quick.directResults?.operationStatus?.operationState, TOperationState.FINISHED_STATE);
     assertSuccess((await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: operationHandle! }))).status);
-    const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(1) }));
+    const fetched = await client.call(
+      'FetchResults',
+      new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(1) }),
+    );
     assert.equal(fetched.status.statusCode, TStatusCode.ERROR_STATUS);
     assert.match(fetched.status.errorMessage ?? '', /CANCELED/);
     assert.equal(warehouse.history().find((r) => r.statement === ENDLESS && r.state === 'CANCELED')?.state, 'CANCELED');
@@ -155,7 +175,10 @@ describe('local warehouse: operations', () => {
 
   it('frees a closed operation: it is then unknown', async () => {
     const session = await client.openSession();
-    const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(10)', { direct: false }));
+    const { operationHandle } = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT * FROM RANGE(10)', { direct: false }),
+    );
     await waitUntilDone(client, operationHandle!);
     assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: operationHandle! }))).status);
     const after = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: operationHandle! }));
@@ -169,14 +192,20 @@ describe('local warehouse: operations', () => {
       sessions.flatMap((session, s) =>
         [1, 2, 3].map(async (k) => {
           const n = 1000 * (s + 1) + k;
-          const response = await client.call('ExecuteStatement', executeRequest(session, `SELECT * FROM RANGE(${n})`, { direct: false }));
+          const response = await client.call(
+            'ExecuteStatement',
+            executeRequest(session, `SELECT * FROM RANGE(${n})`, { direct: false }),
+          );
           await waitUntilDone(client, response.operationHandle!);
           return { n, ids: (await readIds(client, response.operationHandle!, 0, 100_000)).ids };
         }),
       ),
     );
     for (const { n, ids } of results) assert.deepEqual(ids, range(0, n));
-    const still = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: blocker.operationHandle! }));
+    const still = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: blocker.operationHandle! }),
+    );
     assert.equal(still.operationState, TOperationState.RUNNING_STATE, 'a long statement does not block the others');
     await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: blocker.operationHandle! }));
   });
@@ -194,17 +223,27 @@ describe('local warehouse: idle expiry', () => {
   it('frees finished results nobody read for the idle timeout, but not running ones', async () => {
     const client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
     const session = await client.openSession();
-    const finished = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(10)', { runAsync: false }));
+    const finished = await client.call(
+      'ExecuteStatement',
+      executeRequest(session, 'SELECT * FROM RANGE(10)', { runAsync: false }),
+    );
     const running = await client.call('ExecuteStatement', executeRequest(session, ENDLESS, { direct: false }));
     // Watch the history, not the operation: every call on an operation counts as using it.
     await eventually(
-      async () => (warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined),
+      async () =>
+        warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined,
       10_000,
       'the idle result to be freed',
     );
-    const gone = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: finished.operationHandle! }));
+    const gone = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: finished.operationHandle! }),
+    );
     assert.equal(gone.status.statusCode, TStatusCode.INVALID_HANDLE_STATUS);
-    const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: running.operationHandle! }));
+    const status = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: running.operationHandle! }),
+    );
     assert.equal(status.operationState, TOperationState.RUNNING_STATE);
     await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: running.operationHandle! }));
   });
@@ -224,7 +263,10 @@ describe('local warehouse: statement queue and query timeout', () => {
     const session = await client.openSession();
     const first = await client.call('ExecuteStatement', executeRequest(session, ENDLESS, { direct: false }));
     const second = await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(3)', { direct: false }));
-    const waiting = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle: second.operationHandle! }));
+    const waiting = await client.call(
+      'GetOperationStatus',
+      new TGetOperationStatusReq({ operationHandle: second.operationHandle! }),
+    );
     assert.equal(waiting.operationState, TOperationState.PENDING_STATE);
     await client.call('CancelOperation', new TCancelOperationReq({ operationHandle: first.operationHandle! }));
     const done = await waitUntilDone(client, second.operationHandle!, 10_000);

@@ -14,7 +14,10 @@ import { assertSuccess, executeRequest, WarehouseTestClient } from '../support/w
 async function run(url: string, token: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new WarehouseTestClient(url, token);
   const session = await client.openSession();
-  const response = await client.call('ExecuteStatement', executeRequest(session, sql, { runAsync: false, direct: { maxRows: 1000 } }));
+  const response = await client.call(
+    'ExecuteStatement',
+    executeRequest(session, sql, { runAsync: false, direct: { maxRows: 1000 } }),
+  );
   assertSuccess(response.status);
   const direct = response.directResults!;
   const batches = direct.resultSet?.results?.arrowBatches ?? [];

@@ -11,9 +11,21 @@ import { after, before, describe, it } from 'node:test';
 import { DataType, Table, tableFromIPC, Type } from 'apache-arrow';
 import Int64 from 'node-int64';
 import { batchToRows, RowSetDecoder, type Row } from '../../src/results/index.js';
-import { TFetchResultsReq, TGetResultSetMetadataReq, TSparkArrowTypes, TSparkRowSetType, TTypeId } from '../../src/thrift/index.js';
+import {
+  TFetchResultsReq,
+  TGetResultSetMetadataReq,
+  TSparkArrowTypes,
+  TSparkRowSetType,
+  TTypeId,
+} from '../../src/thrift/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
-import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient, type ExecuteOptions } from '../support/warehouse-client.js';
+import {
+  assertSuccess,
+  executeRequest,
+  waitUntilDone,
+  WarehouseTestClient,
+  type ExecuteOptions,
+} from '../support/warehouse-client.js';
 
 const EVERY_TYPE = `
 SELECT
@@ -30,17 +42,49 @@ SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, N
 `;
 
 const TYPE_NAMES = {
-  b: 'BOOLEAN', ti: 'TINYINT', si: 'SMALLINT', i: 'INT', bi: 'BIGINT', f: 'FLOAT', d: 'DOUBLE',
-  dec: 'DECIMAL(10,2)', wide: 'DECIMAL(38,1)', s: 'STRING', ls: 'STRING', bin: 'BINARY', lbin: 'BINARY', dt: 'DATE', ts: 'TIMESTAMP',
-  arr: 'ARRAY<INT>', m: 'MAP<STRING,DOUBLE>', st: 'STRUCT<a:INT,b:STRING>', nul: 'INT', huge: 'DECIMAL(38,0)',
+  b: 'BOOLEAN',
+  ti: 'TINYINT',
+  si: 'SMALLINT',
+  i: 'INT',
+  bi: 'BIGINT',
+  f: 'FLOAT',
+  d: 'DOUBLE',
+  dec: 'DECIMAL(10,2)',
+  wide: 'DECIMAL(38,1)',
+  s: 'STRING',
+  ls: 'STRING',
+  bin: 'BINARY',
+  lbin: 'BINARY',
+  dt: 'DATE',
+  ts: 'TIMESTAMP',
+  arr: 'ARRAY<INT>',
+  m: 'MAP<STRING,DOUBLE>',
+  st: 'STRUCT<a:INT,b:STRING>',
+  nul: 'INT',
+  huge: 'DECIMAL(38,0)',
 };
 
 const EXPECTED_FIRST: Row = {
-  b: true, ti: -7, si: 300, i: 70000, bi: 9007199254740993n, f: 1.5, d: 2.25,
-  dec: '-12.30', wide: '12345678901234567890123456789.5', s: 'héllo', ls: 'a string longer than twelve bytes ✓', bin: Buffer.from([0, 255, 0x61, 0x62]),
+  b: true,
+  ti: -7,
+  si: 300,
+  i: 70000,
+  bi: 9007199254740993n,
+  f: 1.5,
+  d: 2.25,
+  dec: '-12.30',
+  wide: '12345678901234567890123456789.5',
+  s: 'héllo',
+  ls: 'a string longer than twelve bytes ✓',
+  bin: Buffer.from([0, 255, 0x61, 0x62]),
   lbin: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
-  dt: '2024-02-29', ts: new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)),
-  arr: [1, null, 3], m: new Map([['k', 1.5]]), st: { a: 1, b: 'x' }, nul: null, huge: '1',
+  dt: '2024-02-29',
+  ts: new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)),
+  arr: [1, null, 3],
+  m: new Map([['k', 1.5]]),
+  st: { a: 1, b: 'x' },
+  nul: null,
+  huge: '1',
 };
 
 const COMPLEX_COLUMNS = ['arr', 'm', 'st'];
@@ -58,7 +102,8 @@ const COLUMN_COMPLEX_TEXT: Record<string, Array<string | null>> = {
   st: ['{"a":1,"b":"x"}', null],
 };
 
-const withoutComplex = (row: Row): Row => Object.fromEntries(Object.entries(row).filter(([name]) => !COMPLEX_COLUMNS.includes(name)));
+const withoutComplex = (row: Row): Row =>
+  Object.fromEntries(Object.entries(row).filter(([name]) => !COMPLEX_COLUMNS.includes(name)));
 
 describe('local warehouse: every type in every result format', () => {
   let warehouse: LocalWarehouse;
@@ -81,9 +126,15 @@ describe('local warehouse: every type in every result format', () => {
     if (arrowTypes) req.useArrowNativeTypes = arrowTypes;
     const { operationHandle } = await client.call('ExecuteStatement', req);
     await waitUntilDone(client, operationHandle!);
-    const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
+    const metadata = await client.call(
+      'GetResultSetMetadata',
+      new TGetResultSetMetadataReq({ operationHandle: operationHandle! }),
+    );
     assertSuccess(metadata.status);
-    const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(100) }));
+    const fetched = await client.call(
+      'FetchResults',
+      new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(100) }),
+    );
     assertSuccess(fetched.status);
     const decoder = new RowSetDecoder(metadata);
     const expectedNames = metadata.arrowSchema ? TYPE_NAMES : COLUMN_TYPE_NAMES;
@@ -104,12 +155,18 @@ describe('local warehouse: every type in every result format', () => {
       const { rows, format } = await fetchAll({ arrow: true, lz4 });
       assert.equal(format, TSparkRowSetType.ARROW_BASED_SET);
       assert.deepEqual(rows[0], EXPECTED_FIRST, `lz4 ${lz4}`);
-      assert.ok(Object.values(rows[1]!).every((v) => v === null), 'the NULL row');
+      assert.ok(
+        Object.values(rows[1]!).every((v) => v === null),
+        'the NULL row',
+      );
     }
   });
 
   it('sends TIMESTAMP, DECIMAL and complex types as text to a client that asks for that', async () => {
-    const { rows } = await fetchAll({ arrow: true }, new TSparkArrowTypes({ timestampAsArrow: false, decimalAsArrow: false, complexTypesAsArrow: false }));
+    const { rows } = await fetchAll(
+      { arrow: true },
+      new TSparkArrowTypes({ timestampAsArrow: false, decimalAsArrow: false, complexTypesAsArrow: false }),
+    );
     assert.deepEqual(rows[0], EXPECTED_FIRST);
     assert.ok(Object.values(rows[1]!).every((v) => v === null));
   });
@@ -120,7 +177,10 @@ describe('local warehouse: every type in every result format', () => {
     const arrow = await fetchAll({ arrow: true });
     assert.deepEqual(column.rows.map(withoutComplex), arrow.rows.map(withoutComplex));
     assert.deepEqual(column.rows[0], { ...withoutComplex(EXPECTED_FIRST), ...COLUMN_COMPLEX_FIRST });
-    assert.ok(Object.values(column.rows[1]!).every((v) => v === null), 'the NULL row');
+    assert.ok(
+      Object.values(column.rows[1]!).every((v) => v === null),
+      'the NULL row',
+    );
     for (const [name, type] of Object.entries(arrow.types)) {
       if (COMPLEX_COLUMNS.includes(name)) continue;
       assert.equal(String(column.types[name]), String(type), name);
@@ -143,8 +203,14 @@ describe('local warehouse: every type in every result format', () => {
       'FROM RANGE(10000) ORDER BY id';
     const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, sql, { direct: false }));
     await waitUntilDone(client, operationHandle!);
-    const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
-    const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(20_000) }));
+    const metadata = await client.call(
+      'GetResultSetMetadata',
+      new TGetResultSetMetadataReq({ operationHandle: operationHandle! }),
+    );
+    const fetched = await client.call(
+      'FetchResults',
+      new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(20_000) }),
+    );
     const decoder = new RowSetDecoder(metadata);
     const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
     const decimal = (unscaled: bigint, scale: number): string => {
@@ -154,7 +220,7 @@ describe('local warehouse: every type in every result format', () => {
     const expected = Array.from({ length: 10_000 }, (_, id) => ({
       s: id % 7 === 0 ? null : 'é'.repeat(id % 20),
       b: id % 5 === 0 ? null : id % 3 === 0,
-      d16: decimal(BigInt(Math.round((id - 5000) / 100 * 100)), 2),
+      d16: decimal(BigInt(Math.round(((id - 5000) / 100) * 100)), 2),
       d32: decimal(BigInt(id - 5000) * 1500n, 3),
       d64: decimal(BigInt(id - 5000) * 12345678900n, 2),
       d128: id % 11 === 0 ? null : decimal(BigInt(id - 5000) * 10n ** 25n, 10),
@@ -164,8 +230,15 @@ describe('local warehouse: every type in every result format', () => {
 
   it('describes complex columns with one primitiveEntry in Arrow and column replies alike (as Databricks and Spark)', async () => {
     const session = await client.openSession();
-    const sql = "SELECT [1, 2] AS arr, MAP {'k': 1::BIGINT} AS m, {'a b': 1, 'c': 'x'} AS st, CAST(NULL AS INT[]) AS nul_arr, 1.5::DECIMAL(5,2) AS dec";
-    const names = { arr: 'ARRAY<INT>', m: 'MAP<STRING,BIGINT>', st: 'STRUCT<`a b`:INT,c:STRING>', nul_arr: 'ARRAY<INT>', dec: 'DECIMAL(5,2)' };
+    const sql =
+      "SELECT [1, 2] AS arr, MAP {'k': 1::BIGINT} AS m, {'a b': 1, 'c': 'x'} AS st, CAST(NULL AS INT[]) AS nul_arr, 1.5::DECIMAL(5,2) AS dec";
+    const names = {
+      arr: 'ARRAY<INT>',
+      m: 'MAP<STRING,BIGINT>',
+      st: 'STRUCT<`a b`:INT,c:STRING>',
+      nul_arr: 'ARRAY<INT>',
+      dec: 'DECIMAL(5,2)',
+    };
     const expected: Row = { arr: [1, 2], m: new Map([['k', 1n]]), st: { 'a b': 1, c: 'x' }, nul_arr: null, dec: '1.50' };
     // Without an Arrow schema only the families are known; the values are read from JSON text.
     const columnNames = { arr: 'ARRAY', m: 'MAP', st: 'STRUCT', nul_arr: 'ARRAY', dec: 'DECIMAL(5,2)' };
@@ -173,24 +246,44 @@ describe('local warehouse: every type in every result format', () => {
     for (const arrow of [true, false]) {
       const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, sql, { arrow, direct: false }));
       await waitUntilDone(client, operationHandle!);
-      const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
+      const metadata = await client.call(
+        'GetResultSetMetadata',
+        new TGetResultSetMetadataReq({ operationHandle: operationHandle! }),
+      );
       const descs = metadata.schema!.columns.map((c) => c.typeDesc.types);
       assert.deepEqual(
-        descs.map((types) => [types.length, types[0]!.primitiveEntry?.type, types[0]!.arrayEntry ?? types[0]!.mapEntry ?? types[0]!.structEntry ?? null]),
-        [[1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.MAP_TYPE, null], [1, TTypeId.STRUCT_TYPE, null], [1, TTypeId.ARRAY_TYPE, null], [1, TTypeId.DECIMAL_TYPE, null]],
+        descs.map((types) => [
+          types.length,
+          types[0]!.primitiveEntry?.type,
+          types[0]!.arrayEntry ?? types[0]!.mapEntry ?? types[0]!.structEntry ?? null,
+        ]),
+        [
+          [1, TTypeId.ARRAY_TYPE, null],
+          [1, TTypeId.MAP_TYPE, null],
+          [1, TTypeId.STRUCT_TYPE, null],
+          [1, TTypeId.ARRAY_TYPE, null],
+          [1, TTypeId.DECIMAL_TYPE, null],
+        ],
         `arrow ${arrow}`,
       );
       const scale = descs[4]![0]!.primitiveEntry?.typeQualifiers?.qualifiers['scale']?.i32Value;
       assert.equal(scale, 2, 'DECIMAL keeps its qualifiers in both forms');
       if (arrow) {
-        const fields = tableFromIPC(metadata.arrowSchema!).schema.fields;
+        const fields = tableFromIPC(metadata.arrowSchema).schema.fields;
         assert.deepEqual(Object.fromEntries(fields.map((f) => [f.name, f.metadata.get('Spark:DataType:SqlName')])), names);
       } else {
         assert.equal(metadata.arrowSchema ?? undefined, undefined);
       }
-      const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }));
+      const fetched = await client.call(
+        'FetchResults',
+        new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }),
+      );
       const decoder = new RowSetDecoder(metadata);
-      assert.deepEqual(Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])), arrow ? names : columnNames, `arrow ${arrow}`);
+      assert.deepEqual(
+        Object.fromEntries(decoder.columns.map((c) => [c.name, c.typeName])),
+        arrow ? names : columnNames,
+        `arrow ${arrow}`,
+      );
       const rows = decoder.decode(fetched.results!).flatMap((batch) => batchToRows(batch, decoder.columns));
       assert.deepEqual(rows, [arrow ? expected : columnExpected], `arrow ${arrow}`);
     }
@@ -236,8 +329,14 @@ describe('local warehouse: every type in every result format', () => {
       if (arrowTypes) req.useArrowNativeTypes = arrowTypes;
       const { operationHandle } = await client.call('ExecuteStatement', req);
       await waitUntilDone(client, operationHandle!);
-      const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: operationHandle! }));
-      const fetched = await client.call('FetchResults', new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }));
+      const metadata = await client.call(
+        'GetResultSetMetadata',
+        new TGetResultSetMetadataReq({ operationHandle: operationHandle! }),
+      );
+      const fetched = await client.call(
+        'FetchResults',
+        new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(10) }),
+      );
       const decoder = new RowSetDecoder(metadata);
       const batches = decoder.decode(fetched.results!);
       const rows = batches.flatMap((batch) => batchToRows(batch, decoder.columns));
@@ -245,7 +344,9 @@ describe('local warehouse: every type in every result format', () => {
       assert.deepEqual(rows, [arrow ? expected : columnExpected], form);
       if (!arrow) {
         const table = new Table(decoder.arrowSchema, batches);
-        const texts = Object.fromEntries(table.schema.fields.map((f) => [f.name, f.type.typeId === Type.Utf8 ? table.getChild(f.name)!.get(0) : String(f.type)]));
+        const texts = Object.fromEntries(
+          table.schema.fields.map((f) => [f.name, f.type.typeId === Type.Utf8 ? table.getChild(f.name)!.get(0) : String(f.type)]),
+        );
         assert.deepEqual(texts, columnTexts, form);
       }
     }

@@ -61,7 +61,7 @@ export function plainArrowValue(value: unknown, type: DataType): unknown {
     return Object.fromEntries(type.children.map((f) => [f.name, plainArrowValue(row[f.name], f.type)]));
   }
   if (DataType.isMap(type)) {
-    const [key, val] = type.children[0]!.type.children as Field[];
+    const [key, val] = type.children[0]!.type.children;
     const entries = [...(value as Iterable<[unknown, unknown]>)];
     return new Map(entries.map(([k, v]) => [plainArrowValue(k, key!.type), plainArrowValue(v, val!.type)]));
   }

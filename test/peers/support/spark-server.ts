@@ -34,10 +34,14 @@ export async function startSparkThriftServer(): Promise<SparkThriftServer> {
   const started = Date.now();
   const port = await freePort();
   const work = await mkdtemp(join(tmpdir(), 'spark-peer-'));
-  const child: ChildProcess = spawn('bash', [join(REPO_ROOT, 'scripts/peers/spark-thriftserver.sh'), 'start', String(port), work], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SPARK_PEER_PARENT_PID: String(process.pid) },
-  });
+  const child: ChildProcess = spawn(
+    'bash',
+    [join(REPO_ROOT, 'scripts/peers/spark-thriftserver.sh'), 'start', String(port), work],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPARK_PEER_PARENT_PID: String(process.pid) },
+    },
+  );
   let output = '';
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
   child.stdout?.on('data', keep);

@@ -44,7 +44,7 @@ export const COMPLEX = `SELECT
 export const SEED_RANGE = 'SELECT :param AS p, * FROM RANGE(10)';
 
 /** Named parameters of several types in one row. */
-export const NAMED_PARAMS = 'SELECT :s AS s, :i AS i, :f AS f, :flag AS flag, :nothing AS nothing, :s || \'!\' AS s_again';
+export const NAMED_PARAMS = "SELECT :s AS s, :i AS i, :f AS f, :flag AS flag, :nothing AS nothing, :s || '!' AS s_again";
 export const NAMED_PARAM_VALUES = { s: "it's", i: 42, f: 0.5, flag: true, nothing: null } as const;
 
 /** Enough rows for several fetchmany calls. */
