@@ -40,6 +40,14 @@ if command -v go >/dev/null 2>&1; then
   echo "provision: building the Temporal CLI ${VERSION} with Go into ${CACHE_DIR}" >&2
   echo "provision: this downloads Go modules and takes several minutes the first time" >&2
   mkdir -p "${CACHE_DIR}"
+  # Test files run in parallel and each may ask at once: one builds, the others wait for it
+  # (a second concurrent `go install` would only compete for the same cores).
+  exec 9>"${CACHE_DIR}/.build.lock"
+  flock 9
+  if [[ -x "${CACHED_BIN}" ]]; then
+    echo "${CACHED_BIN}"
+    exit 0
+  fi
   # Build into a temporary directory first so an interrupted build never leaves a
   # half-written binary where the next run would trust it.
   TMP_BIN_DIR="$(mktemp -d "${CACHE_DIR}/build.XXXXXX")"
