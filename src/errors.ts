@@ -75,6 +75,30 @@ export class QueryNotFoundError extends DatabaseError {
   }
 }
 
+/** The Thrift calls that can find the connection's session gone. */
+export type SessionCall =
+  'ExecuteStatement' | 'GetOperationStatus' | 'GetResultSetMetadata' | 'FetchResults' | 'CancelOperation' | 'CloseOperation';
+
+/**
+ * Thrown when the server no longer knows the connection's session (it expired, or the server
+ * restarted) and the driver could not recover: it reopens the session and retries the call once,
+ * and throws this when the retry or the reopening fails too (`cause` says why).
+ * From `execute()`/`executeAsync()` (`call === 'ExecuteStatement'`) it also means the statement
+ * did not run: the server refused it before running it.
+ */
+export class SessionLostError extends DatabaseError {
+  override readonly name: string = 'SessionLostError';
+  /** The call that found the session gone. */
+  readonly call: SessionCall;
+  /** The query the call was about; undefined for ExecuteStatement. */
+  readonly queryId?: string;
+  constructor(message: string, details: { call: SessionCall; queryId?: string; cause?: unknown }) {
+    super(message, { cause: details.cause });
+    this.call = details.call;
+    this.queryId = details.queryId;
+  }
+}
+
 /** Thrown when results are asked for a query that was canceled or aborted (failed, closed, timed out). */
 export class AsyncExecutionUnrecoverableResultError extends DatabaseError {
   override readonly name: string = 'AsyncExecutionUnrecoverableResultError';

@@ -38,6 +38,8 @@ export {
   RequestError,
   type ServerErrorDetails,
   ServerOperationError,
+  type SessionCall,
+  SessionLostError,
   TimeoutError,
 } from './errors.js';
 export { VERSION } from './version.js';

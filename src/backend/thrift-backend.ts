@@ -6,9 +6,21 @@
  * or throws a DatabaseError. INVALID_HANDLE, or an error naming RESOURCE_DOES_NOT_EXIST or an
  * invalid operation handle, about an operation throws QueryNotFoundError, never
  * ServerOperationError.
+ *
+ * Session loss: a status saying the server no longer knows the session (see `sessionGone`)
+ * reopens the session and retries the call once. That is safe for every call made here:
+ * operation calls are idempotent, and a server that refuses ExecuteStatement for its session
+ * has not run the statement. When the retry or the reopening fails too, SessionLostError.
  */
 import Int64 from 'node-int64';
-import { DatabaseError, QueryNotFoundError, ServerOperationError } from '../errors.js';
+import {
+  DatabaseError,
+  QueryNotFoundError,
+  RequestError,
+  type SessionCall,
+  SessionLostError,
+  ServerOperationError,
+} from '../errors.js';
 import {
   TCancelOperationReq,
   TCloseOperationReq,
@@ -36,18 +48,16 @@ import {
 import type { HttpTransport } from '../transport/http-transport.js';
 import { type ServerCapabilities, isSparkProtocol } from './capabilities.js';
 import { bytesToUuid } from './handle-ids.js';
+import type { OpenedSession, SessionKeeper } from './session-keeper.js';
 import { ThriftRpc } from './thrift-rpc.js';
+
+export type { OpenedSession } from './session-keeper.js';
 
 /** An operation on the server, with the user-facing id it is known by. */
 export interface OperationRef {
   handle: TOperationHandle;
   queryId: string;
   querySecret: string;
-}
-
-export interface OpenedSession {
-  handle: TSessionHandle;
-  serverProtocolVersion: number;
 }
 
 export interface ExecuteRequest {
@@ -71,6 +81,7 @@ export interface FetchRequest {
 
 export class ThriftBackend {
   private readonly rpc: ThriftRpc;
+  private session: SessionKeeper | undefined;
 
   constructor(private readonly http: HttpTransport) {
     this.rpc = new ThriftRpc(http);
@@ -94,14 +105,31 @@ export class ThriftBackend {
     return { handle: reply.sessionHandle, serverProtocolVersion: version };
   }
 
-  async closeSession(session: TSessionHandle): Promise<void> {
-    const reply = await this.invoke('CloseSession', () =>
-      this.rpc.client.CloseSession(new TCloseSessionReq({ sessionHandle: session })),
-    );
+  /** Makes `session` the one ExecuteStatement uses, reopened by it when the server loses it. */
+  useSession(session: SessionKeeper): void {
+    this.session = session;
+  }
+
+  /** Closes the current session; one the server no longer knows counts as closed. */
+  async closeSession(): Promise<void> {
+    const sessionHandle = this.keeper().handle;
+    let reply;
+    try {
+      reply = await this.invoke('CloseSession', () => this.rpc.client.CloseSession(new TCloseSessionReq({ sessionHandle })));
+    } catch (error) {
+      // Like the official Python client: HTTP 404 to CloseSession means it was closed already.
+      if (error instanceof RequestError && error.httpStatus === 404) return;
+      throw error;
+    }
+    if (reply.status && sessionGone(reply.status, true)) return;
     checkStatus(reply.status, 'CloseSession');
   }
 
-  async executeStatement(session: TSessionHandle, request: ExecuteRequest): Promise<TExecuteStatementResp> {
+  async executeStatement(request: ExecuteRequest): Promise<TExecuteStatementResp> {
+    return this.recovering('ExecuteStatement', undefined, (session) => this.executeOn(session, request));
+  }
+
+  private async executeOn(session: TSessionHandle, request: ExecuteRequest): Promise<TExecuteStatementResp> {
     const { capabilities } = request;
     const thriftRequest = new TExecuteStatementReq({
       sessionHandle: session,
@@ -135,16 +163,12 @@ export class ThriftBackend {
 
   async getOperationStatus(operation: OperationRef): Promise<TGetOperationStatusResp> {
     const request = new TGetOperationStatusReq({ operationHandle: operation.handle, getProgressUpdate: false });
-    const reply = await this.invoke('GetOperationStatus', () => this.rpc.client.GetOperationStatus(request));
-    checkStatus(reply.status, 'GetOperationStatus', operation.queryId);
-    return reply;
+    return this.operationCall('GetOperationStatus', operation, () => this.rpc.client.GetOperationStatus(request));
   }
 
   async getResultSetMetadata(operation: OperationRef): Promise<TGetResultSetMetadataResp> {
     const request = new TGetResultSetMetadataReq({ operationHandle: operation.handle });
-    const reply = await this.invoke('GetResultSetMetadata', () => this.rpc.client.GetResultSetMetadata(request));
-    checkStatus(reply.status, 'GetResultSetMetadata', operation.queryId);
-    return reply;
+    return this.operationCall('GetResultSetMetadata', operation, () => this.rpc.client.GetResultSetMetadata(request));
   }
 
   async fetchResults(operation: OperationRef, fetch: FetchRequest): Promise<TFetchResultsResp> {
@@ -156,26 +180,75 @@ export class ThriftBackend {
     });
     if (fetch.maxBytes !== undefined) request.maxBytes = new Int64(fetch.maxBytes);
     if (fetch.startRowOffset !== undefined) request.startRowOffset = new Int64(fetch.startRowOffset);
-    const reply = await this.invoke('FetchResults', () => this.rpc.client.FetchResults(request));
-    checkStatus(reply.status, 'FetchResults', operation.queryId);
-    return reply;
+    return this.operationCall('FetchResults', operation, () => this.rpc.client.FetchResults(request));
   }
 
   async cancelOperation(operation: OperationRef): Promise<void> {
     const request = new TCancelOperationReq({ operationHandle: operation.handle });
-    const reply = await this.invoke('CancelOperation', () => this.rpc.client.CancelOperation(request));
-    checkStatus(reply.status, 'CancelOperation', operation.queryId);
+    await this.operationCall('CancelOperation', operation, () => this.rpc.client.CancelOperation(request));
   }
 
   async closeOperation(operation: OperationRef): Promise<void> {
     const request = new TCloseOperationReq({ operationHandle: operation.handle });
-    const reply = await this.invoke('CloseOperation', () => this.rpc.client.CloseOperation(request));
-    checkStatus(reply.status, 'CloseOperation', operation.queryId);
+    await this.operationCall('CloseOperation', operation, () => this.rpc.client.CloseOperation(request));
   }
 
   /** Releases the HTTP connections. */
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  /** One call about an operation: sent, its status checked, retried once on a lost session. */
+  private operationCall<R extends { status: TStatus }>(
+    call: SessionCall,
+    operation: OperationRef,
+    send: () => Promise<R>,
+  ): Promise<R> {
+    return this.recovering(call, operation.queryId, async () => {
+      const reply = await this.invoke(call, send);
+      checkStatus(reply.status, call, operation.queryId);
+      return reply;
+    });
+  }
+
+  /**
+   * Runs `attempt` on the current session; if it finds the session gone, reopens the session
+   * and runs it once more. Throws SessionLostError when the reopening or the retry fails.
+   */
+  private async recovering<T>(
+    call: SessionCall,
+    queryId: string | undefined,
+    attempt: (session: TSessionHandle) => Promise<T>,
+  ): Promise<T> {
+    const keeper = this.keeper();
+    const session = keeper.handle;
+    try {
+      return await attempt(session);
+    } catch (error) {
+      if (!(error instanceof SessionLostError)) throw error;
+      let reopened: TSessionHandle;
+      try {
+        reopened = await keeper.reopen(session);
+      } catch (reopenError) {
+        const why = reopenError instanceof Error ? reopenError.message : String(reopenError);
+        throw new SessionLostError(`${error.message}; reopening a session failed: ${why}`, {
+          call,
+          queryId,
+          cause: reopenError,
+        });
+      }
+      try {
+        return await attempt(reopened);
+      } catch (retryError) {
+        if (!(retryError instanceof SessionLostError)) throw retryError;
+        throw new SessionLostError(`${retryError.message} (again on a newly opened session)`, { call, queryId });
+      }
+    }
+  }
+
+  private keeper(): SessionKeeper {
+    if (!this.session) throw new DatabaseError('no session: open one with connect()');
+    return this.session;
   }
 
   /** Runs one generated-client call, turning Thrift-level failures into DatabaseErrors. */
@@ -223,6 +296,12 @@ export function checkStatus(status: TStatus | undefined, call: string, queryId?:
       break;
   }
   const error = serverErrorOf(status, `${call} failed (status ${status.statusCode})`, queryId);
+  if (isSessionCall(call) && sessionGone(status, call === 'ExecuteStatement')) {
+    throw new SessionLostError(`${call}: the server no longer knows this connection's session: ${error.message}`, {
+      call,
+      queryId,
+    });
+  }
   // Databricks says RESOURCE_DOES_NOT_EXIST; Spark's Thrift server says ERROR with
   // "Invalid OperationHandle: ..." for a handle it no longer knows.
   const notFound =
@@ -230,6 +309,33 @@ export function checkStatus(status: TStatus | undefined, call: string, queryId?:
     /RESOURCE_DOES_NOT_EXIST|^Invalid OperationHandle/.test(error.message);
   if (notFound && queryId !== undefined) throw new QueryNotFoundError(queryId, error.message);
   throw error;
+}
+
+/**
+ * How servers say they no longer know a session: Spark's Thrift server (and HiveServer2) and
+ * Databricks answer "Invalid SessionHandle: ..." (the official Python client matches that
+ * text); Databricks and our local warehouse "RESOURCE_DOES_NOT_EXIST: Session <id> does not
+ * exist". INVALID_HANDLE to a call whose only handle is the session's says the same.
+ */
+const SESSION_GONE = [/Invalid SessionHandle/, /\bSession [0-9a-f-]{8,} does not exist/i];
+
+export function sessionGone(status: TStatus, onlySessionHandle: boolean): boolean {
+  if (onlySessionHandle && status.statusCode === TStatusCode.INVALID_HANDLE_STATUS) return true;
+  const text = `${status.errorMessage ?? ''}\n${status.displayMessage ?? ''}`;
+  return SESSION_GONE.some((pattern) => pattern.test(text));
+}
+
+const SESSION_CALLS: ReadonlySet<string> = new Set<SessionCall>([
+  'ExecuteStatement',
+  'GetOperationStatus',
+  'GetResultSetMetadata',
+  'FetchResults',
+  'CancelOperation',
+  'CloseOperation',
+]);
+
+function isSessionCall(call: string): call is SessionCall {
+  return SESSION_CALLS.has(call);
 }
 
 /** The error fields a TStatus and a TGetOperationStatusResp both carry. */

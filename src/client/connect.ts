@@ -3,6 +3,7 @@
  * protocol version.
  */
 import { FALLBACK_HIVE_PROTOCOL_VERSION, REQUESTED_PROTOCOL_VERSION } from '../backend/capabilities.js';
+import { SessionKeeper } from '../backend/session-keeper.js';
 import { type OpenedSession, ThriftBackend } from '../backend/thrift-backend.js';
 import { RequestError, ServerOperationError } from '../errors.js';
 import { HttpTransport } from '../transport/http-transport.js';
@@ -24,6 +25,9 @@ export async function connect(options?: ConnectOptions): Promise<Connection> {
   const backend = new ThriftBackend(new HttpTransport(resolved));
   try {
     const { session, requested } = await openSession(backend, resolved);
+    const negotiated = Math.min(session.serverProtocolVersion, requested);
+    // A lost session is reopened with the version that worked, and must speak at least the one negotiated.
+    backend.useSession(new SessionKeeper(session, () => backend.openSession(requested, resolved.username), negotiated));
     return Connection.open(backend, session, resolved, requested);
   } catch (error) {
     await backend.close();

@@ -1,6 +1,7 @@
 /**
  * A session on a SQL warehouse: runs statements (`execute`, `executeAsync`) and picks up
- * queries started elsewhere (`getAsyncExecution`). Made by `connect()`.
+ * queries started elsewhere (`getAsyncExecution`). Made by `connect()`. When the server loses
+ * the session (idle expiry, restart), the next call reopens it (see README, "Lost sessions").
  */
 import { type ServerCapabilities, capabilitiesOf } from '../backend/capabilities.js';
 import { parseQueryHandle } from '../backend/handle-ids.js';
@@ -37,7 +38,7 @@ export class Connection {
   // Private so that the published types offer no constructor: connections come from connect().
   private constructor(
     private readonly backend: ThriftBackend,
-    private readonly session: OpenedSession,
+    session: OpenedSession,
     options: ResolvedOptions,
     requestedVersion: number,
   ) {
@@ -73,6 +74,7 @@ export class Connection {
   /**
    * Submits a statement and returns as soon as the server accepted it (or, for quick statements,
    * with its result inline: see `AsyncExecution.returnedAsDirectResult`).
+   * @throws SessionLostError when the session was lost and could not be reopened; the statement did not run.
    */
   async executeAsync(sql: string, params?: SqlParams, options: ExecuteOptions = {}): Promise<AsyncExecution> {
     this.assertOpen();
@@ -81,7 +83,7 @@ export class Connection {
     }
     const { statement, parameters } = this.prepare(sql, params);
     const useDirect = options.directResults ?? true;
-    const reply = await this.backend.executeStatement(this.session.handle, {
+    const reply = await this.backend.executeStatement({
       statement,
       parameters,
       capabilities: this.context.capabilities,
@@ -113,7 +115,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.backend.closeSession(this.session.handle);
+      await this.backend.closeSession();
     } finally {
       await this.backend.close();
     }

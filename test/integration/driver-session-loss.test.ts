@@ -1,0 +1,112 @@
+/**
+ * A driver Connection whose session the warehouse lost, over real HTTP to a real local
+ * warehouse that restarts on the same port: the connection reopens its session and goes on;
+ * a query that ran on the old warehouse process is reported as not found; when the session
+ * cannot be reopened, SessionLostError says so and the statement did not run.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { AsyncExecutionStatus, type Connection, QueryNotFoundError, SessionLostError } from '../../src/index.js';
+import { findFreePort } from '../../src/temporal/dev-server.js';
+import { type LocalWarehouse, type LocalWarehouseOptions, startLocalWarehouse } from '../../src/warehouse/index.js';
+import { SLOW_SQL, type TestProxy, connectTo, startProxy } from '../support/driver-fixtures.js';
+
+/** A local warehouse on a fixed port and token, so a restarted one answers the same address. */
+async function restartableWarehouse(options: LocalWarehouseOptions = {}) {
+  const port = await findFreePort();
+  const token = 'session-loss-token';
+  let current: LocalWarehouse = await startLocalWarehouse({ ...options, port, token });
+  return {
+    get current(): LocalWarehouse {
+      return current;
+    },
+    /** Stops the warehouse process's server and starts a new one: every session and query is forgotten. */
+    async restart(): Promise<void> {
+      await current.close();
+      current = await startLocalWarehouse({ ...options, port, token });
+    },
+    close: () => current.close(),
+  };
+}
+
+async function one(connection: Connection, sql: string): Promise<unknown> {
+  const rows = await (await connection.execute(sql)).fetchall();
+  return rows[0];
+}
+
+describe('a connection whose session the warehouse lost', () => {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const item of opened.splice(0).reverse()) await item.close().catch(() => undefined);
+  });
+  after(async () => {
+    for (const item of opened.splice(0).reverse()) await item.close().catch(() => undefined);
+  });
+
+  it('reopens the session after the warehouse restarted while it was idle', async () => {
+    const warehouse = await restartableWarehouse();
+    opened.push(warehouse);
+    const connection = await connectTo(warehouse.current);
+    opened.push(connection);
+    assert.deepEqual(await one(connection, 'SELECT 1 AS before'), { before: 1 });
+
+    await warehouse.restart();
+
+    assert.deepEqual(await one(connection, 'SELECT 2 AS after'), { after: 2 });
+    const query = await connection.executeAsync('SELECT 3 AS again');
+    assert.deepEqual(await (await query.getResults()).fetchall(), [{ again: 3 }]);
+    assert.equal(warehouse.current.history().filter((r) => r.statement === 'SELECT 2 AS after').length, 1, 'ran once');
+    await connection.close();
+  });
+
+  it('reports a query of the old warehouse process as not found, and runs the next statement', async () => {
+    const warehouse = await restartableWarehouse({ directResultsWaitMs: 0 });
+    opened.push(warehouse);
+    const connection = await connectTo(warehouse.current);
+    opened.push(connection);
+    const query = await connection.executeAsync(SLOW_SQL, undefined, { directResults: false });
+    assert.equal(query.status, AsyncExecutionStatus.RUNNING);
+
+    await warehouse.restart();
+
+    await assert.rejects(query.syncStatus(), (error: unknown) => {
+      assert.ok(error instanceof QueryNotFoundError, `got ${String(error)}`);
+      assert.equal(error.queryId, query.queryId);
+      return true;
+    });
+    await assert.rejects(connection.getAsyncExecution(query.serialize()), QueryNotFoundError);
+    assert.deepEqual(await one(connection, 'SELECT 4 AS next'), { next: 4 });
+  });
+
+  it('throws SessionLostError, and runs nothing, when the session cannot be reopened', async () => {
+    const warehouse = await restartableWarehouse();
+    opened.push(warehouse);
+    const proxy: TestProxy = await startProxy(warehouse.current.serverHostname);
+    opened.push(proxy);
+    const connection = await connectTo(warehouse.current, {
+      serverHostname: proxy.url,
+      retry: { minDelayMs: 10, maxDelayMs: 20, maxAttempts: 2, totalTimeoutMs: 5_000 },
+    });
+    opened.push(connection);
+    await warehouse.restart();
+    // The ExecuteStatement that finds the session gone passes; every later request (the
+    // OpenSession that would replace it) is answered 500 by the proxy.
+    const first = proxy.seen + 1;
+    proxy.setPlan((n) => (n <= first ? 'forward' : { status: 500 }));
+
+    const sql = 'SELECT 5 AS never';
+    await assert.rejects(connection.execute(sql), (error: unknown) => {
+      assert.ok(error instanceof SessionLostError, `got ${String(error)}`);
+      assert.equal(error.name, 'SessionLostError');
+      assert.equal(error.call, 'ExecuteStatement');
+      assert.match(error.message, /session/i);
+      assert.match(error.message, /reopening a session failed: .*HTTP 500/);
+      return true;
+    });
+    assert.equal(warehouse.current.history().filter((r) => r.statement === sql).length, 0, 'never ran');
+
+    // Once the warehouse is reachable again, the same connection recovers.
+    proxy.setPlan(() => 'forward');
+    assert.deepEqual(await one(connection, 'SELECT 6 AS recovered'), { recovered: 6 });
+  });
+});
