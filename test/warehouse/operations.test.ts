@@ -10,6 +10,7 @@ import Int64 from 'node-int64';
 import {
   TCancelOperationReq,
   TCloseOperationReq,
+  TCloseSessionReq,
   TFetchOrientation,
   TFetchResultsReq,
   TGetOperationStatusReq,
@@ -82,17 +83,19 @@ describe('local warehouse: operations', () => {
     const next = await readIds(client, operationHandle!, undefined, 70_000);
     assert.deepEqual(next.ids, range(70_000, 140_000));
 
-    // A second reader (another session) starts in the middle of a stored batch, then re-reads the start.
-    const other = await client.openSession();
-    assert.ok(other);
-    const middle = await readIds(client, operationHandle!, 65_530, 10);
+    // A second reader, on its own connection and session after the submitting session closed,
+    // starts in the middle of a stored batch, then re-reads the start.
+    assertSuccess((await client.call('CloseSession', new TCloseSessionReq({ sessionHandle: session }))).status);
+    const other = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
+    await other.openSession();
+    const middle = await readIds(other, operationHandle!, 65_530, 10);
     assert.deepEqual(middle.ids, range(65_530, 65_540));
-    const again = await readIds(client, operationHandle!, 0, 5);
+    const again = await readIds(other, operationHandle!, 0, 5);
     assert.deepEqual(again.ids, range(0, 5));
-    const tail = await readIds(client, operationHandle!, 199_990, 100);
+    const tail = await readIds(other, operationHandle!, 199_990, 100);
     assert.deepEqual(tail.ids, range(199_990, 200_000));
     assert.equal(tail.more, false);
-    assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: operationHandle! }))).status);
+    assertSuccess((await other.call('CloseOperation', new TCloseOperationReq({ operationHandle: operationHandle! }))).status);
   });
 
   it('lets another session (and connection) pick a query up with its id and secret', async () => {
@@ -230,8 +233,10 @@ describe('local warehouse: idle expiry', () => {
     const running = await client.call('ExecuteStatement', executeRequest(session, ENDLESS, { direct: false }));
     // Watch the history, not the operation: every call on an operation counts as using it.
     await eventually(
-      async () =>
-        warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined,
+      () =>
+        Promise.resolve(
+          warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined,
+        ),
       10_000,
       'the idle result to be freed',
     );
