@@ -9,7 +9,7 @@ import { startLocalWarehouse } from '../warehouse/index.js';
 /** libuv pool threads for the warehouse process: each running statement holds one. */
 const THREAD_POOL_SIZE = '32';
 
-const USAGE = `Usage: temporal-dbsql warehouse [--port N] [--host H] [--database FILE] [--tls]
+const USAGE = `Usage: temporal-dbsql warehouse [--port N] [--host H] [--database FILE] [--tls] [--session-idle-timeout S]
 
 Runs a local Databricks-compatible SQL warehouse on embedded DuckDB.
 
@@ -18,6 +18,9 @@ Options:
   --host H          interface to listen on (default 127.0.0.1)
   --database FILE   DuckDB database file, kept across restarts (default: in memory)
   --tls             serve HTTPS with a self-signed certificate made at start-up
+  --session-idle-timeout S
+                    seconds after which a session nobody used is closed (default 28800,
+                    8 hours, as on Databricks); its running queries carry on
   --help            show this help
 
 The access token is DATABRICKS_TOKEN if set, else a new random one printed at start-up.
@@ -34,6 +37,7 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
         host: { type: 'string' },
         database: { type: 'string' },
         tls: { type: 'boolean' },
+        'session-idle-timeout': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -51,6 +55,12 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
     process.stderr.write(`--port must be a port number (0-65535), got '${values.port}'.\n`);
     return 2;
   }
+  const idleText = values['session-idle-timeout'];
+  const idleSeconds = idleText === undefined ? undefined : Number(idleText);
+  if (idleSeconds !== undefined && !(Number.isFinite(idleSeconds) && idleSeconds > 0)) {
+    process.stderr.write(`--session-idle-timeout must be a positive number of seconds, got '${idleText}'.\n`);
+    return 2;
+  }
   // Only after the arguments are checked: help and usage errors need no second process.
   if (process.env['UV_THREADPOOL_SIZE'] === undefined) return relaunchWithThreadPool();
 
@@ -61,6 +71,7 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
     database: values.database,
     tls: values.tls === true,
     token: envToken,
+    sessionIdleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
   });
   const lines = [
     `Local SQL warehouse listening on ${warehouse.serverHostname} (query history: ${warehouse.serverHostname}/)`,

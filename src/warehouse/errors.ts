@@ -16,16 +16,26 @@ export class SqlStatementError extends Error {
   }
 }
 
-/** Thrown when a Thrift handle names no session or operation the warehouse holds (or the secret is wrong). */
+/**
+ * Thrown when a Thrift handle names no session or operation the warehouse holds (closed,
+ * expired, never opened here, or a wrong secret). Clients see INVALID_HANDLE_STATUS with
+ * SQLSTATE HY000 (Spark's INVALID_HANDLE class); a session's message begins "Invalid
+ * SessionHandle", the text the official clients and tools look for to open a new session.
+ */
 export class UnknownHandleError extends Error {
   override readonly name = 'UnknownHandleError';
   /** 'session' or 'operation'. */
   readonly kind: 'session' | 'operation';
   /** The dashed UUID of the handle's guid. */
   readonly id: string;
+  readonly sqlState = 'HY000';
 
   constructor(kind: 'session' | 'operation', id: string) {
-    super(`RESOURCE_DOES_NOT_EXIST: ${kind === 'session' ? 'Session' : 'Query'} ${id} does not exist on this warehouse.`);
+    super(
+      kind === 'session'
+        ? `Invalid SessionHandle: Session [${id}] does not exist on this warehouse (RESOURCE_DOES_NOT_EXIST, INVALID_HANDLE.SESSION_NOT_FOUND): it was closed, expired after being idle, or opened before a restart.`
+        : `RESOURCE_DOES_NOT_EXIST: Query ${id} does not exist on this warehouse.`,
+    );
     this.kind = kind;
     this.id = id;
   }

@@ -36,18 +36,14 @@ import {
   TStatusCode,
   type TSparkParameter,
 } from '../thrift/index.js';
+import { newHandleBytes } from './handles.js';
 import type { StatementParameter, WarehouseEngine } from './engine.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
-import { newHandleBytes, Operation, type OperationRegistry, type QueryHistory, uuidOf } from './operations.js';
-import {
-  errorStatus,
-  fetchRows,
-  finishedStore,
-  fitsOneReply,
-  operationStatus,
-  resultSetMetadata,
-  successStatus,
-} from './responses.js';
+import { Operation, type ResultFormat, type RunOptions } from './operation.js';
+import type { OperationRegistry } from './operation-registry.js';
+import type { QueryHistory } from './query-history.js';
+import { errorStatus, fetchRows, fitsOneReply, operationStatus, resultSetMetadata, successStatus } from './responses.js';
+import type { SessionRegistry } from './session-registry.js';
 
 /** The newest protocol this warehouse speaks (named parameters). */
 const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
@@ -59,48 +55,47 @@ const DEFAULT_MAX_ROWS = 100_000;
 export interface HandlerOptions {
   readonly directResultsWaitMs: number;
   readonly maxResultBytes: number;
+  readonly hold?: RunOptions['hold'];
 }
 
 type AnyResponse = { status: TStatus };
 
 export class WarehouseHandler {
-  /** Open sessions by guid (hex). */
-  private readonly sessions = new Set<string>();
-
   constructor(
     private readonly engine: WarehouseEngine,
+    private readonly sessions: SessionRegistry,
     private readonly operations: OperationRegistry,
     private readonly history: QueryHistory,
     private readonly options: HandlerOptions,
   ) {}
 
-  async OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
+  OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
     const asked = req.client_protocol_i64 ? req.client_protocol_i64.toNumber() : (req.client_protocol ?? SERVER_PROTOCOL_VERSION);
     const protocol = negotiate(asked);
-    const guid = newHandleBytes();
-    this.sessions.add(guid.toString('hex'));
-    return new TOpenSessionResp({
-      status: successStatus(),
-      serverProtocolVersion: protocol,
-      sessionHandle: new TSessionHandle({
-        sessionId: new THandleIdentifier({ guid, secret: newHandleBytes() }),
+    return Promise.resolve(
+      new TOpenSessionResp({
+        status: successStatus(),
         serverProtocolVersion: protocol,
+        sessionHandle: new TSessionHandle({
+          sessionId: new THandleIdentifier({ guid: this.sessions.open(), secret: newHandleBytes() }),
+          serverProtocolVersion: protocol,
+        }),
+        configuration: {},
       }),
-      configuration: {},
-    });
+    );
   }
 
   async CloseSession(req: TCloseSessionReq): Promise<TCloseSessionResp> {
     return guarded(TCloseSessionResp, () => {
       // Operations outlive their session: a client may pick a query up from a new connection.
-      this.sessions.delete(this.session(req.sessionHandle));
+      this.sessions.close(req.sessionHandle?.sessionId?.guid);
       return new TCloseSessionResp({ status: successStatus() });
     });
   }
 
   async GetInfo(req: TGetInfoReq): Promise<TGetInfoResp> {
     return guarded(TGetInfoResp, () => {
-      this.session(req.sessionHandle);
+      this.sessions.use(req.sessionHandle?.sessionId?.guid);
       const values: Record<number, string> = {
         [TGetInfoType.CLI_SERVER_NAME]: 'temporal-dbsql local warehouse',
         [TGetInfoType.CLI_DBMS_NAME]: 'Spark SQL (DuckDB)',
@@ -115,20 +110,11 @@ export class WarehouseHandler {
 
   async ExecuteStatement(req: TExecuteStatementReq): Promise<TExecuteStatementResp> {
     return guardedAsync(TExecuteStatementResp, async () => {
-      this.session(req.sessionHandle);
+      this.sessions.use(req.sessionHandle?.sessionId?.guid);
       if (typeof req.statement !== 'string' || req.statement.trim() === '') {
         throw new SqlStatementError('ExecuteStatement needs a non-empty statement.', '42601');
       }
-      const format = {
-        arrow: req.canReadArrowResult
-          ? {
-              timestampAsArrow: req.useArrowNativeTypes?.timestampAsArrow === true,
-              decimalAsArrow: req.useArrowNativeTypes?.decimalAsArrow === true,
-              complexTypesAsArrow: req.useArrowNativeTypes?.complexTypesAsArrow === true,
-              lz4: req.canDecompressLZ4Result === true,
-            }
-          : null,
-      };
+      const format = formatOf(req);
       let prepared;
       try {
         prepared = await this.engine.prepare(req.statement, parametersOf(req.parameters ?? []));
@@ -136,23 +122,13 @@ export class WarehouseHandler {
         if (!(error instanceof SqlStatementError)) throw error;
         return this.refused(req, format, error);
       }
-      const operation = new Operation(req.statement, format, prepared);
-      this.history.add(operation.record);
+      const operation = Operation.start(req.statement, format, prepared, {
+        maxResultBytes: this.options.maxResultBytes,
+        timeoutSeconds: req.queryTimeout ? req.queryTimeout.toNumber() : 0,
+        hold: this.options.hold,
+      });
+      this.history.add(operation);
       this.operations.add(operation);
-      prepared
-        .run({ maxResultBytes: this.options.maxResultBytes }, () => operation.markRunning())
-        .then(
-          (store) => operation.finish(store),
-          (error: unknown) =>
-            operation.fail(error instanceof SqlStatementError ? error : new SqlStatementError(String(error), 'XX000')),
-        );
-
-      const timeoutSeconds = req.queryTimeout ? req.queryTimeout.toNumber() : 0;
-      if (timeoutSeconds > 0) {
-        const timer = setTimeout(() => operation.timeOut(timeoutSeconds), timeoutSeconds * 1000);
-        timer.unref();
-        void operation.done.then(() => clearTimeout(timer));
-      }
 
       if (!req.runAsync) {
         await operation.done;
@@ -161,7 +137,7 @@ export class WarehouseHandler {
       }
       if (!req.runAsync && operation.state === 'ERROR' && !req.getDirectResults) {
         this.operations.remove(operation);
-        throw operation.error!;
+        throw operation.error ?? new SqlStatementError('The statement failed.', 'XX000');
       }
       const response = new TExecuteStatementResp({ status: successStatus(), operationHandle: handleOf(operation) });
       if (req.getDirectResults) {
@@ -176,10 +152,9 @@ export class WarehouseHandler {
    * fails outright (TStatus ERROR); an async one gets a handle to an operation in ERROR state,
    * so the client reads the failure, with its SQLSTATE, from the operation status.
    */
-  private refused(req: TExecuteStatementReq, format: Operation['format'], error: SqlStatementError): TExecuteStatementResp {
-    const failed = new Operation(req.statement, format, undefined);
-    this.history.add(failed.record);
-    failed.fail(error);
+  private refused(req: TExecuteStatementReq, format: ResultFormat, error: SqlStatementError): TExecuteStatementResp {
+    const failed = Operation.refused(req.statement, format, error);
+    this.history.add(failed);
     if (!req.runAsync) throw error;
     this.operations.add(failed);
     const response = new TExecuteStatementResp({ status: successStatus(), operationHandle: handleOf(failed) });
@@ -194,7 +169,7 @@ export class WarehouseHandler {
   private directResults(operation: Operation, maxRowsValue: Int64, maxBytesValue: Int64 | undefined): TSparkDirectResults {
     const direct = new TSparkDirectResults({ operationStatus: operationStatus(operation) });
     if (operation.state !== 'FINISHED') return direct;
-    const store = finishedStore(operation);
+    const store = operation.result();
     const maxRows = maxRowsValue.toNumber();
     const maxBytes = maxBytesValue ? maxBytesValue.toNumber() : Number.POSITIVE_INFINITY;
     direct.resultSetMetadata = resultSetMetadata(operation);
@@ -236,7 +211,7 @@ export class WarehouseHandler {
           ? req.startRowOffset.toNumber()
           : req.orientation === TFetchOrientation.FETCH_FIRST
             ? 0
-            : operation.cursor;
+            : 'next';
       const maxBytes = req.maxBytes ? req.maxBytes.toNumber() : DEFAULT_MAX_BYTES;
       const maxRows = req.maxRows ? req.maxRows.toNumber() : DEFAULT_MAX_ROWS;
       const response = fetchRows(operation, start, maxRows, maxBytes);
@@ -245,17 +220,23 @@ export class WarehouseHandler {
     });
   }
 
-  /** The key of an open session; UnknownHandleError when the handle names none. */
-  private session(handle: TSessionHandle | undefined): string {
-    const guid = handle?.sessionId?.guid;
-    const key = guid ? Buffer.from(guid).toString('hex') : undefined;
-    if (key === undefined || !this.sessions.has(key)) throw new UnknownHandleError('session', uuidOf(guid ?? new Uint8Array(0)));
-    return key;
-  }
-
   private operation(handle: TOperationHandle | undefined): Operation {
     return this.operations.find(handle?.operationId?.guid, handle?.operationId?.secret);
   }
+}
+
+/** How the submitting client asked for its result. */
+function formatOf(req: TExecuteStatementReq): ResultFormat {
+  return {
+    arrow: req.canReadArrowResult
+      ? {
+          timestampAsArrow: req.useArrowNativeTypes?.timestampAsArrow === true,
+          decimalAsArrow: req.useArrowNativeTypes?.decimalAsArrow === true,
+          complexTypesAsArrow: req.useArrowNativeTypes?.complexTypesAsArrow === true,
+          lz4: req.canDecompressLZ4Result === true,
+        }
+      : null,
+  };
 }
 
 /** The version both sides speak: the client's, capped at ours. */
@@ -298,7 +279,7 @@ function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
 
 /** Runs `body`, turning errors a client should see into a response with an error TStatus. */
 function guarded<R extends AnyResponse>(Response: new (args: { status: TStatus }) => R, body: () => R): Promise<R> {
-  return guardedAsync(Response, async () => body());
+  return guardedAsync(Response, () => Promise.resolve(body()));
 }
 
 async function guardedAsync<R extends AnyResponse>(
@@ -309,7 +290,7 @@ async function guardedAsync<R extends AnyResponse>(
     return await body();
   } catch (error) {
     if (error instanceof UnknownHandleError) {
-      return new Response({ status: errorStatus(error.message, undefined, TStatusCode.INVALID_HANDLE_STATUS) });
+      return new Response({ status: errorStatus(error.message, error.sqlState, TStatusCode.INVALID_HANDLE_STATUS) });
     }
     if (error instanceof SqlStatementError) {
       return new Response({ status: errorStatus(error.message, error.sqlState) });

@@ -13,7 +13,7 @@ import thrift from 'thrift';
 import { TCLIServiceProcessor } from '../thrift/index.js';
 import type { WarehouseHandler } from './handler.js';
 import { historyPage } from './history-page.js';
-import type { QueryRecord } from './operations.js';
+import type { QueryRecord } from './query-history.js';
 
 /** Bodies above this are refused (413): no Thrift request of this protocol comes near it. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;

@@ -20,9 +20,11 @@ import { WarehouseEngine } from './engine.js';
 import { WarehouseStartError } from './errors.js';
 import { WarehouseHandler } from './handler.js';
 import { createWarehouseServer } from './http-server.js';
-import { OperationRegistry, QueryHistory, type QueryRecord } from './operations.js';
+import { OperationRegistry } from './operation-registry.js';
+import { QueryHistory, type QueryRecord } from './query-history.js';
+import { SessionRegistry } from './session-registry.js';
 
-export type { QueryRecord } from './operations.js';
+export type { QueryRecord } from './query-history.js';
 export { SqlStatementError, UnknownHandleError, WarehouseStartError } from './errors.js';
 
 export interface LocalWarehouseOptions {
@@ -40,6 +42,19 @@ export interface LocalWarehouseOptions {
   directResultsWaitMs?: number;
   /** @format milliseconds. Finished results untouched this long are freed. Default 15 minutes. */
   resultIdleTimeoutMs?: number;
+  /**
+   * @format milliseconds. A session no call has named for this long is closed; later calls on
+   * it answer "Invalid SessionHandle" (INVALID_HANDLE, RESOURCE_DOES_NOT_EXIST), as Databricks
+   * does. Its queries keep running and stay readable from other sessions. Default 8 hours,
+   * the idle timeout of Databricks SQL warehouse sessions.
+   */
+  sessionIdleTimeoutMs?: number;
+  /**
+   * Holds each statement in RUNNING until the promise it returns settles, before DuckDB runs
+   * it: a deterministic slow statement for tests. Cancel and queryTimeout still end it at once;
+   * a rejection fails the statement with its message.
+   */
+  holdStatements?: (info: { queryId: string; statement: string }) => Promise<void>;
   /** Path of the Thrift endpoint. Default '/sql/1.0/warehouses/local'. */
   httpPath?: string;
   /** @format bytes. A statement whose result grows past this fails (SQLSTATE 54000). Default 1 GiB. */
@@ -74,6 +89,12 @@ export interface LocalWarehouse {
  */
 const THREAD_POOL_SIZE = Number(process.env['UV_THREADPOOL_SIZE']) || 4;
 
+/**
+ * Databricks SQL warehouses close sessions idle for 8 hours (a Databricks maintainer in
+ * databricks/databricks-sql-go issue #77, 2023-05-31).
+ */
+const DEFAULT_SESSION_IDLE_MS = 8 * 3600_000;
+
 /** Threads left for file, DNS and crypto work whatever the statements do. */
 const THREADS_KEPT_FOR_IO = 2;
 
@@ -84,6 +105,13 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   const token = options.token ?? randomBytes(32).toString('hex');
   if (token.length === 0) throw new WarehouseStartError('token must not be empty.');
   const idleMs = options.resultIdleTimeoutMs ?? 15 * 60_000;
+  const sessionIdleMs = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
+  for (const [name, value] of [
+    ['resultIdleTimeoutMs', idleMs],
+    ['sessionIdleTimeoutMs', sessionIdleMs],
+  ] as const) {
+    if (!(value > 0)) throw new WarehouseStartError(`${name} must be a positive number of milliseconds, got ${value}.`);
+  }
   const database = options.database ?? ':memory:';
   const port = options.port ?? 0;
 
@@ -106,11 +134,13 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
       `Cannot open database '${database}': ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  const sessions = new SessionRegistry();
   const operations = new OperationRegistry();
   const history = new QueryHistory();
-  const handler = new WarehouseHandler(engine, operations, history, {
+  const handler = new WarehouseHandler(engine, sessions, operations, history, {
     directResultsWaitMs: options.directResultsWaitMs ?? 5000,
     maxResultBytes: options.maxResultBytes ?? 1024 ** 3,
+    hold: options.holdStatements,
   });
   const server = createWarehouseServer(handler, { httpPath, token, tls, history: () => history.list() });
 
@@ -127,7 +157,12 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     throw new WarehouseStartError(`Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  const sweeper = setInterval(() => operations.expireIdle(idleMs), Math.max(50, Math.min(idleMs / 4, 30_000)));
+  const sweepEveryMs = Math.max(50, Math.min(idleMs / 4, sessionIdleMs / 4, 30_000));
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    operations.expireIdle(idleMs, now);
+    sessions.expireIdle(sessionIdleMs, now);
+  }, sweepEveryMs);
   sweeper.unref();
 
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;

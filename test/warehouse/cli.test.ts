@@ -69,7 +69,10 @@ describe('temporal-dbsql warehouse command', () => {
 
   it('uses DATABRICKS_TOKEN from the environment without printing it, and stops on SIGTERM', async () => {
     const secret = 'env-token-that-must-not-be-printed';
-    const { child, output } = startCommand(['--port', '0'], { UV_THREADPOOL_SIZE: '8', DATABRICKS_TOKEN: secret });
+    const { child, output } = startCommand(['--port', '0', '--session-idle-timeout', '3600'], {
+      UV_THREADPOOL_SIZE: '8',
+      DATABRICKS_TOKEN: secret,
+    });
     try {
       const host = (await waitForOutput(output, /export DATABRICKS_HOST=(\S+)/))[1]!;
       const path = (await waitForOutput(output, /export DATABRICKS_HTTP_PATH=(\S+)/))[1]!;
@@ -87,5 +90,11 @@ describe('temporal-dbsql warehouse command', () => {
     const { child, output } = startCommand(['--port', 'eighty']);
     assert.equal(await exitOf(child), 2);
     assert.match(output(), /--port must be a port number.*eighty/);
+  });
+
+  it('rejects a session idle timeout that is not a positive number of seconds', async () => {
+    const { child, output } = startCommand(['--session-idle-timeout', 'soon']);
+    assert.equal(await exitOf(child), 2);
+    assert.match(output(), /--session-idle-timeout must be a positive number of seconds, got 'soon'/);
   });
 });

@@ -1,0 +1,147 @@
+/**
+ * One prepared, bound statement on its own DuckDB connection: run once into a ResultStore,
+ * cancel at any moment (waiting, held or running).
+ */
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { Schema } from 'apache-arrow';
+import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
+import { SqlStatementError, sqlStateOf } from './errors.js';
+import { ResultStore } from './result-store.js';
+import type { StatementSlots } from './statement-slots.js';
+import { sparkTypeOf, type ResultColumn } from './types.js';
+
+/** Rows per stored Arrow batch: DuckDB chunks (2048 rows) are gathered up to this. */
+const ROWS_PER_BATCH = 65_536;
+
+/** Limits of one run. */
+export interface RunLimits {
+  /** The run fails (SQLSTATE 54000) when its result would hold more Arrow bytes than this. */
+  readonly maxResultBytes: number;
+}
+
+/** Calls a run makes on its way. */
+export interface RunHooks {
+  /** Called once the statement has a slot and is about to run. */
+  readonly onStart: () => void;
+  /** Awaited after `onStart`, before DuckDB executes the statement; a cancel ends the wait. */
+  readonly hold?: () => Promise<void>;
+}
+
+/** A prepared, bound statement; `run` executes it once, `cancel` interrupts it. */
+export class PreparedStatement {
+  private canceled = false;
+  private interrupting?: NodeJS.Timeout;
+  private readonly cancelSignal: Promise<void>;
+  private signalCancel!: () => void;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly prepared: DuckDBPreparedStatement,
+    private readonly slots: StatementSlots,
+    private readonly track: (run: Promise<unknown>) => void,
+  ) {
+    this.cancelSignal = new Promise((resolve) => (this.signalCancel = resolve));
+  }
+
+  /**
+   * Waits for a free slot, calls `onStart`, awaits `hold`, runs to the end filling a
+   * ResultStore, then closes the connection. Rejects with SqlStatementError on failure
+   * (SQLSTATE 57014 when cancelled).
+   */
+  run(limits: RunLimits, hooks: RunHooks): Promise<ResultStore> {
+    const run = this.runInSlot(limits, hooks);
+    this.track(run);
+    return run;
+  }
+
+  private async runInSlot(limits: RunLimits, hooks: RunHooks): Promise<ResultStore> {
+    await this.slots.acquire();
+    try {
+      if (this.canceled) throw cancelledError();
+      hooks.onStart();
+      if (hooks.hold) await Promise.race([hooks.hold(), this.cancelSignal]);
+      if (this.canceled) throw cancelledError();
+      const result = await this.prepared.stream();
+      const columns: ResultColumn[] = result.columnNames().map((name, i) => {
+        const duckdbType = result.columnType(i);
+        return { name, duckdbType, sparkType: sparkTypeOf(duckdbType) };
+      });
+      const schema: Schema = canonicalSchema(columns);
+      const store = new ResultStore(columns, schema);
+      let pending: DuckDBDataChunk[] = [];
+      let pendingRows = 0;
+      const flush = (): void => {
+        if (pendingRows > 0) store.append(chunksToBatch(schema, columns, pending));
+        pending = [];
+        pendingRows = 0;
+        if (store.byteSize > limits.maxResultBytes) {
+          throw new SqlStatementError(
+            `The result is larger than this local warehouse keeps (${limits.maxResultBytes} bytes); add a LIMIT.`,
+            '54000',
+          );
+        }
+      };
+      for (;;) {
+        if (this.canceled) throw cancelledError();
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        pending.push(chunk);
+        pendingRows += chunk.rowCount;
+        if (pendingRows >= ROWS_PER_BATCH) flush();
+      }
+      flush();
+      return store;
+    } catch (error) {
+      if (this.canceled) throw cancelledError();
+      return rethrowAsSqlError(error);
+    } finally {
+      this.release();
+      this.slots.release();
+    }
+  }
+
+  /** Interrupts the statement if running; harmless otherwise. */
+  cancel(): void {
+    if (this.canceled) return;
+    this.canceled = true;
+    this.signalCancel();
+    const interrupt = (): void => {
+      try {
+        this.connection.interrupt();
+      } catch {
+        // The connection may already be closed: the statement ended.
+      }
+    };
+    interrupt();
+    // DuckDB clears a connection's interrupt flag when a statement begins, so an interrupt that
+    // lands between our last check and the start of execution is lost (the window widens under
+    // load). Interrupt again until the run has ended and release() stops this.
+    this.interrupting = setInterval(interrupt, INTERRUPT_RETRY_MS);
+    this.interrupting.unref();
+  }
+
+  /** Frees the statement and its connection; called once its run has ended, whichever way. */
+  release(): void {
+    clearInterval(this.interrupting);
+    try {
+      this.prepared.destroySync();
+      this.connection.closeSync();
+    } catch {
+      // Already released.
+    }
+  }
+}
+
+/** How often a cancelled statement that is still running is interrupted again. */
+const INTERRUPT_RETRY_MS = 50;
+
+/** What a cancelled run rejects with, whether it was stopped before or while running. */
+function cancelledError(): SqlStatementError {
+  return new SqlStatementError('The statement was cancelled.', '57014');
+}
+
+export function rethrowAsSqlError(error: unknown): never {
+  if (error instanceof SqlStatementError) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new SqlStatementError(message, sqlStateOf(message));
+}

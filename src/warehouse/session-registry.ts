@@ -1,0 +1,43 @@
+/**
+ * Open sessions and their idle expiry. A session is used by the calls that name it (open,
+ * execute, info); polling or fetching an operation names no session, so it does not count.
+ * Operations outlive their session, as on Databricks: a query keeps running and stays
+ * readable, from any session, after the one that submitted it is closed or expired.
+ */
+import { UnknownHandleError } from './errors.js';
+import { keyOf, newHandleBytes, uuidOf } from './handles.js';
+
+export class SessionRegistry {
+  /** Last use (ms since epoch) by session key. */
+  private readonly lastUse = new Map<string, number>();
+
+  /** Opens a session; returns its guid. */
+  open(now = Date.now()): Buffer {
+    const guid = newHandleBytes();
+    this.lastUse.set(keyOf(guid), now);
+    return guid;
+  }
+
+  /** Marks the session as used; UnknownHandleError('session') when it is closed, expired or unknown. */
+  use(guid: Uint8Array | undefined, now = Date.now()): void {
+    this.lastUse.set(this.openKey(guid), now);
+  }
+
+  /** Closes an open session; UnknownHandleError when there is none. */
+  close(guid: Uint8Array | undefined): void {
+    this.lastUse.delete(this.openKey(guid));
+  }
+
+  /** Closes sessions nobody used for `idleMs`. */
+  expireIdle(idleMs: number, now = Date.now()): void {
+    for (const [key, last] of [...this.lastUse]) {
+      if (now - last >= idleMs) this.lastUse.delete(key);
+    }
+  }
+
+  private openKey(guid: Uint8Array | undefined): string {
+    const key = guid ? keyOf(guid) : undefined;
+    if (key === undefined || !this.lastUse.has(key)) throw new UnknownHandleError('session', uuidOf(guid ?? new Uint8Array(0)));
+    return key;
+  }
+}
