@@ -12,9 +12,10 @@ import {
   QueryNotFoundError,
   RequestError,
   ServerOperationError,
+  SessionLostError,
   TimeoutError,
 } from '../src/index.js';
-import { SqlFailureType, type SqlErrorDetails } from '../workflows/messages.js';
+import { SqlFailureType, SqlRetryableFailureType, type SqlErrorDetails } from '../workflows/messages.js';
 
 /**
  * Network errors raised before a request leaves this machine: the warehouse never saw it.
@@ -26,6 +27,8 @@ const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHO
 export function provablyNotSubmitted(error: unknown): boolean {
   if (error instanceof AuthenticationError) return true;
   if (error instanceof InvalidArgumentError) return true;
+  // The warehouse refused the statement because it did not know the session: it never ran.
+  if (error instanceof SessionLostError) return error.call === 'ExecuteStatement';
   if (error instanceof RequestError) {
     if (error.httpStatus === 429 || error.httpStatus === 503) return true;
     return errorCodes(error).some((code) => NEVER_SENT_CODES.has(code));
@@ -37,15 +40,22 @@ export function provablyNotSubmitted(error: unknown): boolean {
 export function isConnectionBroken(error: unknown): boolean {
   return (
     error instanceof ConnectionClosedError ||
+    error instanceof SessionLostError ||
     error instanceof RequestError ||
     error instanceof TimeoutError ||
     error instanceof AuthenticationError
   );
 }
 
-/** Non-retryable for SQL and handle errors; retryable for transport errors. Never carries the token. */
+/**
+ * Non-retryable for SQL and handle errors; retryable for transport errors and a lost session
+ * (never `SqlStatementFailed`: that type means the SQL failed). Never carries the token.
+ */
 export function toActivityFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
+  if (error instanceof SessionLostError) {
+    return ApplicationFailure.create({ type: SqlRetryableFailureType.SessionLost, message: error.message, nonRetryable: false });
+  }
   if (error instanceof ServerOperationError) {
     return ApplicationFailure.create({
       type: SqlFailureType.StatementFailed,
@@ -58,7 +68,16 @@ export function toActivityFailure(error: unknown): ApplicationFailure {
     if (error.serverError) return toActivityFailure(error.serverError);
     return ApplicationFailure.create({ type: SqlFailureType.ResultUnavailable, message: error.message, nonRetryable: true });
   }
-  if (error instanceof QueryNotFoundError || error instanceof InvalidHandleError) {
+  if (error instanceof QueryNotFoundError) {
+    return ApplicationFailure.create({
+      type: SqlFailureType.QueryNotFound,
+      message:
+        `${error.message}. The warehouse forgot the query: it restarted, or the query expired or was closed. ` +
+        'Whether the statement finished is unknown here; look it up in the query history before running it again',
+      nonRetryable: true,
+    });
+  }
+  if (error instanceof InvalidHandleError) {
     return ApplicationFailure.create({ type: SqlFailureType.QueryNotFound, message: error.message, nonRetryable: true });
   }
   if (error instanceof AuthenticationError) {

@@ -26,6 +26,7 @@ import {
 import { collectResult, type CollectProgress } from './result-collector.js';
 import { toJsonColumns } from './json-rows.js';
 import { ambiguousSubmitFailure, provablyNotSubmitted, sqlErrorDetails, toActivityFailure } from './failures.js';
+import { reportingRetries } from './retry-report.js';
 
 export interface SqlActivitiesOptions {
   /** Driver settings; default: `connect()` reads DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN. */
@@ -48,7 +49,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
 
   const pickUp = (c: Connection, handle: string): Promise<AsyncExecution> => c.getAsyncExecution(handle);
 
-  return {
+  return reportingRetries({
     /**
      * Submits the statement. Returns the handle, or the whole result when the warehouse
      * answered with a direct result (such a query cannot be picked up later).
@@ -149,7 +150,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     async closeQuery(input: QueryHandleInput): Promise<void> {
       await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).close()));
     },
-  };
+  });
 }
 
 async function submitOutput(

@@ -1,9 +1,20 @@
 /**
  * One driver connection shared by all activities of a worker: opened on first use, dropped
- * and reopened after a failure that suggests the connection itself broke.
+ * and reopened after a failure that suggests the connection itself broke. A session the
+ * warehouse lost (idle expiry, restart) is reopened by the driver on the next call; if that
+ * fails too (SessionLostError), the connection is dropped here and the activity retried.
  */
+import { optionsFromEnvironment } from '../src/client/options.js';
 import { connect, type Connection, type ConnectOptions } from '../src/index.js';
 import { isConnectionBroken } from './failures.js';
+
+/**
+ * The driver's HTTP retry budget per call in a worker, unless the settings give one: short
+ * enough that an attempt of a 30 s activity fails, and says why (see `status`), before its
+ * timeout, instead of the driver's own 15 minutes. Temporal's retries take over from there.
+ * @format milliseconds
+ */
+export const WORKER_RETRY_BUDGET_MS = 20_000;
 
 export class WarehouseConnection {
   private current: Promise<Connection> | undefined;
@@ -14,6 +25,12 @@ export class WarehouseConnection {
   /** @param options driver settings; default: `connect()` reads the DATABRICKS_* variables. */
   constructor(options?: ConnectOptions) {
     this.#options = options;
+  }
+
+  /** The settings with the worker's retry budget filled in; read when first connecting. */
+  #settings(): ConnectOptions {
+    const options = this.#options ?? optionsFromEnvironment();
+    return { ...options, retry: { totalTimeoutMs: WORKER_RETRY_BUDGET_MS, ...options.retry } };
   }
 
   async use<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {
@@ -35,10 +52,12 @@ export class WarehouseConnection {
 
   private open(): Promise<Connection> {
     if (this.current) return this.current;
-    const opened: Promise<Connection> = (this.#options ? connect(this.#options) : connect()).catch((error: unknown) => {
-      if (this.current === opened) this.current = undefined;
-      throw error;
-    });
+    const opened: Promise<Connection> = Promise.resolve()
+      .then(() => connect(this.#settings()))
+      .catch((error: unknown) => {
+        if (this.current === opened) this.current = undefined;
+        throw error;
+      });
     this.current = opened;
     return opened;
   }

@@ -17,8 +17,27 @@ export const SQL_QUERY_WORKFLOW = 'sqlQueryWorkflow';
 /** Asks the workflow to cancel the statement on the warehouse and end with state CANCELED. */
 export const cancelSignal = defineSignal<[reason?: string]>('cancel');
 
-/** Current progress of the workflow: state, query id, polls so far, timestamps. */
+/** Current progress of the workflow: state, query id, polls so far, timestamps, activity trouble. */
 export const statusQuery = defineQuery<SqlQueryStatus>('status');
+
+/**
+ * Sent by an activity of this workflow when an attempt failed and Temporal will retry it, so
+ * that `status` can say so (activities retried by Temporal are otherwise invisible to the
+ * workflow until they finally succeed or give up).
+ */
+export const activityFailedSignal = defineSignal<[ActivityFailedReport]>('activityFailed');
+
+export interface ActivityFailedReport {
+  /** The activity's name, e.g. 'syncQueryStatus'. */
+  activity: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  /** The failure's type, e.g. 'SqlSessionLost' or 'RequestError'. */
+  type: string;
+  message: string;
+  /** ISO 8601 time of the failure. */
+  failedAt: string;
+}
 
 /**
  * A statement parameter as JSON. Plain strings, numbers and booleans are typed from their
@@ -82,6 +101,22 @@ export interface SqlQueryStatus {
   submittedAt?: string;
   lastPolledAt?: string;
   endedAt?: string;
+  /** Set while an activity keeps failing and Temporal retries it; cleared when one succeeds. */
+  retrying?: ActivityRetryStatus;
+}
+
+/** An activity that keeps failing (warehouse down, session lost, ...), as `status` reports it. */
+export interface ActivityRetryStatus {
+  /** The activity failing last, e.g. 'syncQueryStatus'. */
+  activity: string;
+  /** Its last failed attempt (1-based); the next one is under way or waiting for its backoff. */
+  attempts: number;
+  /** Type and message of the last failure. */
+  lastError: { type: string; message: string };
+  /** ISO 8601 time of the first failure since an activity last succeeded. */
+  since: string;
+  /** ISO 8601 time of the last failure. */
+  lastFailedAt: string;
 }
 
 /** A column of a result: its name and its Spark type name (e.g. 'DECIMAL(10,2)'). */
@@ -175,4 +210,13 @@ export const SqlFailureType = {
   AuthenticationFailed: 'SqlAuthenticationFailed',
   /** The query finished, but its results cannot be read (canceled or failed meanwhile). */
   ResultUnavailable: 'SqlResultUnavailable',
+} as const;
+
+/**
+ * Retryable ApplicationFailure types: Temporal retries them, and the workflow fails with them
+ * only when the activity's retries run out.
+ */
+export const SqlRetryableFailureType = {
+  /** The warehouse lost the session and it could not be reopened yet (e.g. the warehouse is restarting). */
+  SessionLost: 'SqlSessionLost',
 } as const;

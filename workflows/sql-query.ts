@@ -18,9 +18,11 @@ import {
 } from '@temporalio/workflow';
 import type { SqlActivities } from '../activities/index.js';
 import {
+  activityFailedSignal,
   cancelSignal,
   statusQuery,
   SqlFailureType,
+  type ActivityFailedReport,
   type FetchedResult,
   type SqlQueryInput,
   type SqlQueryResult,
@@ -117,6 +119,22 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     cancelRequested = true;
   });
   setHandler(statusQuery, () => ({ ...status }));
+  setHandler(activityFailedSignal, (report: ActivityFailedReport) => {
+    if (!isFailureReport(report)) return;
+    status.retrying = {
+      activity: report.activity,
+      attempts: report.attempt,
+      lastError: { type: report.type, message: report.message },
+      since: status.retrying?.since ?? report.failedAt,
+      lastFailedAt: report.failedAt,
+    };
+  });
+  /** An activity's result: it succeeded, so whatever was failing works again. No command. */
+  const succeeded = async <T>(activity: Promise<T>): Promise<T> => {
+    const result = await activity;
+    status.retrying = undefined;
+    return result;
+  };
 
   const finish = (state: SqlQueryResult['state'], result: FetchedResult, direct = false): SqlQueryResult => {
     status.state = state;
@@ -126,8 +144,8 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
   const cancelAndClose = async (handle: string): Promise<void> => {
     status.state = 'CANCELING';
     await CancellationScope.nonCancellable(async () => {
-      await cancelQuery({ handle });
-      await closeQuery({ handle });
+      await succeeded(cancelQuery({ handle }));
+      await succeeded(closeQuery({ handle }));
     });
   };
 
@@ -136,13 +154,15 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     if (!handle) {
       // Non-cancellable: a workflow cancelled mid-submit must still learn the handle, so it
       // can cancel the statement instead of orphaning it.
-      const submitted = await CancellationScope.nonCancellable(() =>
-        submitQuery({
-          statement: settings.statement,
-          params: settings.params,
-          onAmbiguousSubmit: settings.onAmbiguousSubmit,
-          inlineResultLimitBytes: settings.inlineResultLimitBytes,
-        }),
+      const submitted = await succeeded(
+        CancellationScope.nonCancellable(() =>
+          submitQuery({
+            statement: settings.statement,
+            params: settings.params,
+            onAmbiguousSubmit: settings.onAmbiguousSubmit,
+            inlineResultLimitBytes: settings.inlineResultLimitBytes,
+          }),
+        ),
       );
       status.queryId = submitted.queryId;
       status.submittedAt = nowIso();
@@ -161,17 +181,17 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
         await cancelAndClose(handle);
         return finish('CANCELED', { columns: [], rowCount: 0 });
       }
-      const polled = await syncQueryStatus({ handle });
+      const polled = await succeeded(syncQueryStatus({ handle }));
       status.polls += 1;
       status.lastPolledAt = nowIso();
       pollsThisRun += 1;
       if (polled.status === 'FINISHED') break;
       if (polled.status === 'CANCELED') {
-        await closeQuery({ handle });
+        await succeeded(closeQuery({ handle }));
         return finish('CANCELED', { columns: [], rowCount: 0 });
       }
       if (polled.status === 'ABORTED') {
-        await closeQuery({ handle });
+        await succeeded(closeQuery({ handle }));
         throw ApplicationFailure.create({
           type: SqlFailureType.StatementFailed,
           nonRetryable: true,
@@ -197,9 +217,9 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     }
 
     status.state = 'FETCHING';
-    const result = await fetchQueryResults({ handle, inlineResultLimitBytes: settings.inlineResultLimitBytes });
+    const result = await succeeded(fetchQueryResults({ handle, inlineResultLimitBytes: settings.inlineResultLimitBytes }));
     // Closed only once the fetch result is recorded in history: a retried fetch can still read it.
-    await closeQuery({ handle });
+    await succeeded(closeQuery({ handle }));
     return finish('FINISHED', result);
   } catch (error) {
     if (isCancellation(error)) {
@@ -214,21 +234,35 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
   }
 }
 
-/** Surfaces an activity's SQL failure as the workflow's own failure (type and details kept). */
+/**
+ * Surfaces an activity's failure as the workflow's own, so the workflow's failure names the
+ * real cause: a SQL failure as it is (type and details kept); a retryable one (warehouse
+ * down, session lost) with its type, once the activity's retries ran out.
+ */
 function unwrapSqlFailure(error: unknown): unknown {
-  if (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    (NON_RETRYABLE as readonly string[]).includes(error.cause.type ?? '')
-  ) {
-    return ApplicationFailure.create({
-      type: error.cause.type ?? undefined,
-      message: error.cause.message,
-      nonRetryable: true,
-      details: error.cause.details ? [...error.cause.details] : undefined,
-    });
-  }
-  return error;
+  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return error;
+  const cause = error.cause;
+  const sqlFailure = (NON_RETRYABLE as readonly string[]).includes(cause.type ?? '');
+  return ApplicationFailure.create({
+    type: cause.type ?? undefined,
+    message: sqlFailure ? cause.message : `${error.activityType} kept failing until its retries ran out: ${cause.message}`,
+    nonRetryable: true,
+    details: cause.details ? [...cause.details] : undefined,
+  });
+}
+
+/** The signal comes from our activities, but anyone may send one: ignore malformed ones. */
+function isFailureReport(report: unknown): report is ActivityFailedReport {
+  const r = report as Partial<ActivityFailedReport> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.activity === 'string' &&
+    typeof r.attempt === 'number' &&
+    typeof r.type === 'string' &&
+    typeof r.message === 'string' &&
+    typeof r.failedAt === 'string'
+  );
 }
 
 function nowIso(): string {

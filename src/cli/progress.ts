@@ -1,6 +1,6 @@
 /** Prints a workflow's progress live (its `status` query) and its result rows. */
 import type { Client } from '@temporalio/client';
-import type { JsonValue, SqlQueryResult, SqlQueryStatus } from '../../workflows/messages.js';
+import type { ActivityRetryStatus, JsonValue, SqlQueryResult, SqlQueryStatus } from '../../workflows/messages.js';
 import { getSqlQueryStatus } from '../temporal/client.js';
 
 /**
@@ -39,8 +39,16 @@ export function describeStatus(status: SqlQueryStatus, elapsedMs: number): strin
   const runs = status.runs > 1 ? `, run ${status.runs}` : '';
   return (
     `[${status.state}]${query}, ${status.polls} poll${status.polls === 1 ? '' : 's'}${runs}, ` +
-    `${(elapsedMs / 1000).toFixed(1)} s`
+    `${(elapsedMs / 1000).toFixed(1)} s${describeRetrying(status.retrying)}`
   );
+}
+
+/** ' - retrying <activity>: attempt N failed, failing since <time>: <type>: <message>', or ''. */
+function describeRetrying(retrying: ActivityRetryStatus | undefined): string {
+  if (!retrying) return '';
+  const { activity, attempts, lastError, since } = retrying;
+  const message = lastError.message.length > 200 ? `${lastError.message.slice(0, 200)}…` : lastError.message;
+  return ` - retrying ${activity}: attempt ${attempts} failed, failing since ${since}: ${lastError.type}: ${message}`;
 }
 
 /** Writes the result: an aligned table (or JSON lines with `json`), or the sink manifest. */

@@ -35,7 +35,8 @@ Options:
 ${ENVIRONMENT}`,
   status: `Usage: temporal-dbsql status ID
 
-Prints the workflow's status as JSON: state, query id, polls, runs, timestamps.
+Prints the workflow's status as JSON: state, query id, polls, runs, timestamps, and
+"retrying" (activity, attempts, last error, since when) while an activity keeps failing.
 ${ENVIRONMENT}`,
   cancel: `Usage: temporal-dbsql cancel ID
 
