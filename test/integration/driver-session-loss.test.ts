@@ -2,14 +2,28 @@
  * A driver Connection whose session the warehouse lost, over real HTTP to a real local
  * warehouse that restarts on the same port: the connection reopens its session and goes on;
  * a query that ran on the old warehouse process is reported as not found; when the session
- * cannot be reopened, SessionLostError says so and the statement did not run.
+ * cannot be reopened, SessionLostError says so and the statement did not run; a session that
+ * expires while a long query is polled does not stop the query or the next statement.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { AsyncExecutionStatus, type Connection, QueryNotFoundError, SessionLostError } from '../../src/index.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import { type LocalWarehouse, type LocalWarehouseOptions, startLocalWarehouse } from '../../src/warehouse/index.js';
-import { SLOW_SQL, type TestProxy, connectTo, startProxy } from '../support/driver-fixtures.js';
+import { type TestProxy, connectTo, startProxy, waitFor } from '../support/driver-fixtures.js';
+
+/** Statements ending in `-- held` wait in RUNNING until released (the rest run at once). */
+function heldStatements() {
+  const releases = new Map<string, () => void>();
+  return {
+    hold: ({ statement }: { statement: string }): Promise<void> =>
+      statement.endsWith('-- held') ? new Promise((resolve) => releases.set(statement, resolve)) : Promise.resolve(),
+    async release(statement: string): Promise<void> {
+      await waitFor(() => releases.has(statement), 10_000, `'${statement}' to be held`);
+      releases.get(statement)?.();
+    },
+  };
+}
 
 /** A local warehouse on a fixed port and token, so a restarted one answers the same address. */
 async function restartableWarehouse(options: LocalWarehouseOptions = {}) {
@@ -60,11 +74,12 @@ describe('a connection whose session the warehouse lost', () => {
   });
 
   it('reports a query of the old warehouse process as not found, and runs the next statement', async () => {
-    const warehouse = await restartableWarehouse({ directResultsWaitMs: 0 });
+    const held = heldStatements();
+    const warehouse = await restartableWarehouse({ directResultsWaitMs: 0, holdStatements: held.hold });
     opened.push(warehouse);
     const connection = await connectTo(warehouse.current);
     opened.push(connection);
-    const query = await connection.executeAsync(SLOW_SQL, undefined, { directResults: false });
+    const query = await connection.executeAsync('SELECT 0 AS lost -- held', undefined, { directResults: false });
     assert.equal(query.status, AsyncExecutionStatus.RUNNING);
 
     await warehouse.restart();
@@ -76,6 +91,27 @@ describe('a connection whose session the warehouse lost', () => {
     });
     await assert.rejects(connection.getAsyncExecution(query.serialize()), QueryNotFoundError);
     assert.deepEqual(await one(connection, 'SELECT 4 AS next'), { next: 4 });
+  });
+
+  it('finishes a query polled past its session expiry, then runs the next statement on a new session', async () => {
+    const held = heldStatements();
+    const idleMs = 300;
+    const warehouse = await startLocalWarehouse({ sessionIdleTimeoutMs: idleMs, holdStatements: held.hold });
+    opened.push(warehouse);
+    const connection = await connectTo(warehouse);
+    opened.push(connection);
+    const sql = 'SELECT 7 AS long -- held';
+    const query = await connection.executeAsync(sql, undefined, { directResults: false });
+    // Status polls do not keep the session alive; it expires while they go on.
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      assert.equal(await query.syncStatus(), AsyncExecutionStatus.RUNNING);
+    }
+    await held.release(sql);
+    assert.deepEqual(await (await query.getResults()).fetchall(), [{ long: 7 }]);
+    await query.close();
+    assert.deepEqual(await one(connection, 'SELECT 8 AS next'), { next: 8 });
+    assert.equal(warehouse.history().filter((r) => r.statement === 'SELECT 8 AS next').length, 1, 'ran once');
   });
 
   it('throws SessionLostError, and runs nothing, when the session cannot be reopened', async () => {

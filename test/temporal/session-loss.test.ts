@@ -3,7 +3,9 @@
  * restarted on the same port. A restart while the worker is idle does not break the next
  * workflows; a restart mid-poll fails that workflow with the documented SqlQueryNotFound and
  * the next workflows on the same worker succeed; while the warehouse cannot be reached, the
- * workflow's status (and the CLI's live progress) says which activity keeps failing and why.
+ * workflow's status (and the CLI's live progress) says which activity keeps failing and why;
+ * sessions that expire between polls do not stop a long query or the next one.
+ * Long statements are held by the warehouse (`holdStatements`) until the test releases them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,25 +13,39 @@ import { PassThrough } from 'node:stream';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { withLiveProgress } from '../../src/cli/progress.js';
-import { cancelSqlQuery, startSqlQuery } from '../../src/temporal/client.js';
+import { startSqlQuery } from '../../src/temporal/client.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import { createSqlWorker, type SqlWorker } from '../../src/temporal/worker.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from '../../src/warehouse/index.js';
 import { startProxy, type TestProxy } from '../support/driver-fixtures.js';
-import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
+import { startTemporalTestEnv, waitFor, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
 
-/** Tens of seconds of DuckDB work: still running whenever the tests below look. */
-const LONG_SQL = (tag: string): string =>
-  `SELECT '${tag}' AS tag, sum(a.id * b.id) AS s FROM RANGE(200000) a CROSS JOIN RANGE(200000) b`;
+/** A statement the warehouse holds in RUNNING until `release(tag)`. */
+const HELD_SQL = (tag: string): string => `SELECT '${tag}' AS tag -- held`;
+
+/** Holds statements marked `-- held` (others run at once) until released by tag. */
+class Gate {
+  private readonly releases = new Map<string, () => void>();
+  readonly hold: NonNullable<LocalWarehouseOptions['holdStatements']> = ({ statement }) =>
+    statement.endsWith('-- held') ? new Promise((resolve) => this.releases.set(statement, resolve)) : Promise.resolve();
+
+  async release(tag: string): Promise<void> {
+    const statement = HELD_SQL(tag);
+    await waitFor(`'${tag}' to be held`, () => this.releases.has(statement));
+    this.releases.get(statement)?.();
+  }
+}
 
 describe('a worker whose warehouse session goes away', () => {
   let env: TemporalTestEnv;
   let port: number;
   const token = 'session-loss-token';
   let warehouse: LocalWarehouse;
+  const gate = new Gate();
+  const options = (): LocalWarehouseOptions => ({ port, token, directResultsWaitMs: 200, holdStatements: gate.hold });
   const restartWarehouse = async (): Promise<void> => {
     await warehouse.close();
-    warehouse = await startLocalWarehouse({ port, token, directResultsWaitMs: 200 });
+    warehouse = await startLocalWarehouse(options());
   };
   /** A worker on its own task queue, talking to the restartable warehouse at `serverHostname`. */
   const newWorker = (serverHostname: string, retry?: { totalTimeoutMs: number; minDelayMs: number }): Promise<SqlWorker> =>
@@ -44,7 +60,7 @@ describe('a worker whose warehouse session goes away', () => {
   before(async () => {
     env = await startTemporalTestEnv();
     port = await findFreePort();
-    warehouse = await startLocalWarehouse({ port, token, directResultsWaitMs: 200 });
+    warehouse = await startLocalWarehouse(options());
   });
   after(async () => {
     await warehouse?.close();
@@ -60,13 +76,16 @@ describe('a worker whose warehouse session goes away', () => {
       const direct = await startSqlQuery(env.client, { statement: 'SELECT 2 AS two' }, { taskQueue: worker.taskQueue });
       const polled = await startSqlQuery(
         env.client,
-        { statement: "SELECT 'polled' AS tag, count(*) AS n FROM RANGE(3000) a CROSS JOIN RANGE(3000) b", pollIntervalMs: 200 },
+        { statement: HELD_SQL('polled'), pollIntervalMs: 200 },
         { taskQueue: worker.taskQueue },
       );
+      await waitForStatus(polled, (s) => s.polls >= 1);
+      await gate.release('polled');
       return Promise.all([direct.result(), polled.result()]);
     });
     assert.deepEqual(results[0].rows, [{ two: 2 }]);
-    assert.deepEqual(results[1].rows, [{ tag: 'polled', n: '9000000' }]);
+    assert.deepEqual(results[1].rows, [{ tag: 'polled' }]);
+    assert.equal(results[1].returnedAsDirectResult, false);
   });
 
   it('fails a query lost in a restart mid-poll with SqlQueryNotFound, then runs the next workflows', async () => {
@@ -74,7 +93,7 @@ describe('a worker whose warehouse session goes away', () => {
     const { failure, next } = await worker.runUntil(async () => {
       const lost = await startSqlQuery(
         env.client,
-        { statement: LONG_SQL('lost'), pollIntervalMs: 200 },
+        { statement: HELD_SQL('lost'), pollIntervalMs: 200 },
         { taskQueue: worker.taskQueue },
       );
       await waitForStatus(lost, (s) => s.state === 'RUNNING' && s.polls >= 1);
@@ -100,7 +119,7 @@ describe('a worker whose warehouse session goes away', () => {
       const { troubled, recovered, progress } = await worker.runUntil(async () => {
         const handle = await startSqlQuery(
           env.client,
-          { statement: LONG_SQL('outage'), pollIntervalMs: 200 },
+          { statement: HELD_SQL('outage'), pollIntervalMs: 200 },
           { taskQueue: worker.taskQueue },
         );
         await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
@@ -115,9 +134,9 @@ describe('a worker whose warehouse session goes away', () => {
         const pollsBefore = troubled.polls;
         const recovered = await waitForStatus(handle, (s) => !s.retrying && s.polls > pollsBefore, 60_000);
 
-        await cancelSqlQuery(env.client, handle.workflowId, 'test done');
+        await gate.release('outage');
         const result = await watching;
-        assert.equal(result.state, 'CANCELED');
+        assert.deepEqual(result.rows, [{ tag: 'outage' }]);
         return { troubled, recovered, progress: printed };
       });
       assert.equal(troubled.state, 'RUNNING');
@@ -132,6 +151,39 @@ describe('a worker whose warehouse session goes away', () => {
       );
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('completes a long query, and the next one, when the session expires between polls', async () => {
+    const idleMs = 300;
+    const expiring = await startLocalWarehouse({ sessionIdleTimeoutMs: idleMs, holdStatements: gate.hold });
+    const worker = await createSqlWorker({
+      connection: env.address,
+      taskQueue: `session-expiry-${Math.random().toString(36).slice(2)}`,
+      workflowBundle: env.bundle,
+      resultDirectory: env.resultDirectory,
+      warehouse: { serverHostname: expiring.serverHostname, httpPath: expiring.httpPath, accessToken: expiring.accessToken },
+    });
+    try {
+      const { long, next } = await worker.runUntil(async () => {
+        const handle = await startSqlQuery(
+          env.client,
+          { statement: HELD_SQL('expiring'), pollIntervalMs: 4 * idleMs },
+          { taskQueue: worker.taskQueue },
+        );
+        // Polls (operation calls) do not keep a session alive: several poll intervals later it has expired.
+        await waitForStatus(handle, (s) => s.polls >= 3, 30_000);
+        await gate.release('expiring');
+        const long = await handle.result();
+        await new Promise((resolve) => setTimeout(resolve, 4 * idleMs));
+        const after = await startSqlQuery(env.client, { statement: 'SELECT 5 AS five' }, { taskQueue: worker.taskQueue });
+        return { long, next: await after.result() };
+      });
+      assert.deepEqual(long.rows, [{ tag: 'expiring' }]);
+      assert.deepEqual(next.rows, [{ five: 5 }]);
+      assert.equal(expiring.history().filter((r) => r.statement === 'SELECT 5 AS five').length, 1, 'submitted once');
+    } finally {
+      await expiring.close();
     }
   });
 });
