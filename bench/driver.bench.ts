@@ -94,17 +94,17 @@ async function main(): Promise<void> {
       ),
     );
     reports.push(
-      await latencyCase('direct result: executeAsync + fetchall of 10 rows', 50, 50, async () => {
+      await latencyCase('direct result: executeAsync + fetchAll of 10 rows', 50, 50, async () => {
         const query = await connection.executeAsync('SELECT * FROM RANGE(10)');
         if (!query.returnedAsDirectResult) throw new Error('expected a direct result');
-        await (await query.getResults()).fetchall();
+        await (await query.getResults()).fetchAll();
       }),
     );
     reports.push(
-      await latencyCase('pickup on another connection + fetchall of 10 rows', 20, 150, async () => {
+      await latencyCase('pickup on another connection + fetchAll of 10 rows', 20, 150, async () => {
         const query = await connection.executeAsync('SELECT * FROM RANGE(10)', undefined, { directResults: false });
         const again = await other.getAsyncExecution(query.serialize());
-        await (await again.getResults()).fetchall();
+        await (await again.getResults()).fetchAll();
         await again.close();
       }),
     );

@@ -6,7 +6,7 @@
  * import { connect } from 'temporal-dbsql';
  * const connection = await connect({ serverHostname, httpPath, accessToken });
  * const query = await connection.executeAsync('SELECT :p AS p, * FROM RANGE(10)', { p: 'foo' });
- * const rows = await (await query.getResults()).fetchall();
+ * const rows = await (await query.getResults()).fetchAll();
  * await query.close();
  * await connection.close();
  */

@@ -16,7 +16,7 @@ import { type ConnectOptions, type ResolvedOptions, optionsFromEnvironment, reso
  *
  * @example
  * const connection = await connect({ serverHostname, httpPath, accessToken });
- * const rows = await (await connection.execute('SELECT :p AS p', { p: 'foo' })).fetchall();
+ * const rows = await (await connection.execute('SELECT :p AS p', { p: 'foo' })).fetchAll();
  * await connection.close();
  */
 export async function connect(options?: ConnectOptions): Promise<Connection> {

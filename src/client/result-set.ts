@@ -1,6 +1,6 @@
 /**
- * The rows of a finished query, read forward once: as plain objects (fetchone, fetchmany,
- * fetchall, async iteration) or as an Arrow table (fetchArrow). Every method continues where
+ * The rows of a finished query, read forward once: as plain objects (fetchOne, fetchMany,
+ * fetchAll, async iteration) or as an Arrow table (fetchArrow). Every method continues where
  * the previous one stopped. Only the page being read is held in memory, so iterating a
  * result of any size runs in bounded memory.
  */
@@ -51,15 +51,15 @@ export class ResultSet implements AsyncIterable<Row> {
   }
 
   /** The next row, or null when there are no more. */
-  async fetchone(): Promise<Row | null> {
-    const rows = await this.fetchmany(1);
+  async fetchOne(): Promise<Row | null> {
+    const rows = await this.fetchMany(1);
     return rows[0] ?? null;
   }
 
   /** Up to `size` next rows (fewer only at the end of the result). */
-  async fetchmany(size: number): Promise<Row[]> {
+  async fetchMany(size: number): Promise<Row[]> {
     if (!Number.isInteger(size) || size < 0) {
-      throw new InvalidArgumentError('size', `fetchmany(size) needs a non-negative integer, got ${size}`);
+      throw new InvalidArgumentError('size', `fetchMany(size) needs a non-negative integer, got ${size}`);
     }
     this.assertOpen();
     const out: Row[] = [];
@@ -73,7 +73,7 @@ export class ResultSet implements AsyncIterable<Row> {
   }
 
   /** All remaining rows. */
-  async fetchall(): Promise<Row[]> {
+  async fetchAll(): Promise<Row[]> {
     this.assertOpen();
     const out: Row[] = [];
     while (await this.advance()) {

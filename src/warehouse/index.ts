@@ -9,7 +9,7 @@
  *
  * const warehouse = await startLocalWarehouse();
  * const connection = await connect(warehouse);   // serverHostname, httpPath, accessToken
- * const rows = await (await connection.execute('SELECT * FROM RANGE(3)')).fetchall();
+ * const rows = await (await connection.execute('SELECT * FROM RANGE(3)')).fetchAll();
  * await connection.close();
  * await warehouse.close();
  * ```

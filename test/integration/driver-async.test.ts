@@ -49,10 +49,10 @@ describe('asynchronous execution', () => {
     assert.equal(query.isFinished, true);
     const before = proxy.seen;
     assert.equal(await query.syncStatus(), AsyncExecutionStatus.FINISHED);
-    const rows = await (await query.getResults()).fetchall();
+    const rows = await (await query.getResults()).fetchAll();
     assert.deepEqual(rows, [{ one: 1, word: 'hi' }]);
     // A direct result can be read again, from any offset, still without the network.
-    assert.deepEqual(await (await query.getResults({ startRowOffset: 1 })).fetchall(), []);
+    assert.deepEqual(await (await query.getResults({ startRowOffset: 1 })).fetchAll(), []);
     assert.equal(proxy.seen, before, 'no HTTP request after ExecuteStatement');
   });
 
@@ -78,7 +78,7 @@ describe('asynchronous execution', () => {
     assert.equal(query.returnedAsDirectResult, false);
     assert.equal(query.serialize(), `${query.queryId}:${query.querySecret}`);
     assert.match(query.queryId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    const rows = await (await query.getResults()).fetchall();
+    const rows = await (await query.getResults()).fetchAll();
     assert.equal(rows.length, 2500);
     assert.equal(rows[2499]?.id, 2499n);
     assert.equal(query.status, AsyncExecutionStatus.FINISHED);
@@ -92,7 +92,7 @@ describe('asynchronous execution', () => {
     await starter.close();
     const picked = await second.getAsyncExecution(serialized);
     assert.equal(picked.queryId, query.queryId);
-    const rows = await (await picked.getResults()).fetchall();
+    const rows = await (await picked.getResults()).fetchAll();
     assert.equal(rows.length, 3000);
     assert.deepEqual(rows[0], { p: 'foo', id: 0n });
     await picked.close();
@@ -101,11 +101,11 @@ describe('asynchronous execution', () => {
   it('lets two handles each read the whole result, and a reader start at a row offset', async () => {
     const query = await first.executeAsync('SELECT id, id * 2 AS twice FROM RANGE(4500)', undefined, { directResults: false });
     const other = await second.getAsyncExecution(query.queryId, query.querySecret);
-    const [mine, theirs] = await Promise.all([(await query.getResults()).fetchall(), (await other.getResults()).fetchall()]);
+    const [mine, theirs] = await Promise.all([(await query.getResults()).fetchAll(), (await other.getResults()).fetchAll()]);
     assert.equal(mine.length, 4500);
     assert.deepEqual(theirs, mine);
     // Reading again, e.g. after a crash, from row 4321.
-    const tail = await (await other.getResults({ startRowOffset: 4321 })).fetchall();
+    const tail = await (await other.getResults({ startRowOffset: 4321 })).fetchAll();
     assert.equal(tail.length, 179);
     assert.deepEqual(tail[0], { id: 4321n, twice: 8642n });
     const arrow = await (await query.getResults({ startRowOffset: 4000 })).fetchArrow();
@@ -177,7 +177,7 @@ describe('asynchronous execution', () => {
 
   it('runs many calls at once on one connection, each getting its own answer', async () => {
     const results = await Promise.all(
-      Array.from({ length: 8 }, async (_, i) => (await first.execute(`SELECT ${i} AS n, * FROM RANGE(${i + 1})`)).fetchall()),
+      Array.from({ length: 8 }, async (_, i) => (await first.execute(`SELECT ${i} AS n, * FROM RANGE(${i + 1})`)).fetchAll()),
     );
     results.forEach((rows, i) => {
       assert.equal(rows.length, i + 1);
@@ -188,11 +188,11 @@ describe('asynchronous execution', () => {
   it('closes the query of execute() once its rows are read, or when the result set is closed', async () => {
     const recordOf = (statement: string) => lazy.history().find((record) => record.statement === statement);
     const readAll = 'SELECT * FROM RANGE(1234)';
-    await (await first.execute(readAll, undefined, { directResults: false })).fetchall();
+    await (await first.execute(readAll, undefined, { directResults: false })).fetchAll();
     await waitFor(() => recordOf(readAll)?.state === 'CLOSED', 5_000, 'the read query to be closed');
     const abandoned = 'SELECT * FROM RANGE(4321)';
     const result = await first.execute(abandoned, undefined, { directResults: false });
-    await result.fetchmany(10);
+    await result.fetchMany(10);
     assert.notEqual(recordOf(abandoned)?.state, 'CLOSED');
     await result.close();
     await result.close();

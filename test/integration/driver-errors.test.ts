@@ -81,7 +81,7 @@ describe('errors', () => {
       const stormy = await connectTo(warehouse, { serverHostname: proxy.url, maxRowsPerFetch: 400 });
       try {
         const query = await stormy.executeAsync('SELECT * FROM RANGE(1000)', undefined, { directResults: false });
-        const rows = await (await query.getResults()).fetchall();
+        const rows = await (await query.getResults()).fetchAll();
         assert.equal(rows.length, 1000);
         await query.close();
       } finally {
@@ -116,7 +116,7 @@ describe('errors', () => {
       assert.ok(untrusted instanceof RequestError, String(untrusted));
       const trusted = await connectTo(secure, { ca: secure.caCertificate });
       try {
-        assert.deepEqual(await (await trusted.execute('SELECT 1 AS one')).fetchall(), [{ one: 1 }]);
+        assert.deepEqual(await (await trusted.execute('SELECT 1 AS one')).fetchAll(), [{ one: 1 }]);
       } finally {
         await trusted.close();
       }

@@ -46,7 +46,7 @@ describe('the seed snippets', () => {
         await delay(POLL_MS);
         await query.syncStatus();
       }
-      const result = await (await query.getResults()).fetchall();
+      const result = await (await query.getResults()).fetchAll();
       assert.deepEqual(
         result,
         Array.from({ length: 10 }, (_, i) => ({ p: 'foo', id: BigInt(i) })),
@@ -105,7 +105,7 @@ describe('the seed snippets', () => {
         await delay(POLL_MS);
         await query.syncStatus();
       }
-      const result = await (await query.getResults()).fetchall();
+      const result = await (await query.getResults()).fetchAll();
       assert.equal(result.length, 300_000);
       assert.deepEqual(result[299_999], { p: 'foo', id: 299_999n });
       await query.close();

@@ -57,7 +57,7 @@ describe('streaming a large result', () => {
     t.diagnostic(`retained heap grew by at most ${((peak - baseline) / 1024 / 1024).toFixed(1)} MB`);
     // One FetchResults per page (plus the closing call): the rows came in pages, not at once.
     assert.ok(proxy.seen - requestsBefore >= ROWS / PAGE, `requests: ${proxy.seen - requestsBefore}`);
-    // fetchall() of these rows retains about 130 MB; one page at a time retains a few MB.
+    // fetchAll() of these rows retains about 130 MB; one page at a time retains a few MB.
     const grownMb = (peak - baseline) / 1024 / 1024;
     assert.ok(grownMb < 40, `retained heap grew by ${grownMb.toFixed(0)} MB`);
   });

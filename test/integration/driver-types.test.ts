@@ -84,7 +84,7 @@ describe('types, NULLs, parameters and empty results', () => {
         'STRUCT<x:INT,y:STRING>',
       ],
     );
-    assert.deepEqual(await result.fetchall(), [EXPECTED_ROW]);
+    assert.deepEqual(await result.fetchAll(), [EXPECTED_ROW]);
   });
 
   it('gives the same scalar rows and Arrow columns from column-based (HIVE) results as from Arrow (Spark) results, complex ones as JSON', async () => {
@@ -97,8 +97,8 @@ describe('types, NULLs, parameters and empty results', () => {
       hiveResult.columns.map((c) => c.typeName),
       [...sparkResult.columns.filter((c) => !COMPLEX_COLUMNS.includes(c.name)).map((c) => c.typeName), ...HIVE_COMPLEX.typeNames],
     );
-    const fromSpark = await sparkResult.fetchall();
-    const fromHive = await hiveResult.fetchall();
+    const fromSpark = await sparkResult.fetchAll();
+    const fromHive = await hiveResult.fetchAll();
     assert.deepEqual(fromHive.map(scalarsOf), fromSpark.map(scalarsOf));
     assert.deepEqual(fromSpark[0], EXPECTED_ROW);
     assert.deepEqual(fromHive[0], { ...EXPECTED_ROW, ...HIVE_COMPLEX.row });
@@ -141,7 +141,7 @@ describe('types, NULLs, parameters and empty results', () => {
     assert.equal(columns.i, 'INT');
     assert.equal(columns.big, 'BIGINT');
     assert.equal(columns.dec, 'DECIMAL(6,3)');
-    assert.deepEqual(await result.fetchall(), [
+    assert.deepEqual(await result.fetchAll(), [
       {
         s: "it's",
         i: 42,
@@ -158,12 +158,12 @@ describe('types, NULLs, parameters and empty results', () => {
   });
 
   it('binds positional parameters', async () => {
-    const rows = await (await spark.execute('SELECT ? AS a, ? AS b', ['x', 7])).fetchall();
+    const rows = await (await spark.execute('SELECT ? AS a, ? AS b', ['x', 7])).fetchAll();
     assert.deepEqual(rows, [{ a: 'x', b: 7 }]);
   });
 
   it('binds parameters on the client for a HIVE-protocol session', async () => {
-    const rows = await (await hive.execute('SELECT :param AS p, :n AS n, * FROM RANGE(2)', { param: 'foo', n: 5 })).fetchall();
+    const rows = await (await hive.execute('SELECT :param AS p, :n AS n, * FROM RANGE(2)', { param: 'foo', n: 5 })).fetchAll();
     assert.deepEqual(rows, [
       { p: 'foo', n: 5, id: 0n },
       { p: 'foo', n: 5, id: 1n },
@@ -182,8 +182,8 @@ describe('types, NULLs, parameters and empty results', () => {
       result.columns.map((c) => [c.name, c.typeName]),
       [['id', 'BIGINT']],
     );
-    assert.equal(await result.fetchone(), null);
-    assert.deepEqual(await result.fetchmany(10), []);
+    assert.equal(await result.fetchOne(), null);
+    assert.deepEqual(await result.fetchMany(10), []);
     const table = await (await spark.execute('SELECT * FROM RANGE(0)')).fetchArrow();
     assert.equal(table.numRows, 0);
     assert.deepEqual(
@@ -195,11 +195,11 @@ describe('types, NULLs, parameters and empty results', () => {
     assert.deepEqual(rows, []);
   });
 
-  it('mixes fetchone, fetchmany, fetchArrow and iteration, each continuing where the last stopped', async () => {
+  it('mixes fetchOne, fetchMany, fetchArrow and iteration, each continuing where the last stopped', async () => {
     const result = await spark.execute('SELECT * FROM RANGE(10)');
-    assert.deepEqual(await result.fetchone(), { id: 0n });
+    assert.deepEqual(await result.fetchOne(), { id: 0n });
     assert.deepEqual(
-      (await result.fetchmany(3)).map((r) => r.id),
+      (await result.fetchMany(3)).map((r) => r.id),
       [1n, 2n, 3n],
     );
     const seen: bigint[] = [];
@@ -210,7 +210,7 @@ describe('types, NULLs, parameters and empty results', () => {
     assert.deepEqual(seen, [4n, 5n]);
     const rest = await result.fetchArrow();
     assert.deepEqual(rest.getChild('id')?.toArray(), BigInt64Array.from([6n, 7n, 8n, 9n]));
-    assert.deepEqual(await result.fetchall(), []);
+    assert.deepEqual(await result.fetchAll(), []);
   });
 });
 

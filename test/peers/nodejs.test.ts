@@ -77,7 +77,7 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
   async function compare(statement: string, params?: Record<string, unknown> | unknown[], skipColumns: string[] = []) {
     const rs = await ours.execute(statement, params as never);
     const columns = rs.columns.filter((c) => !skipColumns.includes(c.name));
-    const mine = canonicalRows(await rs.fetchall(), columns);
+    const mine = canonicalRows(await rs.fetchAll(), columns);
     const options = Array.isArray(params)
       ? { ordinalParameters: params as never[] }
       : params

@@ -120,7 +120,7 @@ if (!venv.ok) {
 
     async function ourRows(statement: string, params?: Record<string, unknown> | unknown[]) {
       const rs = await ours.execute(statement, params as never);
-      const rows = await rs.fetchall();
+      const rows = await rs.fetchAll();
       return { columns: rs.columns, rows: canonicalRows(rows, rs.columns) };
     }
 
@@ -160,7 +160,7 @@ if (!venv.ok) {
       const rs = await ours.execute(sql.TWENTY_FIVE);
       const mine: Canonical[][][] = [];
       for (;;) {
-        const batch = await rs.fetchmany(10);
+        const batch = await rs.fetchMany(10);
         if (batch.length === 0) break;
         mine.push(canonicalRows(batch, rs.columns));
       }
@@ -234,7 +234,7 @@ if (!venv.ok) {
       assert.equal(record.statement, sql.SEED_RANGE);
       const execution = await ours.executeAsync(sql.SEED_RANGE, { param: 'foo' });
       const result = await execution.getResults();
-      assert.deepEqual(canonicalRows(await result.fetchall(), result.columns), theirs.rows);
+      assert.deepEqual(canonicalRows(await result.fetchAll(), result.columns), theirs.rows);
     });
 
     test('pickup: our driver fetches a query the Python connector submitted, from its query_id:query_secret', async () => {
@@ -242,7 +242,7 @@ if (!venv.ok) {
       const execution = await ours.getAsyncExecution(theirs.serialized);
       assert.equal(execution.returnedAsDirectResult, false);
       const result = await execution.getResults();
-      const rows = canonicalRows(await result.fetchall(), result.columns);
+      const rows = canonicalRows(await result.fetchAll(), result.columns);
       assert.equal(rows.length, 10);
       assert.deepEqual(rows[3], ['picked up', { int: '3' }]);
       await execution.close();

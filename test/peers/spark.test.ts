@@ -50,7 +50,7 @@ if (!provisioned.ok) {
 
     async function rows(statement: string, params?: Record<string, unknown> | unknown[]) {
       const rs = await conn.execute(statement, params as never);
-      return { columns: rs.columns, rows: canonicalRows(await rs.fetchall(), rs.columns) };
+      return { columns: rs.columns, rows: canonicalRows(await rs.fetchAll(), rs.columns) };
     }
 
     before(async () => {
@@ -223,7 +223,7 @@ if (!provisioned.ok) {
       });
       assert.equal(execution.status, 'FINISHED');
       const rs = await execution.getResults();
-      const got = canonicalRows(await rs.fetchall(), rs.columns);
+      const got = canonicalRows(await rs.fetchAll(), rs.columns);
       assert.deepEqual(
         got,
         Array.from({ length: 10 }, (_, i) => ['foo', { int: String(i) }]),
@@ -250,9 +250,9 @@ if (!provisioned.ok) {
         timeoutMs: 60_000,
         intervalMs: 100,
       });
-      const ids = async (rs: Awaited<ReturnType<typeof execution.getResults>>) => (await rs.fetchall()).map((r) => Number(r.id));
+      const ids = async (rs: Awaited<ReturnType<typeof execution.getResults>>) => (await rs.fetchAll()).map((r) => Number(r.id));
       const first = await execution.getResults();
-      assert.deepEqual(await first.fetchmany(3).then((rows) => rows.map((r) => Number(r.id))), [0, 1, 2]);
+      assert.deepEqual(await first.fetchMany(3).then((rows) => rows.map((r) => Number(r.id))), [0, 1, 2]);
       assert.deepEqual(await ids(await execution.getResults()), [0, 1, 2, 3, 4, 5, 6]);
       const other = await connectToSpark();
       try {
@@ -271,7 +271,7 @@ if (!provisioned.ok) {
         const picked = await other.getAsyncExecution(execution.serialize());
         assert.equal(picked.queryId, execution.queryId);
         const rs = await picked.getResults();
-        const got = canonicalRows(await rs.fetchall(), rs.columns);
+        const got = canonicalRows(await rs.fetchAll(), rs.columns);
         assert.deepEqual(
           got,
           Array.from({ length: 5 }, (_, i) => ['picked up', { int: String(i) }]),

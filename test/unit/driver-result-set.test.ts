@@ -44,13 +44,13 @@ describe('ResultSet over held pages', () => {
 
   it('continues across batch boundaries whatever method is used', async () => {
     const result = resultSet();
-    assert.deepEqual(await result.fetchmany(2), [{ n: 0 }, { n: 1 }]);
-    assert.deepEqual(await result.fetchmany(3), [{ n: 2 }, { n: 3 }, { n: 4 }]);
-    assert.deepEqual(await result.fetchone(), { n: 5 });
+    assert.deepEqual(await result.fetchMany(2), [{ n: 0 }, { n: 1 }]);
+    assert.deepEqual(await result.fetchMany(3), [{ n: 2 }, { n: 3 }, { n: 4 }]);
+    assert.deepEqual(await result.fetchOne(), { n: 5 });
     const rest = await result.fetchArrow();
     assert.deepEqual(Array.from(rest.getChild('n')!), [6, 7]);
-    assert.equal(await result.fetchone(), null);
-    assert.deepEqual(await result.fetchall(), []);
+    assert.equal(await result.fetchOne(), null);
+    assert.deepEqual(await result.fetchAll(), []);
   });
 
   it('starts at a row offset and iterates the rest', async () => {
@@ -64,11 +64,11 @@ describe('ResultSet over held pages', () => {
     const result = resultSet(0, async () => {
       closes++;
     });
-    await result.fetchone();
+    await result.fetchOne();
     await result.close();
     await result.close();
     assert.equal(closes, 1);
-    await assert.rejects(result.fetchall(), ConnectionClosedError);
-    await assert.rejects(result.fetchmany(-1), /non-negative integer/);
+    await assert.rejects(result.fetchAll(), ConnectionClosedError);
+    await assert.rejects(result.fetchMany(-1), /non-negative integer/);
   });
 });

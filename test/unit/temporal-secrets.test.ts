@@ -14,7 +14,7 @@ test("console.log of the worker's warehouse connection shows no token, before an
   });
   try {
     assert.doesNotMatch(inspect(connection, { depth: 10, showHidden: true }), new RegExp(warehouse.accessToken));
-    const rows = await connection.use(async (c) => (await c.execute('SELECT 1 AS one')).fetchall());
+    const rows = await connection.use(async (c) => (await c.execute('SELECT 1 AS one')).fetchAll());
     assert.deepEqual(rows, [{ one: 1 }]);
     assert.doesNotMatch(inspect(connection, { depth: 10, showHidden: true }), new RegExp(warehouse.accessToken));
   } finally {

@@ -47,7 +47,7 @@ export const SEED_RANGE = 'SELECT :param AS p, * FROM RANGE(10)';
 export const NAMED_PARAMS = "SELECT :s AS s, :i AS i, :f AS f, :flag AS flag, :nothing AS nothing, :s || '!' AS s_again";
 export const NAMED_PARAM_VALUES = { s: "it's", i: 42, f: 0.5, flag: true, nothing: null } as const;
 
-/** Enough rows for several fetchmany calls. */
+/** Enough rows for several fetchMany calls. */
 export const TWENTY_FIVE = 'SELECT * FROM RANGE(25) ORDER BY id';
 
 /** Runs until cancelled (4e10 rows), and CPU-bound so cancel must interrupt it. */
