@@ -5,12 +5,12 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { TSparkRowSetType } from '../thrift/index.js';
 import type { TGetResultSetMetadataResp, TRowSet } from '../thrift/index.js';
-import { decodeArrowBatches } from './arrow-batches.js';
-import { completeFromArrow, readSchemaMessage } from './arrow-field-types.js';
-import { canonicalArrowSchema } from './canonical-schema.js';
-import { decodeColumnBatch } from './column-batches.js';
+import { decodeArrowBatches } from './arrow/arrow-batches.js';
+import { completeFromArrow, readSchemaMessage } from './arrow/arrow-field-types.js';
+import { arrowSchemaOf } from '../spark-types/index.js';
+import { decodeColumnBatch } from './column-based/column-batches.js';
 import { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
-import { parseTableSchema } from './table-schema.js';
+import { parseTableSchema } from './column-based/table-schema.js';
 import type { ColumnInfo, SqlTypeDesc } from './types.js';
 
 /**
@@ -19,14 +19,14 @@ import type { ColumnInfo, SqlTypeDesc } from './types.js';
  * by design when the server names only their family and sends no Arrow schema, as Databricks,
  * Spark's Thrift server and our local warehouse do for column-based sets: the column's
  * typeName is just 'ARRAY'/'MAP'/'STRUCT', its Arrow column is the JSON text as sent (Utf8),
- * and its row values are read by JSON types (json-values.ts: DECIMALs as numbers, integers
+ * and its row values are read by JSON types (text/json-values.ts: DECIMALs as numbers, integers
  * beyond 2^53 as bigint, DATE/TIMESTAMP/BINARY as their text, MAP keys as strings). With an
  * Arrow schema, or HiveServer2's full type tree, they decode to the full type.
  */
 export class RowSetDecoder {
   /** The result's columns, in order. */
   readonly columns: ColumnInfo[];
-  /** The canonical Arrow schema of every batch decode() returns (see canonical-schema.ts). */
+  /** The canonical Arrow schema of every batch decode() returns (see src/spark-types/arrow-type.ts). */
   readonly arrowSchema: Schema;
   private readonly types: SqlTypeDesc[];
   private readonly format: TSparkRowSetType;
@@ -45,7 +45,7 @@ export class RowSetDecoder {
         : completeFromArrow(parsed.columns, parsed.types, readSchemaMessage(this.schemaMessage));
     this.columns = parsed.columns.map((column, i) => ({ ...column, typeName: types[i]!.typeName, typeId: types[i]!.typeId }));
     this.types = types;
-    this.arrowSchema = canonicalArrowSchema(this.columns, types);
+    this.arrowSchema = arrowSchemaOf(this.columns.map((column, i) => ({ name: column.name, type: types[i]! })));
     this.lz4Compressed = metadata.lz4Compressed === true;
     // HiveServer2 peers leave resultFormat out: they only speak column-based sets.
     this.format = metadata.resultFormat ?? TSparkRowSetType.COLUMN_BASED_SET;

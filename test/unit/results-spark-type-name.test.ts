@@ -5,8 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResultDecodeError, SqlType, type SqlTypeDesc } from '../../src/results/index.js';
-import { isOpaqueComplex, parseSparkTypeName } from '../../src/results/spark-type-name.js';
+import { isOpaqueComplex, parseSparkTypeName, SparkTypeError, SqlType, type SqlTypeDesc } from '../../src/spark-types/index.js';
 import { ALL_TYPES } from '../support/results-all-types.js';
 
 /** The type as a compact tree, to compare structure and not only the name. */
@@ -106,7 +105,7 @@ describe('parseSparkTypeName', () => {
     ]) {
       assert.throws(
         () => parseSparkTypeName(text),
-        (error: unknown) => error instanceof ResultDecodeError && error.message.includes(text),
+        (error: unknown) => error instanceof SparkTypeError && error.message.includes(text),
         text,
       );
     }

@@ -4,12 +4,17 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { daysFromCivil, formatDays } from '../../src/results/calendar.js';
-import { coerceValue } from '../../src/results/coerce.js';
-import { JsonNumber, JsonObject, parseHiveJson } from '../../src/results/hive-json.js';
-import { parseDate, parseDecimal, parseTimestamp } from '../../src/results/hive-text.js';
-import { formatDecimal } from '../../src/results/rows.js';
-import { SqlType, type SqlTypeDesc } from '../../src/results/types.js';
+import { coerceValue } from '../../src/results/text/coerce.js';
+import { JsonNumber, JsonObject, parseHiveJson } from '../../src/results/text/hive-json.js';
+import { parseDate, parseDecimal, parseTimestamp } from '../../src/results/text/hive-text.js';
+import {
+  daysFromCivil,
+  formatDate as formatDays,
+  formatDecimal,
+  formatTimestamp,
+  SqlType,
+  type SqlTypeDesc,
+} from '../../src/spark-types/index.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -78,6 +83,16 @@ describe('Spark text values', () => {
       const text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
       const expected = BigInt(Math.floor(ms / 1000)) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
       assert.equal(parseTimestamp(text), expected, text);
+    }
+  });
+
+  it('writes timestamps as Spark casts them and reads its own text back exactly', () => {
+    assert.equal(formatTimestamp(0n), '1970-01-01 00:00:00');
+    assert.equal(formatTimestamp(-1n), '1969-12-31 23:59:59.999999');
+    assert.equal(formatTimestamp(1704164645120000n), '2024-01-02 03:04:05.12');
+    for (let k = 0; k < 2000; k++) {
+      const micros = BigInt(Math.round((k / 2000 - 0.5) * 2e17)) + BigInt(k * 7919); // years ~-1200 to 5100
+      assert.equal(parseTimestamp(formatTimestamp(micros)), micros, String(micros));
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Builds canonical Arrow data from plain JS values, for the paths where the wire did not give
- * us Arrow buffers to reuse (column-based sets, values the server sent as text).
+ * Builds canonical Arrow data (arrow-type.ts) from plain JS values, wherever no Arrow buffers
+ * can be reused: the driver's column-based sets and values a server sent as text, the
+ * warehouse's nested values and columns it re-encodes as text.
  *
  * Input values per canonical Arrow type (null or undefined is a NULL):
  * Bool boolean; Int8/16/32 and Float number; Int64 bigint; Decimal128 bigint (the unscaled
@@ -13,6 +14,7 @@
  */
 import { Type, makeData, type Data, type DataType, type List, type Map_, type Struct } from 'apache-arrow';
 
+/** Arrow data of `type` holding `values` (the input forms above). */
 export function buildData(type: DataType, values: readonly unknown[]): Data {
   const length = values.length;
   const { nullBitmap, nullCount } = validity(values);

@@ -7,10 +7,10 @@
  */
 import { RecordBatch, Struct, makeData, tableFromIPC, type Schema } from 'apache-arrow';
 import { decompressFrameSync } from 'lz4-napi';
-import type { TSparkArrowBatch } from '../thrift/index.js';
-import { ResultDecodeError } from './errors.js';
+import type { TSparkArrowBatch } from '../../thrift/index.js';
+import { ResultDecodeError } from '../errors.js';
 import { normaliseColumn } from './normalise.js';
-import type { ColumnInfo, SqlTypeDesc } from './types.js';
+import type { ColumnInfo, SqlTypeDesc } from '../types.js';
 
 export interface ArrowBatchFormat {
   /** The IPC schema message from TGetResultSetMetadataResp.arrowSchema. */

@@ -17,7 +17,7 @@
  * | ARRAY<T>                 | array of T's values                                        |
  * | MAP<K,V>                 | Map from K's values to V's values                          |
  * | STRUCT<...>              | plain object keyed by field name                           |
- * | ARRAY, MAP, STRUCT (no element types, Spark's Thrift server) | array, Map with string keys, plain object, read from the JSON text by JSON types (json-values.ts) |
+ * | ARRAY, MAP, STRUCT (no element types, Spark's Thrift server) | array, Map with string keys, plain object, read from the JSON text by JSON types (text/json-values.ts) |
  * | VOID (NULL)              | null                                                       |
  * | INTERVAL                 | string, as the server wrote it                             |
  * | any NULL value           | null                                                       |
@@ -28,10 +28,10 @@
  * Conversion is column by column over the Arrow buffers, without per-cell Vector.get calls.
  */
 import { Type, TimeUnit, type Data, type DataType, type Decimal, type RecordBatch, type Timestamp } from 'apache-arrow';
-import { formatDays } from './calendar.js';
-import { ResultDecodeError } from './errors.js';
-import { valueOfJsonText } from './json-values.js';
-import { SqlType, type ColumnInfo, type Row, type SqlValue } from './types.js';
+import { formatDate, formatDecimal } from '../../spark-types/index.js';
+import { ResultDecodeError } from '../errors.js';
+import { valueOfJsonText } from '../text/json-values.js';
+import { SqlType, type ColumnInfo, type Row, type SqlValue } from '../types.js';
 
 const MS_PER_DAY = 86_400_000;
 /** Microsecond counts within this bound convert exactly through a double. */
@@ -138,16 +138,6 @@ function decimals(data: Data<Decimal>): SqlValue[] {
   return out;
 }
 
-/** '12.30' for (1230n, 2); '-0.05' for (-5n, 2); '42' for (42n, 0). */
-export function formatDecimal(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString();
-  if (scale === 0) return negative ? '-' + digits : digits;
-  const padded = digits.padStart(scale + 1, '0');
-  const text = padded.slice(0, padded.length - scale) + '.' + padded.slice(padded.length - scale);
-  return negative ? '-' + text : text;
-}
-
 function strings(data: Data): SqlValue[] {
   const offsets = data.valueOffsets as Int32Array;
   const bytes = data.values as Uint8Array;
@@ -169,10 +159,10 @@ function dates(data: Data): SqlValue[] {
   const out = new Array<SqlValue>(data.length);
   if (data.type.typeId === Type.DateDay || (data.type as { unit?: number }).unit === 0) {
     const days = data.values as Int32Array;
-    for (let i = 0; i < data.length; i++) out[i] = formatDays(days[i]!);
+    for (let i = 0; i < data.length; i++) out[i] = formatDate(days[i]!);
   } else {
     const ms = data.values as BigInt64Array;
-    for (let i = 0; i < data.length; i++) out[i] = formatDays(Math.floor(Number(ms[i]) / MS_PER_DAY));
+    for (let i = 0; i < data.length; i++) out[i] = formatDate(Math.floor(Number(ms[i]) / MS_PER_DAY));
   }
   return out;
 }

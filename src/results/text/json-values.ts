@@ -15,7 +15,7 @@
  */
 import { JsonNumber, JsonObject, excerpt, parseHiveJson, type JsonValue } from './hive-json.js';
 import { TextValueError } from './hive-text.js';
-import { SqlType, type SqlValue } from './types.js';
+import { SqlType, type SqlValue } from '../types.js';
 
 const INTEGER = /^-?\d+$/;
 

@@ -1,5 +1,6 @@
 /**
- * The one Arrow schema every result is decoded to, whatever the wire format.
+ * The Arrow type of each Spark type: the one schema the driver decodes every result to,
+ * whatever the wire format, and the one the warehouse builds its results in.
  *
  * | SQL type  | Arrow type                      |
  * |-----------|---------------------------------|
@@ -23,13 +24,13 @@
  * | INTERVAL  | Utf8 (the server's text)        |
  *
  * Decimal128 is kept (rather than text) because it is what Databricks sends natively and
- * arrow-js reads and writes it; rows.ts does the exact decimal-to-string conversion itself.
+ * arrow-js reads and writes it; formatDecimal (value-text.ts) turns it into exact text.
  * Every field is nullable; map keys are not (the Arrow spec requires it).
  *
  * A complex type is opaque when the server named only its family (Spark's Thrift server's
  * column-based results: ARRAY_TYPE and JSON text, no element types); no Arrow type can be
  * built without the element types, so the column keeps the JSON text exactly as sent, and
- * rows.ts reads it by its JSON types.
+ * the driver reads it by its JSON types.
  */
 import {
   Binary,
@@ -53,16 +54,23 @@ import {
   Utf8,
   type DataType,
 } from 'apache-arrow';
-import { ResultDecodeError } from './errors.js';
-import { isOpaqueComplex } from './spark-type-name.js';
-import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
+import { SparkTypeError, SqlType, type SqlTypeDesc } from './sql-type.js';
+import { isOpaqueComplex } from './type-name.js';
+
+/**
+ * Arrow field metadata key holding the Spark type name ('DECIMAL(10,2)', 'ARRAY<INT>'), as
+ * Databricks writes it: Arrow alone cannot tell TIMESTAMP precision, or a DECIMAL or complex
+ * value sent as text, from a string.
+ */
+export const SPARK_TYPE_METADATA = 'Spark:DataType:SqlName';
 
 /** Time zone of canonical timestamps: values are instants, stored as UTC. */
 export const TIMESTAMP_TIME_ZONE = 'UTC';
 /** Name of the element field of canonical lists (Spark's name). */
 export const LIST_ELEMENT_NAME = 'element';
 
-export function canonicalArrowType(type: SqlTypeDesc): DataType {
+/** The canonical Arrow type of a Spark type. */
+export function arrowTypeOf(type: SqlTypeDesc): DataType {
   if (isOpaqueComplex(type)) return new Utf8();
   switch (type.typeId) {
     case SqlType.BOOLEAN:
@@ -92,26 +100,27 @@ export function canonicalArrowType(type: SqlTypeDesc): DataType {
     case SqlType.TIMESTAMP:
       return new Timestamp(TimeUnit.MICROSECOND, TIMESTAMP_TIME_ZONE);
     case SqlType.ARRAY:
-      return new List(new Field(LIST_ELEMENT_NAME, canonicalArrowType(part(type.element, type)), true));
+      return new List(new Field(LIST_ELEMENT_NAME, arrowTypeOf(part(type.element, type)), true));
     case SqlType.MAP: {
       const entries = new Struct([
-        new Field('key', canonicalArrowType(part(type.key, type)), false),
-        new Field('value', canonicalArrowType(part(type.value, type)), true),
+        new Field('key', arrowTypeOf(part(type.key, type)), false),
+        new Field('value', arrowTypeOf(part(type.value, type)), true),
       ]);
       return new Map_(new Field('entries', entries, false), false);
     }
     case SqlType.STRUCT:
-      return new Struct((type.fields ?? []).map((f) => new Field(f.name, canonicalArrowType(f.type), true)));
+      return new Struct((type.fields ?? []).map((f) => new Field(f.name, arrowTypeOf(f.type), true)));
     case SqlType.NULL:
       return new Null();
   }
 }
 
-export function canonicalArrowSchema(columns: readonly ColumnInfo[], types: readonly SqlTypeDesc[]): Schema {
-  return new Schema(columns.map((column, i) => new Field(column.name, canonicalArrowType(types[i]!), true)));
+/** The canonical schema of a result's columns; every field is nullable. */
+export function arrowSchemaOf(columns: ReadonlyArray<{ readonly name: string; readonly type: SqlTypeDesc }>): Schema {
+  return new Schema(columns.map((column) => new Field(column.name, arrowTypeOf(column.type), true)));
 }
 
 function part(inner: SqlTypeDesc | undefined, outer: SqlTypeDesc): SqlTypeDesc {
-  if (inner === undefined) throw new ResultDecodeError(`Type ${outer.typeName} lacks its element type.`);
+  if (inner === undefined) throw new SparkTypeError(`Type ${outer.typeName} lacks its element type.`);
   return inner;
 }

@@ -10,12 +10,18 @@
  * the server's JSON text.
  */
 import { RecordBatchReader, Type, type DataType, type Decimal, type Field, type Schema } from 'apache-arrow';
-import { ResultDecodeError } from './errors.js';
-import { arrayType, decimalType, isOpaqueComplex, mapType, parseSparkTypeName, structType } from './spark-type-name.js';
-import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
-
-/** Arrow field metadata key holding the Spark SQL type name. */
-export const SPARK_TYPE_METADATA = 'Spark:DataType:SqlName';
+import { ResultDecodeError } from '../errors.js';
+import {
+  arrayType,
+  decimalType,
+  isOpaqueComplex,
+  mapType,
+  parseSparkTypeName,
+  SCALAR,
+  SPARK_TYPE_METADATA,
+  structType,
+} from '../../spark-types/index.js';
+import { SqlType, type ColumnInfo, type SqlTypeDesc } from '../types.js';
 
 /** The schema in an IPC schema message (TGetResultSetMetadataResp.arrowSchema). */
 export function readSchemaMessage(schemaMessage: Uint8Array): Schema {
@@ -64,32 +70,36 @@ function typeFromMetadata(field: Field, family: SqlType): SqlTypeDesc | undefine
 function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
   switch (type.typeId) {
     case Type.Bool:
-      return { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' };
+      return SCALAR.BOOLEAN;
     case Type.Int: {
       const bits = (type as unknown as { bitWidth: number }).bitWidth;
-      if (bits === 8) return { typeId: SqlType.TINYINT, typeName: 'TINYINT' };
-      if (bits === 16) return { typeId: SqlType.SMALLINT, typeName: 'SMALLINT' };
-      if (bits === 32) return { typeId: SqlType.INT, typeName: 'INT' };
-      return { typeId: SqlType.BIGINT, typeName: 'BIGINT' };
+      if (bits === 8) return SCALAR.TINYINT;
+      if (bits === 16) return SCALAR.SMALLINT;
+      if (bits === 32) return SCALAR.INT;
+      return SCALAR.BIGINT;
     }
     case Type.Float:
-      return (type as unknown as { precision: number }).precision === 1
-        ? { typeId: SqlType.FLOAT, typeName: 'FLOAT' }
-        : { typeId: SqlType.DOUBLE, typeName: 'DOUBLE' };
+      return (type as unknown as { precision: number }).precision === 1 ? SCALAR.FLOAT : SCALAR.DOUBLE;
     case Type.Decimal:
-      return decimalType((type as Decimal).precision, (type as Decimal).scale);
+      try {
+        return decimalType((type as Decimal).precision, (type as Decimal).scale);
+      } catch (error) {
+        throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${String(type)}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
     case Type.Utf8:
     case Type.LargeUtf8:
-      return { typeId: SqlType.STRING, typeName: 'STRING' };
+      return SCALAR.STRING;
     case Type.Binary:
     case Type.LargeBinary:
-      return { typeId: SqlType.BINARY, typeName: 'BINARY' };
+      return SCALAR.BINARY;
     case Type.Date:
-      return { typeId: SqlType.DATE, typeName: 'DATE' };
+      return SCALAR.DATE;
     case Type.Timestamp:
-      return { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' };
+      return SCALAR.TIMESTAMP;
     case Type.Null:
-      return { typeId: SqlType.NULL, typeName: 'VOID' };
+      return SCALAR.VOID;
     case Type.List:
       return arrayType(sqlTypeOfArrow(type.children[0]!.type, columnName));
     case Type.Map: {

@@ -1,12 +1,12 @@
 /**
  * Turns a value in some wire form (text, parsed nested text, or a JS value read from a
  * non-canonical Arrow column) into the input form buildData expects for the canonical type
- * (see arrow-build.ts). This is the slow, general path: the common cases never come here.
+ * (see src/spark-types/arrow-build.ts). This is the slow, general path: the common cases never come here.
  */
 import { JsonNumber, JsonObject, parseHiveJson } from './hive-json.js';
 import { TextValueError, parseDate, parseDecimal, parseTimestamp } from './hive-text.js';
-import { isOpaqueComplex } from './spark-type-name.js';
-import { SqlType, type SqlTypeDesc } from './types.js';
+import { isOpaqueComplex } from '../../spark-types/index.js';
+import { SqlType, type SqlTypeDesc } from '../types.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -14,7 +14,7 @@ export function coerceValue(value: unknown, type: SqlTypeDesc): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof JsonNumber) value = value.text;
   if (isOpaqueComplex(type)) {
-    // No element types to convert to: only the text form can be kept (see canonical-schema.ts).
+    // No element types to convert to: only the text form can be kept (see src/spark-types/arrow-type.ts).
     if (typeof value === 'string') return value;
     throw new TextValueError(`a ${type.typeName} without element types can only be read from its JSON text`);
   }

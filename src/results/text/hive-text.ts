@@ -2,7 +2,7 @@
  * Parses the text forms in which Spark's Thrift server (and Databricks, when Arrow-native
  * types are off) sends DECIMAL, DATE and TIMESTAMP values.
  */
-import { daysFromCivil } from './calendar.js';
+import { daysFromCivil } from '../../spark-types/index.js';
 
 const DECIMAL_TEXT = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 const DATE_TEXT = /^\s*([+-]?\d{4,})-(\d{1,2})-(\d{1,2})\s*$/;

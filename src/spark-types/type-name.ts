@@ -9,36 +9,35 @@
  * INTERVAL qualifiers, struct fields as `name: T` or `name T`, backticked names (`` doubles a
  * backtick), and a trailing NOT NULL or COMMENT '...' on a field.
  */
-import { ResultDecodeError } from './errors.js';
-import { SqlType, type SqlTypeDesc } from './types.js';
+import { SCALAR, SparkTypeError, SqlType, type SqlTypeDesc } from './sql-type.js';
 
 /** Spark's DECIMAL without arguments. */
 export const DEFAULT_DECIMAL_PRECISION = 10;
 export const DEFAULT_DECIMAL_SCALE = 0;
 
-const SIMPLE = new Map<string, { typeId: SqlType; typeName: string }>([
-  ['BOOLEAN', { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' }],
-  ['TINYINT', { typeId: SqlType.TINYINT, typeName: 'TINYINT' }],
-  ['BYTE', { typeId: SqlType.TINYINT, typeName: 'TINYINT' }],
-  ['SMALLINT', { typeId: SqlType.SMALLINT, typeName: 'SMALLINT' }],
-  ['SHORT', { typeId: SqlType.SMALLINT, typeName: 'SMALLINT' }],
-  ['INT', { typeId: SqlType.INT, typeName: 'INT' }],
-  ['INTEGER', { typeId: SqlType.INT, typeName: 'INT' }],
-  ['BIGINT', { typeId: SqlType.BIGINT, typeName: 'BIGINT' }],
-  ['LONG', { typeId: SqlType.BIGINT, typeName: 'BIGINT' }],
-  ['FLOAT', { typeId: SqlType.FLOAT, typeName: 'FLOAT' }],
-  ['REAL', { typeId: SqlType.FLOAT, typeName: 'FLOAT' }],
-  ['DOUBLE', { typeId: SqlType.DOUBLE, typeName: 'DOUBLE' }],
-  ['STRING', { typeId: SqlType.STRING, typeName: 'STRING' }],
-  ['VARCHAR', { typeId: SqlType.STRING, typeName: 'STRING' }],
-  ['CHAR', { typeId: SqlType.STRING, typeName: 'STRING' }],
-  ['BINARY', { typeId: SqlType.BINARY, typeName: 'BINARY' }],
-  ['DATE', { typeId: SqlType.DATE, typeName: 'DATE' }],
-  ['TIMESTAMP', { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' }],
-  ['TIMESTAMP_LTZ', { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' }],
-  ['TIMESTAMP_NTZ', { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' }],
-  ['VOID', { typeId: SqlType.NULL, typeName: 'VOID' }],
-  ['NULL', { typeId: SqlType.NULL, typeName: 'VOID' }],
+const SIMPLE = new Map<string, SqlTypeDesc>([
+  ['BOOLEAN', SCALAR.BOOLEAN],
+  ['TINYINT', SCALAR.TINYINT],
+  ['BYTE', SCALAR.TINYINT],
+  ['SMALLINT', SCALAR.SMALLINT],
+  ['SHORT', SCALAR.SMALLINT],
+  ['INT', SCALAR.INT],
+  ['INTEGER', SCALAR.INT],
+  ['BIGINT', SCALAR.BIGINT],
+  ['LONG', SCALAR.BIGINT],
+  ['FLOAT', SCALAR.FLOAT],
+  ['REAL', SCALAR.FLOAT],
+  ['DOUBLE', SCALAR.DOUBLE],
+  ['STRING', SCALAR.STRING],
+  ['VARCHAR', SCALAR.STRING],
+  ['CHAR', SCALAR.STRING],
+  ['BINARY', SCALAR.BINARY],
+  ['DATE', SCALAR.DATE],
+  ['TIMESTAMP', SCALAR.TIMESTAMP],
+  ['TIMESTAMP_LTZ', SCALAR.TIMESTAMP],
+  ['TIMESTAMP_NTZ', SCALAR.TIMESTAMP],
+  ['VOID', SCALAR.VOID],
+  ['NULL', SCALAR.VOID],
 ]);
 
 const DECIMAL_NAMES = new Set(['DECIMAL', 'DEC', 'NUMERIC']);
@@ -46,7 +45,7 @@ const INTERVAL_UNITS = new Set(['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECON
 
 /**
  * The full type a Spark type name denotes.
- * @throws ResultDecodeError naming the text when it is not a type name.
+ * @throws SparkTypeError naming the text when it is not a type name.
  */
 export function parseSparkTypeName(text: string): SqlTypeDesc {
   const parser = new TypeNameParser(text);
@@ -65,7 +64,7 @@ export function decimalType(precision: number, scale: number): SqlTypeDesc {
     scale >= 0 &&
     scale <= precision
   )) {
-    throw new ResultDecodeError(`DECIMAL(${precision},${scale}) is not a valid decimal type.`);
+    throw new SparkTypeError(`DECIMAL(${precision},${scale}) is not a valid decimal type.`);
   }
   return { typeId: SqlType.DECIMAL, typeName: `DECIMAL(${precision},${scale})`, precision, scale };
 }
@@ -84,7 +83,7 @@ export function structType(fields: ReadonlyArray<{ name: string; type: SqlTypeDe
 }
 
 /** A field name as it appears in a type name: backticked (as Spark does) unless a plain identifier. */
-export function quoteFieldName(name: string): string {
+function quoteFieldName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : '`' + name.replaceAll('`', '``') + '`';
 }
 
@@ -257,6 +256,6 @@ class TypeNameParser {
   }
 
   private fail(reason: string): never {
-    throw new ResultDecodeError(`'${this.text}' is not a Spark type name: ${reason} at character ${this.pos}.`);
+    throw new SparkTypeError(`'${this.text}' is not a Spark type name: ${reason} at character ${this.pos}.`);
   }
 }

@@ -9,35 +9,36 @@
  *   nothing more. That gives an opaque type (typeName 'ARRAY', no element type; see
  *   isOpaqueComplex), which the decoder completes from the Arrow schema when there is one.
  */
-import { TTypeId } from '../thrift/index.js';
-import type { TTableSchema, TTypeDesc, TTypeEntry, TPrimitiveTypeEntry } from '../thrift/index.js';
-import { ResultDecodeError } from './errors.js';
+import { TTypeId } from '../../thrift/index.js';
+import type { TTableSchema, TTypeDesc, TTypeEntry, TPrimitiveTypeEntry } from '../../thrift/index.js';
+import { ResultDecodeError } from '../errors.js';
 import {
   arrayType,
   decimalType,
   DEFAULT_DECIMAL_PRECISION,
   DEFAULT_DECIMAL_SCALE,
   mapType,
+  SCALAR,
   structType,
-} from './spark-type-name.js';
-import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
+} from '../../spark-types/index.js';
+import { SqlType, type ColumnInfo, type SqlTypeDesc } from '../types.js';
 
-const PRIMITIVES = new Map<number, { typeId: SqlType; typeName: string }>([
-  [TTypeId.BOOLEAN_TYPE, { typeId: SqlType.BOOLEAN, typeName: 'BOOLEAN' }],
-  [TTypeId.TINYINT_TYPE, { typeId: SqlType.TINYINT, typeName: 'TINYINT' }],
-  [TTypeId.SMALLINT_TYPE, { typeId: SqlType.SMALLINT, typeName: 'SMALLINT' }],
-  [TTypeId.INT_TYPE, { typeId: SqlType.INT, typeName: 'INT' }],
-  [TTypeId.BIGINT_TYPE, { typeId: SqlType.BIGINT, typeName: 'BIGINT' }],
-  [TTypeId.FLOAT_TYPE, { typeId: SqlType.FLOAT, typeName: 'FLOAT' }],
-  [TTypeId.DOUBLE_TYPE, { typeId: SqlType.DOUBLE, typeName: 'DOUBLE' }],
-  [TTypeId.STRING_TYPE, { typeId: SqlType.STRING, typeName: 'STRING' }],
+const PRIMITIVES = new Map<number, SqlTypeDesc>([
+  [TTypeId.BOOLEAN_TYPE, SCALAR.BOOLEAN],
+  [TTypeId.TINYINT_TYPE, SCALAR.TINYINT],
+  [TTypeId.SMALLINT_TYPE, SCALAR.SMALLINT],
+  [TTypeId.INT_TYPE, SCALAR.INT],
+  [TTypeId.BIGINT_TYPE, SCALAR.BIGINT],
+  [TTypeId.FLOAT_TYPE, SCALAR.FLOAT],
+  [TTypeId.DOUBLE_TYPE, SCALAR.DOUBLE],
+  [TTypeId.STRING_TYPE, SCALAR.STRING],
   // Spark reads VARCHAR/CHAR as STRING.
-  [TTypeId.VARCHAR_TYPE, { typeId: SqlType.STRING, typeName: 'STRING' }],
-  [TTypeId.CHAR_TYPE, { typeId: SqlType.STRING, typeName: 'STRING' }],
-  [TTypeId.TIMESTAMP_TYPE, { typeId: SqlType.TIMESTAMP, typeName: 'TIMESTAMP' }],
-  [TTypeId.BINARY_TYPE, { typeId: SqlType.BINARY, typeName: 'BINARY' }],
-  [TTypeId.DATE_TYPE, { typeId: SqlType.DATE, typeName: 'DATE' }],
-  [TTypeId.NULL_TYPE, { typeId: SqlType.NULL, typeName: 'VOID' }],
+  [TTypeId.VARCHAR_TYPE, SCALAR.STRING],
+  [TTypeId.CHAR_TYPE, SCALAR.STRING],
+  [TTypeId.TIMESTAMP_TYPE, SCALAR.TIMESTAMP],
+  [TTypeId.BINARY_TYPE, SCALAR.BINARY],
+  [TTypeId.DATE_TYPE, SCALAR.DATE],
+  [TTypeId.NULL_TYPE, SCALAR.VOID],
   [TTypeId.INTERVAL_YEAR_MONTH_TYPE, { typeId: SqlType.INTERVAL, typeName: 'INTERVAL YEAR TO MONTH' }],
   [TTypeId.INTERVAL_DAY_TIME_TYPE, { typeId: SqlType.INTERVAL, typeName: 'INTERVAL DAY TO SECOND' }],
   // The primitive form of complex types: the parts are not given (see the top of this file).
@@ -92,7 +93,7 @@ function parseEntry(entry: TTypeEntry, entryAt: (ptr: number) => SqlTypeDesc, co
     return structType(Object.entries(entry.structEntry.nameToTypePtr).map(([name, ptr]) => ({ name, type: entryAt(ptr) })));
   }
   // Unions and user-defined types have no Databricks counterpart; their values arrive as text.
-  if (entry.unionEntry) return { typeId: SqlType.STRING, typeName: 'STRING' };
+  if (entry.unionEntry) return SCALAR.STRING;
   if (entry.userDefinedTypeEntry) {
     return { typeId: SqlType.STRING, typeName: entry.userDefinedTypeEntry.typeClassName || 'STRING' };
   }

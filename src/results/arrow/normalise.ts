@@ -1,16 +1,16 @@
 /**
  * Brings an Arrow column the server sent into the canonical type of its SQL type
- * (canonical-schema.ts), so that results look the same however the server encoded them.
+ * (src/spark-types/arrow-type.ts), so that results look the same however the server encoded them.
  *
  * Same physical layout (only names, nullability, decimal precision or time zone differ): the
  * buffers are reused under the canonical type. Otherwise (timestamps, decimals or nested
  * values sent as text, other units or widths) the values are read and rebuilt.
  */
 import { Type, type Data, type DataType, type Decimal, type Int, type Float, type Timestamp } from 'apache-arrow';
-import { buildData } from './arrow-build.js';
-import { coerceValue } from './coerce.js';
-import { applyValidity, dataToValues, floorDiv } from './rows.js';
-import type { SqlTypeDesc } from './types.js';
+import { buildData } from '../../spark-types/index.js';
+import { coerceValue } from '../text/coerce.js';
+import { applyValidity, dataToValues, floorDiv } from '../rows/batch-to-rows.js';
+import type { SqlTypeDesc } from '../types.js';
 
 export function normaliseColumn(data: Data, target: DataType, type: SqlTypeDesc): Data {
   if (sameLayout(data.type, target)) return retype(data, target);

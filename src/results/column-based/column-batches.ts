@@ -7,12 +7,12 @@
  * types without element types (Spark's bare ARRAY_TYPE) stay that JSON text.
  */
 import { RecordBatch, Struct, makeData, type Schema } from 'apache-arrow';
-import type { TColumn } from '../thrift/index.js';
-import { buildData } from './arrow-build.js';
-import { coerceValue } from './coerce.js';
-import { ResultDecodeError } from './errors.js';
-import { isOpaqueComplex } from './spark-type-name.js';
-import { SqlType, type ColumnInfo, type SqlTypeDesc } from './types.js';
+import type { TColumn } from '../../thrift/index.js';
+import { buildData } from '../../spark-types/index.js';
+import { coerceValue } from '../text/coerce.js';
+import { ResultDecodeError } from '../errors.js';
+import { isOpaqueComplex } from '../../spark-types/index.js';
+import { SqlType, type ColumnInfo, type SqlTypeDesc } from '../types.js';
 
 /** The shape of node-int64's Int64 that we rely on: 8 big-endian bytes at an offset. */
 interface WireInt64 {
@@ -111,7 +111,7 @@ const AS_IS = new Set([
 ]);
 
 function convert(values: unknown[], type: SqlTypeDesc): unknown[] {
-  // Without element types the JSON text is kept as sent (see canonical-schema.ts).
+  // Without element types the JSON text is kept as sent (see src/spark-types/arrow-type.ts).
   if (isOpaqueComplex(type) && values.every((v) => v === null || typeof v === 'string')) return values;
   if (AS_IS.has(type.typeId) && values.every((v) => v === null || wireFits(v, type.typeId))) return values;
   return values.map((v) => coerceValue(v, type));
