@@ -8,12 +8,10 @@
  */
 import { compressFrameSync } from 'lz4-napi';
 import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8 } from 'apache-arrow';
-import { arrowTypeOf, buildData, readCell, type Cell } from './arrow-data.js';
+import { arrowTypeOf, buildData, SPARK_TYPE_METADATA, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import { readCell, type Cell } from './arrow-data.js';
 import { cellToText } from './text-format.js';
-import { sparkTypeName, type ResultColumn, type SparkType } from './types.js';
-
-/** Arrow field metadata key holding the Spark SQL type name ('DECIMAL(10,2)', 'ARRAY<INT>'). */
-export const SPARK_TYPE_METADATA = 'Spark:DataType:SqlName';
+import type { ResultColumn } from './types.js';
 
 /** What the client said it reads (TExecuteStatementReq fields 1284 and 1286). */
 export interface ArrowWireOptions {
@@ -46,7 +44,7 @@ export class ArrowWireEncoder {
             c.name,
             this.asText[i] ? new Utf8() : arrowTypeOf(c.sparkType),
             true,
-            new Map([[SPARK_TYPE_METADATA, sparkTypeName(c.sparkType)]]),
+            new Map([[SPARK_TYPE_METADATA, c.sparkType.typeName]]),
           ),
       ),
     );
@@ -74,23 +72,23 @@ export class ArrowWireEncoder {
   }
 }
 
-function sentAsText(type: SparkType, options: ArrowWireOptions): boolean {
-  switch (type.kind) {
-    case 'TIMESTAMP':
+function sentAsText(type: SqlTypeDesc, options: ArrowWireOptions): boolean {
+  switch (type.typeId) {
+    case SqlType.TIMESTAMP:
       return !options.timestampAsArrow;
-    case 'DECIMAL':
+    case SqlType.DECIMAL:
       return !options.decimalAsArrow;
-    case 'ARRAY':
-    case 'MAP':
-    case 'STRUCT':
+    case SqlType.ARRAY:
+    case SqlType.MAP:
+    case SqlType.STRUCT:
       return !options.complexTypesAsArrow;
     default:
       return false;
   }
 }
 
-function textData(data: Data, type: SparkType): Data {
+function textData(data: Data, type: SqlTypeDesc): Data {
   const cells: Cell[] = [];
   for (let row = 0; row < data.length; row++) cells.push(cellToText(readCell(data, row, type), type));
-  return buildData({ kind: 'STRING' }, cells);
+  return buildData(new Utf8(), cells);
 }

@@ -2,7 +2,7 @@
  * Turns DuckDB data chunks into Arrow record batches of the canonical Spark types.
  *
  * Scalar columns are copied from DuckDB's vector memory (vector-copy.ts); the others (nested
- * types, and types shown as text) go through cells (arrow-data.ts).
+ * types, and types shown as text) go through cells (arrow-data.ts) and the shared buildData.
  */
 import {
   type DuckDBDataChunk,
@@ -21,21 +21,23 @@ import {
   DuckDBTimestampMillisecondsValue,
   DuckDBTimestampNanosecondsValue,
 } from '@duckdb/node-api';
-import { Field, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
-import { arrowTypeOf, buildData, type Cell } from './arrow-data.js';
-import type { ResultColumn, SparkType } from './types.js';
+import { makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { arrowSchemaOf, arrowTypeOf, buildData, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import type { Cell } from './arrow-data.js';
+import type { ResultColumn } from './types.js';
 import { copyVectors } from './vector-copy.js';
 
 /** The canonical Arrow schema of a result. */
 export function canonicalSchema(columns: readonly ResultColumn[]): Schema {
-  return new Schema(columns.map((c) => new Field(c.name, arrowTypeOf(c.sparkType), true)));
+  return arrowSchemaOf(columns.map((c) => ({ name: c.name, type: c.sparkType })));
 }
 
 /** One record batch holding all rows of `chunks`, in order. */
 export function chunksToBatch(schema: Schema, columns: readonly ResultColumn[], chunks: readonly DuckDBDataChunk[]): RecordBatch {
   const length = chunks.reduce((n, chunk) => n + chunk.rowCount, 0);
   const children = columns.map(
-    (column, index) => copyVectors(column, index, chunks, length) ?? buildData(column.sparkType, cellsOf(chunks, index, column)),
+    (column, index) =>
+      copyVectors(column, index, chunks, length) ?? buildData(arrowTypeOf(column.sparkType), cellsOf(chunks, index, column)),
   );
   const data = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
   return new RecordBatch(schema, data);
@@ -53,48 +55,53 @@ function cellsOf(chunks: readonly DuckDBDataChunk[], index: number, column: Resu
 }
 
 /** The cell for one DuckDB value shown as Spark type `spark`. */
-function toCell(value: DuckDBValue, duck: DuckDBType, spark: SparkType): Cell {
+function toCell(value: DuckDBValue, duck: DuckDBType, spark: SqlTypeDesc): Cell {
   if (value === null || value === undefined) return null;
-  switch (spark.kind) {
-    case 'VOID':
+  switch (spark.typeId) {
+    case SqlType.NULL:
       return null;
-    case 'BOOLEAN':
+    case SqlType.BOOLEAN:
       return value === true;
-    case 'TINYINT':
-    case 'SMALLINT':
-    case 'INT':
-    case 'FLOAT':
-    case 'DOUBLE':
+    case SqlType.TINYINT:
+    case SqlType.SMALLINT:
+    case SqlType.INT:
+    case SqlType.FLOAT:
+    case SqlType.DOUBLE:
       return Number(value);
-    case 'BIGINT':
+    case SqlType.BIGINT:
       return BigInt(value as number | bigint);
-    case 'DECIMAL':
+    case SqlType.DECIMAL:
       return value instanceof DuckDBDecimalValue ? value.value : BigInt(value as number | bigint);
-    case 'BINARY':
+    case SqlType.BINARY:
       return value instanceof DuckDBBlobValue ? value.bytes : new Uint8Array(0);
-    case 'DATE':
+    case SqlType.DATE:
       return value instanceof DuckDBDateValue ? value.days : null;
-    case 'TIMESTAMP':
+    case SqlType.TIMESTAMP:
       return timestampMicros(value);
-    case 'ARRAY': {
+    case SqlType.ARRAY: {
       const items = value instanceof DuckDBListValue || value instanceof DuckDBArrayValue ? value.items : [];
       const elementDuck = (duck as unknown as { valueType: DuckDBType }).valueType;
-      return items.map((item) => toCell(item, elementDuck, spark.element));
+      return items.map((item) => toCell(item, elementDuck, spark.element!));
     }
-    case 'MAP': {
+    case SqlType.MAP: {
       const mapDuck = duck as unknown as { keyType: DuckDBType; valueType: DuckDBType };
       const entries = value instanceof DuckDBMapValue ? value.entries : [];
       return entries.map((e): [Cell, Cell] => [
-        toCell(e.key, mapDuck.keyType, spark.key),
-        toCell(e.value, mapDuck.valueType, spark.value),
+        toCell(e.key, mapDuck.keyType, spark.key!),
+        toCell(e.value, mapDuck.valueType, spark.value!),
       ]);
     }
-    case 'STRUCT': {
+    case SqlType.STRUCT: {
       const structDuck = duck as unknown as { entryTypes: readonly DuckDBType[] };
       const entries = value instanceof DuckDBStructValue ? value.entries : {};
-      return spark.fields.map((field, f) => toCell(entries[field.name] ?? null, structDuck.entryTypes[f]!, field.type));
+      const out: { [field: string]: Cell } = {};
+      (spark.fields ?? []).forEach(
+        (field, f) => (out[field.name] = toCell(entries[field.name] ?? null, structDuck.entryTypes[f]!, field.type)),
+      );
+      return out;
     }
-    case 'STRING':
+    case SqlType.STRING:
+    case SqlType.INTERVAL: // sparkTypeOf never makes one
       return typeof value === 'string' ? value : String(value);
   }
 }

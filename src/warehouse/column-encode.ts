@@ -18,16 +18,17 @@ import {
   TI64Column,
   TStringColumn,
 } from '../thrift/index.js';
+import { SqlType, type SqlTypeDesc } from '../spark-types/index.js';
 import { isValid, readCell } from './arrow-data.js';
 import { cellToText } from './text-format.js';
-import type { ResultColumn, SparkType } from './types.js';
+import type { ResultColumn } from './types.js';
 
 /** The typed columns of a canonical batch. */
 export function encodeColumns(batch: RecordBatch, columns: readonly ResultColumn[]): TColumn[] {
   return columns.map((column, i) => encodeColumn(batch.data.children[i]!, column.sparkType));
 }
 
-function encodeColumn(data: Data, type: SparkType): TColumn {
+function encodeColumn(data: Data, type: SqlTypeDesc): TColumn {
   const length = data.length;
   const nulls = Buffer.alloc(Math.ceil(length / 8));
   for (let row = 0; row < length; row++) {
@@ -38,19 +39,19 @@ function encodeColumn(data: Data, type: SparkType): TColumn {
     for (let row = 0; row < length; row++) out[row] = isValid(data, row) ? read(row) : empty;
     return out;
   };
-  switch (type.kind) {
-    case 'BOOLEAN':
+  switch (type.typeId) {
+    case SqlType.BOOLEAN:
       return new TColumn({ boolVal: new TBoolColumn({ values: values((r) => readCell(data, r, type) === true, false), nulls }) });
-    case 'TINYINT':
+    case SqlType.TINYINT:
       return new TColumn({ byteVal: new TByteColumn({ values: numbers(data, nulls), nulls }) });
-    case 'SMALLINT':
+    case SqlType.SMALLINT:
       return new TColumn({ i16Val: new TI16Column({ values: numbers(data, nulls), nulls }) });
-    case 'INT':
+    case SqlType.INT:
       return new TColumn({ i32Val: new TI32Column({ values: numbers(data, nulls), nulls }) });
-    case 'FLOAT':
-    case 'DOUBLE':
+    case SqlType.FLOAT:
+    case SqlType.DOUBLE:
       return new TColumn({ doubleVal: new TDoubleColumn({ values: numbers(data, nulls), nulls }) });
-    case 'BIGINT': {
+    case SqlType.BIGINT: {
       // Read the two 32-bit halves straight from the Arrow buffer: no bigint per value.
       const words = data.values as BigInt64Array;
       const halves = new Int32Array(words.buffer, words.byteOffset, length * 2);
@@ -58,14 +59,14 @@ function encodeColumn(data: Data, type: SparkType): TColumn {
       const out = values((r) => new Int64(halves[2 * r + 1]! >>> 0, halves[2 * r]! >>> 0), zero);
       return new TColumn({ i64Val: new TI64Column({ values: out, nulls }) });
     }
-    case 'BINARY':
+    case SqlType.BINARY:
       return new TColumn({
         binaryVal: new TBinaryColumn({
           values: values((r) => Buffer.from(readCell(data, r, type) as Uint8Array), Buffer.alloc(0)),
           nulls,
         }),
       });
-    case 'STRING':
+    case SqlType.STRING:
       return new TColumn({
         stringVal: new TStringColumn({ values: values((r) => readCell(data, r, type) as string, ''), nulls }),
       });

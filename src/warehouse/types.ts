@@ -1,18 +1,11 @@
 /**
- * How DuckDB column types appear to a Databricks client: as Spark SQL types.
+ * How DuckDB column types appear to a Databricks client: as Spark SQL types (the shared type
+ * system of src/spark-types), and the Thrift schema that describes them.
  *
  * Every DuckDB type maps onto one of the Spark types the contract lists; types Spark has no
  * counterpart for (UUID, TIME, INTERVAL, ENUM, ...) are sent as STRING, as their text.
  */
-import {
-  DuckDBArrayType,
-  DuckDBDecimalType,
-  DuckDBListType,
-  DuckDBMapType,
-  DuckDBStructType,
-  DuckDBTypeId,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import {
   TColumnDesc,
   TPrimitiveTypeEntry,
@@ -23,142 +16,90 @@ import {
   TTypeQualifiers,
   TTypeQualifierValue,
 } from '../thrift/index.js';
-
-/** A Spark SQL type, as the warehouse reports and encodes it. */
-export type SparkType =
-  | {
-      readonly kind:
-        | 'BOOLEAN'
-        | 'TINYINT'
-        | 'SMALLINT'
-        | 'INT'
-        | 'BIGINT'
-        | 'FLOAT'
-        | 'DOUBLE'
-        | 'STRING'
-        | 'BINARY'
-        | 'DATE'
-        | 'TIMESTAMP'
-        | 'VOID';
-    }
-  | { readonly kind: 'DECIMAL'; readonly precision: number; readonly scale: number }
-  | { readonly kind: 'ARRAY'; readonly element: SparkType }
-  | { readonly kind: 'MAP'; readonly key: SparkType; readonly value: SparkType }
-  | { readonly kind: 'STRUCT'; readonly fields: readonly SparkField[] };
-
-export interface SparkField {
-  readonly name: string;
-  readonly type: SparkType;
-}
+import { arrayType, decimalType, mapType, SCALAR, SqlType, structType, type SqlTypeDesc } from '../spark-types/index.js';
 
 /** One result column: its name, its DuckDB type (how the data is stored) and its Spark type. */
 export interface ResultColumn {
   readonly name: string;
   readonly duckdbType: DuckDBType;
-  readonly sparkType: SparkType;
+  readonly sparkType: SqlTypeDesc;
 }
 
-const STRING: SparkType = { kind: 'STRING' };
-
 /** The Spark type a DuckDB type is shown as. */
-export function sparkTypeOf(type: DuckDBType): SparkType {
+export function sparkTypeOf(type: DuckDBType): SqlTypeDesc {
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
-      return { kind: 'BOOLEAN' };
+      return SCALAR.BOOLEAN;
     case DuckDBTypeId.TINYINT:
-      return { kind: 'TINYINT' };
+      return SCALAR.TINYINT;
     case DuckDBTypeId.SMALLINT:
     case DuckDBTypeId.UTINYINT:
-      return { kind: 'SMALLINT' };
+      return SCALAR.SMALLINT;
     case DuckDBTypeId.INTEGER:
     case DuckDBTypeId.USMALLINT:
-      return { kind: 'INT' };
+      return SCALAR.INT;
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UINTEGER:
-      return { kind: 'BIGINT' };
+      return SCALAR.BIGINT;
     case DuckDBTypeId.UBIGINT:
-      return { kind: 'DECIMAL', precision: 20, scale: 0 };
+      return decimalType(20, 0);
     case DuckDBTypeId.HUGEINT:
-      return { kind: 'DECIMAL', precision: 38, scale: 0 };
+      return decimalType(38, 0);
     case DuckDBTypeId.FLOAT:
-      return { kind: 'FLOAT' };
+      return SCALAR.FLOAT;
     case DuckDBTypeId.DOUBLE:
-      return { kind: 'DOUBLE' };
+      return SCALAR.DOUBLE;
     case DuckDBTypeId.DECIMAL: {
-      const decimal = type;
-      return { kind: 'DECIMAL', precision: decimal.width, scale: decimal.scale };
+      return decimalType(type.width, type.scale);
     }
     case DuckDBTypeId.BLOB:
-      return { kind: 'BINARY' };
+      return SCALAR.BINARY;
     case DuckDBTypeId.DATE:
-      return { kind: 'DATE' };
+      return SCALAR.DATE;
     case DuckDBTypeId.TIMESTAMP:
     case DuckDBTypeId.TIMESTAMP_S:
     case DuckDBTypeId.TIMESTAMP_MS:
     case DuckDBTypeId.TIMESTAMP_NS:
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return { kind: 'TIMESTAMP' };
+      return SCALAR.TIMESTAMP;
     case DuckDBTypeId.SQLNULL:
-      return { kind: 'VOID' };
+      return SCALAR.VOID;
     case DuckDBTypeId.LIST:
-      return { kind: 'ARRAY', element: sparkTypeOf(type.valueType) };
+      return arrayType(sparkTypeOf(type.valueType));
     case DuckDBTypeId.ARRAY:
-      return { kind: 'ARRAY', element: sparkTypeOf(type.valueType) };
+      return arrayType(sparkTypeOf(type.valueType));
     case DuckDBTypeId.MAP: {
-      const map = type;
-      return { kind: 'MAP', key: sparkTypeOf(map.keyType), value: sparkTypeOf(map.valueType) };
+      return mapType(sparkTypeOf(type.keyType), sparkTypeOf(type.valueType));
     }
     case DuckDBTypeId.STRUCT: {
       const struct = type;
-      return {
-        kind: 'STRUCT',
-        fields: struct.entryNames.map((name, i) => ({ name, type: sparkTypeOf(struct.entryTypes[i]!) })),
-      };
+      return structType(struct.entryNames.map((name, i) => ({ name, type: sparkTypeOf(struct.entryTypes[i]!) })));
     }
     default:
       // VARCHAR, and every DuckDB type Spark lacks, travel as text.
-      return STRING;
+      return SCALAR.STRING;
   }
 }
 
-/** The Spark type name a user sees: 'INT', 'DECIMAL(10,2)', 'ARRAY<INT>', 'STRUCT<a:INT>'. */
-export function sparkTypeName(type: SparkType): string {
-  switch (type.kind) {
-    case 'DECIMAL':
-      return `DECIMAL(${type.precision},${type.scale})`;
-    case 'ARRAY':
-      return `ARRAY<${sparkTypeName(type.element)}>`;
-    case 'MAP':
-      return `MAP<${sparkTypeName(type.key)},${sparkTypeName(type.value)}>`;
-    case 'STRUCT':
-      return `STRUCT<${type.fields.map((f) => `${quoteFieldName(f.name)}:${sparkTypeName(f.type)}`).join(',')}>`;
-    default:
-      return type.kind;
-  }
-}
-
-/** Backticks a struct field name that is not a plain identifier, as Spark does (`a b`). */
-function quoteFieldName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : '`' + name.replaceAll('`', '``') + '`';
-}
-
-const PRIMITIVE_TYPE_IDS: Record<string, TTypeId> = {
-  BOOLEAN: TTypeId.BOOLEAN_TYPE,
-  TINYINT: TTypeId.TINYINT_TYPE,
-  SMALLINT: TTypeId.SMALLINT_TYPE,
-  INT: TTypeId.INT_TYPE,
-  BIGINT: TTypeId.BIGINT_TYPE,
-  FLOAT: TTypeId.FLOAT_TYPE,
-  DOUBLE: TTypeId.DOUBLE_TYPE,
-  STRING: TTypeId.STRING_TYPE,
-  BINARY: TTypeId.BINARY_TYPE,
-  DATE: TTypeId.DATE_TYPE,
-  TIMESTAMP: TTypeId.TIMESTAMP_TYPE,
-  VOID: TTypeId.NULL_TYPE,
-  DECIMAL: TTypeId.DECIMAL_TYPE,
-  ARRAY: TTypeId.ARRAY_TYPE,
-  MAP: TTypeId.MAP_TYPE,
-  STRUCT: TTypeId.STRUCT_TYPE,
+const PRIMITIVE_TYPE_IDS: Record<SqlType, TTypeId> = {
+  [SqlType.BOOLEAN]: TTypeId.BOOLEAN_TYPE,
+  [SqlType.TINYINT]: TTypeId.TINYINT_TYPE,
+  [SqlType.SMALLINT]: TTypeId.SMALLINT_TYPE,
+  [SqlType.INT]: TTypeId.INT_TYPE,
+  [SqlType.BIGINT]: TTypeId.BIGINT_TYPE,
+  [SqlType.FLOAT]: TTypeId.FLOAT_TYPE,
+  [SqlType.DOUBLE]: TTypeId.DOUBLE_TYPE,
+  [SqlType.STRING]: TTypeId.STRING_TYPE,
+  [SqlType.BINARY]: TTypeId.BINARY_TYPE,
+  [SqlType.DATE]: TTypeId.DATE_TYPE,
+  [SqlType.TIMESTAMP]: TTypeId.TIMESTAMP_TYPE,
+  [SqlType.NULL]: TTypeId.NULL_TYPE,
+  [SqlType.DECIMAL]: TTypeId.DECIMAL_TYPE,
+  [SqlType.ARRAY]: TTypeId.ARRAY_TYPE,
+  [SqlType.MAP]: TTypeId.MAP_TYPE,
+  [SqlType.STRUCT]: TTypeId.STRUCT_TYPE,
+  // sparkTypeOf never makes one (DuckDB intervals travel as STRING); here for completeness.
+  [SqlType.INTERVAL]: TTypeId.INTERVAL_DAY_TIME_TYPE,
 };
 
 /**
@@ -168,18 +109,18 @@ const PRIMITIVE_TYPE_IDS: Record<string, TTypeId> = {
  * as JSON text. HiveServer2's arrayEntry/mapEntry/structEntry tree is not sent: clients such as
  * the Python connector reject it. DECIMAL carries `precision` and `scale` qualifiers.
  */
-function typeDescOf(type: SparkType): TTypeDesc {
+function typeDescOf(type: SqlTypeDesc): TTypeDesc {
   return new TTypeDesc({ types: [primitiveEntryOf(type)] });
 }
 
 /** One primitiveEntry: the type's id (only the family for complex types), DECIMAL qualifiers. */
-function primitiveEntryOf(type: SparkType): TTypeEntry {
-  const entry = new TPrimitiveTypeEntry({ type: PRIMITIVE_TYPE_IDS[type.kind]! });
-  if (type.kind === 'DECIMAL') {
+function primitiveEntryOf(type: SqlTypeDesc): TTypeEntry {
+  const entry = new TPrimitiveTypeEntry({ type: PRIMITIVE_TYPE_IDS[type.typeId] });
+  if (type.typeId === SqlType.DECIMAL) {
     entry.typeQualifiers = new TTypeQualifiers({
       qualifiers: {
-        precision: new TTypeQualifierValue({ i32Value: type.precision }),
-        scale: new TTypeQualifierValue({ i32Value: type.scale }),
+        precision: new TTypeQualifierValue({ i32Value: type.precision! }),
+        scale: new TTypeQualifierValue({ i32Value: type.scale! }),
       },
     });
   }

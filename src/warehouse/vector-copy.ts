@@ -7,10 +7,10 @@
  * DuckDB's validity mask is 64-bit words, least significant bit first: on a little-endian
  * host its bytes are an Arrow validity bitmap. No mask means every row is valid.
  */
-import { DuckDBDecimalType, DuckDBTypeId, type DuckDBDataChunk } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBDataChunk } from '@duckdb/node-api';
 import duckdbBindings from '@duckdb/node-bindings';
 import { type Data, makeData } from 'apache-arrow';
-import { arrowTypeOf } from './arrow-data.js';
+import { arrowTypeOf } from '../spark-types/index.js';
 import type { ResultColumn } from './types.js';
 
 /** Byte width of DuckDB types stored exactly as Arrow stores their Spark type. */

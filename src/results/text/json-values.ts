@@ -46,9 +46,7 @@ function plainValue(json: JsonValue): SqlValue {
 
 function objectOf(json: JsonObject): { [field: string]: SqlValue } {
   // fromEntries defines own properties, so a key such as '__proto__' stays a plain key.
-  return Object.fromEntries(json.entries.map(([key, value]) => [keyText(key), plainValue(value)])) as {
-    [field: string]: SqlValue;
-  };
+  return Object.fromEntries<SqlValue>(json.entries.map(([key, value]) => [keyText(key), plainValue(value)]));
 }
 
 function numberOf(text: string): number | bigint {
