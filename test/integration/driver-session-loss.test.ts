@@ -44,7 +44,7 @@ async function restartableWarehouse(options: LocalWarehouseOptions = {}) {
 }
 
 async function one(connection: Connection, sql: string): Promise<unknown> {
-  const rows = await (await connection.execute(sql)).fetchall();
+  const rows = await (await connection.execute(sql)).fetchAll();
   return rows[0];
 }
 
@@ -68,7 +68,7 @@ describe('a connection whose session the warehouse lost', () => {
 
     assert.deepEqual(await one(connection, 'SELECT 2 AS after'), { after: 2 });
     const query = await connection.executeAsync('SELECT 3 AS again');
-    assert.deepEqual(await (await query.getResults()).fetchall(), [{ again: 3 }]);
+    assert.deepEqual(await (await query.getResults()).fetchAll(), [{ again: 3 }]);
     assert.equal(warehouse.current.history().filter((r) => r.statement === 'SELECT 2 AS after').length, 1, 'ran once');
     await connection.close();
   });
@@ -108,7 +108,7 @@ describe('a connection whose session the warehouse lost', () => {
       assert.equal(await query.syncStatus(), AsyncExecutionStatus.RUNNING);
     }
     await held.release(sql);
-    assert.deepEqual(await (await query.getResults()).fetchall(), [{ long: 7 }]);
+    assert.deepEqual(await (await query.getResults()).fetchAll(), [{ long: 7 }]);
     await query.close();
     assert.deepEqual(await one(connection, 'SELECT 8 AS next'), { next: 8 });
     assert.equal(warehouse.history().filter((r) => r.statement === 'SELECT 8 AS next').length, 1, 'ran once');
