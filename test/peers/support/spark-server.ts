@@ -30,9 +30,10 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-export async function startSparkThriftServer(): Promise<SparkThriftServer> {
+/** Starts a server; `port` (default: a free one) lets a test restart it at the same address. */
+export async function startSparkThriftServer(atPort?: number): Promise<SparkThriftServer> {
   const started = Date.now();
-  const port = await freePort();
+  const port = atPort ?? (await freePort());
   const work = await mkdtemp(join(tmpdir(), 'spark-peer-'));
   const child: ChildProcess = spawn(
     'bash',
