@@ -50,7 +50,7 @@ if (!provisioned.ok) {
         assert.match(error.message, /Invalid OperationHandle/);
         return true;
       });
-      const rows = await (await conn.execute('SELECT 1 AS one')).fetchall();
+      const rows = await (await conn.execute('SELECT 1 AS one')).fetchAll();
       assert.deepEqual(rows, [{ one: 1 }]);
     });
   });
