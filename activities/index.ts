@@ -9,4 +9,5 @@
 export { createSqlActivities, type SqlActivities, type SqlActivitiesOptions } from './sql-activities.js';
 export { WarehouseConnection } from './warehouse-connection.js';
 export { toJsonValue, toJsonRow } from './json-rows.js';
-export type { CollectProgress } from './result-collector.js';
+export type { HeartbeatService } from './recorded-heartbeat.js';
+export * from './sinks/index.js';

@@ -8,33 +8,50 @@
  * ```
  */
 import { Context, activityInfo, CancelledFailure } from '@temporalio/activity';
-import { stat } from 'node:fs/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
+import type { RecordBatch } from 'apache-arrow';
+import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions, type ResultSet } from '../src/index.js';
 import { WarehouseConnection } from './warehouse-connection.js';
 import {
   SqlFailureType,
   type FetchQueryResultsInput,
   type FetchedResult,
   type QueryHandleInput,
+  type ResultFormat,
   type SubmitQueryInput,
   type SubmitQueryOutput,
   type SyncQueryStatusOutput,
   type WarehouseQueryStatus,
 } from '../workflows/messages.js';
-import { collectResult, type CollectProgress } from './result-collector.js';
-import { toJsonColumns } from './json-rows.js';
+import { DEFAULT_PART_ROWS, resolveResultSink, ResultSinkSettingsError } from '../workflows/result-sink-settings.js';
+import { deliverResult, type SinkTarget } from './result-delivery.js';
 import { ambiguousSubmitFailure, provablyNotSubmitted, sqlErrorDetails, toActivityFailure } from './failures.js';
 import { reportingRetries } from './retry-report.js';
+import { recordCheckpoint, type HeartbeatService } from './recorded-heartbeat.js';
+import { openResultSink, type SinkSettings } from './sinks/open-sink.js';
+import { sinkIdentity, type SinkProgress } from './sinks/part-writer.js';
+import { ResultSinkError, type ResultSink } from './sinks/result-sink.js';
 
 export interface SqlActivitiesOptions {
   /** Driver settings; default: `connect()` reads DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN. */
   connect?: ConnectOptions;
   /** A shared connection cache (closed by its owner); default: one of its own, never closed. */
   warehouse?: WarehouseConnection;
-  /** Directory for results over the inline limit. @default `<os tmpdir>/temporal-dbsql-results` */
+  /**
+   * Directory for results over the inline limit when the workflow names no `resultSink`
+   * (JSON lines, in `<resultDirectory>/<queryId>/`). @default `<os tmpdir>/temporal-dbsql-results`
+   */
   resultDirectory?: string;
+  /** Sinks for further URL schemes, and the S3 client settings; credentials stay in the worker. */
+  sinks?: SinkSettings;
+  /**
+   * The worker connection's `workflowService` (createSqlWorker passes it): each finished part
+   * is then recorded on the Temporal server before the next starts, whatever the SDK's
+   * heartbeat throttling. Without it, parts are heartbeated through the SDK only.
+   */
+  heartbeatService?: HeartbeatService;
 }
 
 /** What the submit activity heartbeats, so a retried attempt knows how far the last one got. */
@@ -49,14 +66,40 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
 
   const pickUp = (c: Connection, handle: string): Promise<AsyncExecution> => c.getAsyncExecution(handle);
 
+  /** The workflow's sink (checked again here: activities may be called directly) and the overflow directory. */
+  const sinkTargets = (input: { resultSink?: FetchQueryResultsInput['resultSink'] }, queryId: string): SinkTargets => {
+    const opened: ResultSink[] = [];
+    const target = (url: string, format: ResultFormat, partRows: number): SinkTarget => {
+      let sink: Promise<ResultSink> | undefined;
+      return {
+        identity: sinkIdentity(url, format, partRows),
+        format,
+        partRows,
+        sink: () =>
+          (sink ??= openResultSink(url, options.sinks).then((s) => {
+            opened.push(s);
+            return s;
+          })),
+      };
+    };
+    const requested = input.resultSink ? resolveResultSink(input.resultSink) : undefined;
+    return {
+      sink: requested && target(requested.url, requested.format, requested.partRows),
+      overflow: target(join(resultDirectory, queryId), 'jsonl', DEFAULT_PART_ROWS),
+      close: async () => {
+        for (const sink of opened) await sink.close?.().catch(() => undefined);
+      },
+    };
+  };
+
   return reportingRetries({
     /**
      * Submits the statement. Returns the handle, or the whole result when the warehouse
      * answered with a direct result (such a query cannot be picked up later).
      */
     async submitQuery(input: SubmitQueryInput): Promise<SubmitQueryOutput> {
-      const { attempt, heartbeatDetails } = activityInfo();
-      const checkpoint = heartbeatDetails as SubmitCheckpoint | undefined;
+      const { attempt } = activityInfo();
+      const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
       if (checkpoint?.phase === 'submitted') return checkpoint.output;
       // 'submitting' is the first heartbeat of an attempt (sent at once, never throttled), made
       // right before ExecuteStatement: seeing it means the last attempt may have run the statement.
@@ -70,7 +113,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
           Context.current().heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
           sending = true;
           const execution = await c.executeAsync(input.statement, input.params);
-          const output = await submitOutput(execution, input, resultDirectory);
+          const output = await submitOutput(execution, input, (queryId) => sinkTargets(input, queryId));
           // Recorded before returning: a retry after a crash here returns it instead of resubmitting.
           Context.current().heartbeat({ phase: 'submitted', output } satisfies SubmitCheckpoint);
           return output;
@@ -112,32 +155,38 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
      * Does not close the operation: the workflow does that once this result is recorded.
      */
     async fetchQueryResults(input: FetchQueryResultsInput): Promise<FetchedResult> {
-      const resume = await usableProgress(activityInfo().heartbeatDetails as CollectProgress | undefined);
       const ctx = Context.current();
       try {
         return await withConnection(async (c) => {
           const execution = await pickUp(c, input.handle);
-          const startRowOffset = resume?.rows ?? 0;
-          const resultSet = await execution.getResults({ startRowOffset });
+          const targets = sinkTargets(input, execution.queryId);
           try {
-            return await collectResult({
-              rows: resultSet,
-              columns: toJsonColumns(resultSet.columns),
-              inlineLimitBytes: input.inlineResultLimitBytes,
-              sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
-              resume,
-              onProgress: (progress) => ctx.heartbeat(progress),
-              checkCancelled: async () => {
-                if (ctx.cancellationSignal.aborted) await ctx.cancelled;
-              },
-            });
+            const resume = await usableProgress(activityInfo().heartbeatDetails as SinkProgress | undefined, targets);
+            const startRowOffset = resume ? resume.parts.reduce((sum, p) => sum + p.rows, 0) : 0;
+            const resultSet = await execution.getResults({ startRowOffset });
+            try {
+              return await deliverResult({
+                columns: resultSet.columns,
+                batches: arrowBatchesOf(resultSet),
+                ...targets,
+                inlineLimitBytes: input.inlineResultLimitBytes,
+                resume,
+                recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService),
+                onProgress: (progress) => ctx.heartbeat(progress),
+                checkCancelled: async () => {
+                  if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+                },
+              });
+            } finally {
+              await resultSet.close().catch(() => undefined);
+            }
           } finally {
-            await resultSet.close().catch(() => undefined);
+            await targets.close();
           }
         });
       } catch (error) {
         if (error instanceof CancelledFailure) throw error; // the workflow asked; not a failure to retry
-        throw toActivityFailure(error);
+        throw toActivityFailure(sinkFailure(error));
       }
     },
 
@@ -156,31 +205,74 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
 async function submitOutput(
   execution: AsyncExecution,
   input: SubmitQueryInput,
-  resultDirectory: string,
+  targetsOf: (queryId: string) => SinkTargets,
 ): Promise<SubmitQueryOutput> {
   if (!execution.returnedAsDirectResult) {
     return { kind: 'handle', handle: execution.serialize(), queryId: execution.queryId };
   }
   const resultSet = await execution.getResults();
-  const result = await collectResult({
-    rows: resultSet,
-    columns: toJsonColumns(resultSet.columns),
-    inlineLimitBytes: input.inlineResultLimitBytes,
-    sinkPath: join(resultDirectory, `${execution.queryId}.jsonl`),
-    onProgress: () => undefined,
-    checkCancelled: async () => undefined,
-  });
-  return { kind: 'direct', queryId: execution.queryId, result };
+  let targets: SinkTargets | undefined;
+  try {
+    targets = targetsOf(execution.queryId);
+    const result = await deliverResult({
+      columns: resultSet.columns,
+      batches: arrowBatchesOf(resultSet),
+      ...targets,
+      inlineLimitBytes: input.inlineResultLimitBytes,
+      // The submit activity's heartbeats are its own checkpoints: a direct result is in memory, rewritten whole on retry.
+      recordPart: () => Promise.resolve(),
+      onProgress: () => undefined,
+      checkCancelled: () => Promise.resolve(),
+    });
+    return { kind: 'direct', queryId: execution.queryId, result };
+  } catch (error) {
+    throw sinkFailure(error);
+  } finally {
+    await targets?.close();
+  }
 }
 
 /**
- * The progress of an earlier fetch attempt, if its file is still here with at least the
- * heartbeated bytes (a retry on another machine, or an inline attempt, starts from row 0).
+ * The result's Arrow record batches, streamed.
+ * TODO(types): until `ResultSet.arrowBatches()` is on main, falls back to `fetchArrow()`'s batches.
  */
-async function usableProgress(progress: CollectProgress | undefined): Promise<CollectProgress | undefined> {
-  if (!progress?.location) return undefined;
-  const size = (await stat(progress.location).catch(() => undefined))?.size ?? -1;
-  return size >= progress.bytes ? progress : undefined;
+export function arrowBatchesOf(resultSet: ResultSet): AsyncIterable<RecordBatch> {
+  const streaming = (resultSet as { arrowBatches?: () => AsyncIterable<RecordBatch> }).arrowBatches;
+  if (typeof streaming === 'function') return streaming.call(resultSet);
+  return (async function* () {
+    yield* (await resultSet.fetchArrow()).batches;
+  })();
+}
+
+/** The sink a workflow asked for (if any), the overflow sink, and a `close` for what got opened. */
+interface SinkTargets {
+  sink?: SinkTarget;
+  overflow: SinkTarget;
+  close(): Promise<void>;
+}
+
+/** An ApplicationFailure for sink settings no worker can serve; other errors as they are. */
+function sinkFailure(error: unknown): unknown {
+  if (error instanceof ResultSinkError || error instanceof ResultSinkSettingsError) {
+    return ApplicationFailure.create({ type: SqlFailureType.ResultSinkInvalid, message: error.message, nonRetryable: true });
+  }
+  return error;
+}
+
+/**
+ * The progress of an earlier fetch attempt, if it wrote to the same sink with the same layout
+ * and every part it finished is still there with its size (a retry on another machine whose
+ * directory lacks them, or an attempt that stayed inline, starts from row 0).
+ */
+async function usableProgress(progress: SinkProgress | undefined, targets: SinkTargets): Promise<SinkProgress | undefined> {
+  if (!progress || typeof progress.sink !== 'string' || !Array.isArray(progress.parts)) return undefined;
+  const target = [targets.sink, targets.overflow].find((t) => t?.identity === progress.sink);
+  if (!target) return undefined;
+  const sink = await target.sink();
+  for (const part of progress.parts) {
+    if ((await sink.size(part.name)) !== part.bytes) return undefined;
+  }
+  return progress;
 }
 
 /** Runs `step`; a warehouse that no longer knows the query counts as done. */

@@ -71,6 +71,12 @@ export interface SqlQueryInput {
   inlineResultLimitBytes?: number;
   /** @default 'fail' */
   onAmbiguousSubmit?: AmbiguousSubmitPolicy;
+  /**
+   * Write the result to this sink (always, whatever its size) instead of returning its rows.
+   * Checked before any activity runs; see `ResultSinkInput`. Default: rows inline up to
+   * `inlineResultLimitBytes`, larger results as JSON lines in the worker's result directory.
+   */
+  resultSink?: ResultSinkInput;
   /** Set by the workflow itself when it continues as new; not for callers. */
   continuation?: SqlQueryContinuation;
 }
@@ -136,15 +142,61 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 export type JsonRow = Record<string, JsonValue>;
 
-/** Where a result too large to inline was written. */
-export interface ResultManifest {
-  /** Absolute path (on the worker's machine) of the file. */
-  location: string;
-  /** 'jsonl': one JSON row per line, encoded as `JsonValue`. */
-  format: 'jsonl';
+// ---- Result sinks ------------------------------------------------------------------------
+
+/**
+ * File format of a result's parts: 'parquet' (Snappy-compressed Parquet), 'arrow' (Arrow IPC
+ * file format, one file per part), 'csv' (RFC 4180 with a header line) or 'jsonl' (one JSON
+ * row per line, values encoded as `JsonValue`).
+ */
+export type ResultFormat = 'parquet' | 'arrow' | 'csv' | 'jsonl';
+
+export const RESULT_FORMATS: readonly ResultFormat[] = ['parquet', 'arrow', 'csv', 'jsonl'];
+
+/**
+ * Where and how to write a result. It holds no credentials: a worker writes with its own
+ * (S3: the AWS SDK's default chain, e.g. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_REGION).
+ */
+export interface ResultSinkInput {
+  /**
+   * Destination of this one result: `s3://bucket/prefix`, an absolute directory path (or a
+   * `file:///` URL), or `<scheme>://...` for a sink registered on the workers. The parts and
+   * `manifest.json` are written directly under it: give each result its own.
+   */
+  url: string;
+  /** @default 'parquet' */
+  format?: ResultFormat;
+  /** Rows per part file (the unit of resumption). @default 1000000, at least 1000 */
+  partRows?: number;
+}
+
+/** One finished part of a result, named by its first row. */
+export interface ResultPart {
+  /** File name, relative to the manifest's directory (e.g. 'part-000000000000.parquet'). */
+  name: string;
+  /** 0-based index of its first row in the result. */
+  startRow: number;
   rows: number;
   bytes: number;
+  /** Lowercase hex SHA-256 of the part's bytes. */
+  sha256: string;
+}
+
+/**
+ * What a result sink holds once complete; also written as `manifest.json`, last, so a reader
+ * that finds the manifest finds every part it names.
+ */
+export interface ResultManifest {
+  /** Where the manifest file is: `s3://bucket/prefix/manifest.json`, or an absolute path. */
+  location: string;
+  format: ResultFormat;
+  /** Rows of the whole result (the sum over `parts`). */
+  rows: number;
+  /** Bytes of all parts. */
+  bytes: number;
   schema: JsonColumn[];
+  /** In row order, contiguous from row 0. */
+  parts: ResultPart[];
 }
 
 /** A fetched result: inline rows, or a manifest of the sink file. */
@@ -170,6 +222,7 @@ export interface SubmitQueryInput {
   params?: JsonSqlParams;
   onAmbiguousSubmit: AmbiguousSubmitPolicy;
   inlineResultLimitBytes: number;
+  resultSink?: ResultSinkInput;
 }
 
 export type SubmitQueryOutput =
@@ -196,6 +249,7 @@ export interface SqlErrorDetails {
 
 export interface FetchQueryResultsInput extends QueryHandleInput {
   inlineResultLimitBytes: number;
+  resultSink?: ResultSinkInput;
 }
 
 /** ApplicationFailure types raised by the activities and the workflow (stable names). */
@@ -210,6 +264,8 @@ export const SqlFailureType = {
   AuthenticationFailed: 'SqlAuthenticationFailed',
   /** The query finished, but its results cannot be read (canceled or failed meanwhile). */
   ResultUnavailable: 'SqlResultUnavailable',
+  /** `resultSink` is invalid, or no worker sink serves its URL; the message names the field. */
+  ResultSinkInvalid: 'SqlResultSinkInvalid',
 } as const;
 
 /**

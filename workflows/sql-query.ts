@@ -28,6 +28,7 @@ import {
   type SqlQueryResult,
   type SqlQueryStatus,
 } from './messages.js';
+import { resolveResultSink, ResultSinkSettingsError } from './result-sink-settings.js';
 
 const NON_RETRYABLE = Object.values(SqlFailureType);
 
@@ -88,7 +89,8 @@ const { fetchQueryResults } = proxyActivities<SqlActivities>({
   },
 });
 
-type Settings = Required<Omit<SqlQueryInput, 'params' | 'continuation'>> & Pick<SqlQueryInput, 'params'>;
+type Settings = Required<Omit<SqlQueryInput, 'params' | 'continuation' | 'resultSink'>> &
+  Pick<SqlQueryInput, 'params' | 'resultSink'>;
 
 function resolveSettings(input: SqlQueryInput): Settings {
   return {
@@ -100,7 +102,18 @@ function resolveSettings(input: SqlQueryInput): Settings {
     maxPollsPerRun: input.maxPollsPerRun ?? 500,
     inlineResultLimitBytes: input.inlineResultLimitBytes ?? 256 * 1024,
     onAmbiguousSubmit: input.onAmbiguousSubmit ?? 'fail',
+    resultSink: input.resultSink === undefined ? undefined : checkedResultSink(input.resultSink),
   };
+}
+
+/** Bad sink settings fail the workflow before any activity runs, naming the field. */
+function checkedResultSink(value: unknown): SqlQueryInput['resultSink'] {
+  try {
+    return resolveResultSink(value);
+  } catch (error) {
+    if (!(error instanceof ResultSinkSettingsError)) throw error;
+    throw ApplicationFailure.create({ type: SqlFailureType.ResultSinkInvalid, message: error.message, nonRetryable: true });
+  }
 }
 
 export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryResult> {
@@ -161,6 +174,7 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
             params: settings.params,
             onAmbiguousSubmit: settings.onAmbiguousSubmit,
             inlineResultLimitBytes: settings.inlineResultLimitBytes,
+            resultSink: settings.resultSink,
           }),
         ),
       );
@@ -217,7 +231,9 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     }
 
     status.state = 'FETCHING';
-    const result = await succeeded(fetchQueryResults({ handle, inlineResultLimitBytes: settings.inlineResultLimitBytes }));
+    const result = await succeeded(
+      fetchQueryResults({ handle, inlineResultLimitBytes: settings.inlineResultLimitBytes, resultSink: settings.resultSink }),
+    );
     // Closed only once the fetch result is recorded in history: a retried fetch can still read it.
     await succeeded(closeQuery({ handle }));
     return finish('FINISHED', result);

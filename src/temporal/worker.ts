@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { ConnectOptions } from '../index.js';
-import { createSqlActivities, WarehouseConnection } from '../../activities/index.js';
+import { createSqlActivities, WarehouseConnection, type SinkSettings } from '../../activities/index.js';
 import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 
 export interface SqlWorkerOptions {
@@ -24,6 +24,8 @@ export interface SqlWorkerOptions {
   warehouse?: ConnectOptions;
   /** Directory for results over the inline limit; see `createSqlActivities`. */
   resultDirectory?: string;
+  /** Result sinks for further URL schemes, S3 client settings; see `createSqlActivities`. */
+  sinks?: SinkSettings;
   /** A prebuilt bundle (`bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath() })`): saves the bundling time. */
   workflowBundle?: WorkflowBundleOption;
   /** Further Temporal worker options (tuning); they override ours. */
@@ -57,7 +59,12 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
       connection,
       namespace: options.namespace ?? 'default',
       taskQueue,
-      activities: createSqlActivities({ warehouse, resultDirectory: options.resultDirectory }),
+      activities: createSqlActivities({
+        warehouse,
+        resultDirectory: options.resultDirectory,
+        sinks: options.sinks,
+        heartbeatService: connection.workflowService,
+      }),
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
       ...options.workerOptions,
     });

@@ -1,8 +1,7 @@
 /**
  * The activities against the real local warehouse, in the SDK's MockActivityEnvironment:
- * a fetch interrupted after its first heartbeat is retried from the heartbeated row offset
- * and the sink file ends up with every row exactly once; the operation stays readable until
- * closeQuery.
+ * a fetch interrupted after its first finished part is retried after that part, and the sink
+ * ends up with every row exactly once; the operation stays readable until closeQuery.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
-import { createSqlActivities, WarehouseConnection, type CollectProgress } from '../../activities/index.js';
+import { createSqlActivities, WarehouseConnection, type SinkProgress } from '../../activities/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import type { FetchedResult, SubmitQueryOutput } from '../../workflows/messages.js';
 
@@ -36,33 +35,42 @@ describe('fetchQueryResults resume', () => {
     if (resultDirectory) await rm(resultDirectory, { recursive: true, force: true });
   });
 
-  it('resumes an interrupted fetch from its heartbeated offset, writing every row once', async () => {
+  it('resumes an interrupted fetch after its last finished part, writing every row once', async () => {
     const activities = createSqlActivities({ warehouse: connection, resultDirectory });
+    const resultSink = { url: join(resultDirectory, 'resume'), format: 'jsonl' as const, partRows: 1_000 };
     const submitted = (await new MockActivityEnvironment().run(activities.submitQuery, {
       statement: `SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(${ROWS})`,
       onAmbiguousSubmit: 'fail' as const,
       inlineResultLimitBytes: 1024,
+      resultSink,
     })) as SubmitQueryOutput;
     assert.equal(submitted.kind, 'handle', 'not a direct result (directResultsWaitMs: 0)');
     if (submitted.kind !== 'handle') return;
-    const input = { handle: submitted.handle, inlineResultLimitBytes: 1024 };
+    const input = { handle: submitted.handle, inlineResultLimitBytes: 1024, resultSink };
 
-    // Attempt 1: cancelled right after its first heartbeat, as if the worker had died there.
+    // Attempt 1: cancelled right after its first finished part, as if the worker had died there.
     const first = new MockActivityEnvironment({ attempt: 1 });
-    let progress: CollectProgress | undefined;
-    first.on('heartbeat', (details: CollectProgress) => {
-      progress ??= details;
+    let progress: SinkProgress | undefined;
+    first.on('heartbeat', (details: SinkProgress) => {
+      if (progress || details.parts.length === 0) return;
+      progress = details;
       first.cancel();
     });
     await assert.rejects(first.run(activities.fetchQueryResults, input), CancelledFailure);
-    assert.ok(progress && progress.rows > 0 && progress.rows < ROWS, `stopped part way: ${JSON.stringify(progress)}`);
+    assert.ok(
+      progress && progress.rowsWritten > 0 && progress.rowsWritten < ROWS,
+      `stopped part way: ${JSON.stringify(progress)}`,
+    );
 
-    // Attempt 2 sees attempt 1's heartbeat and reads on from that row offset.
+    // Attempt 2 sees attempt 1's heartbeat and reads on after its parts.
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
     const result = (await second.run(activities.fetchQueryResults, input)) as FetchedResult;
     const manifest = result.manifest!;
     assert.equal(manifest.rows, ROWS);
-    const lines = (await readFile(manifest.location, 'utf8'))
+    assert.deepEqual(manifest.parts.slice(0, progress.parts.length), progress.parts, 'the finished parts were kept');
+    const text = await Promise.all(manifest.parts.map((p) => readFile(join(resultSink.url, p.name), 'utf8')));
+    const lines = text
+      .join('')
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));

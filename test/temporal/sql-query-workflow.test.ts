@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startSqlQuery } from '../../src/temporal/client.js';
@@ -117,7 +118,10 @@ describe('sqlQueryWorkflow', () => {
       { name: 'id', typeName: 'BIGINT' },
       { name: 'label', typeName: 'STRING' },
     ]);
-    const content = await readFile(manifest.location);
+    assert.equal(manifest.location, join(env.resultDirectory, result.queryId!, 'manifest.json'));
+    const content = Buffer.concat(
+      await Promise.all(manifest.parts.map((p) => readFile(join(dirname(manifest.location), p.name)))),
+    );
     assert.equal(content.length, manifest.bytes);
     const rows = content
       .toString('utf8')

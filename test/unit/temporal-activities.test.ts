@@ -1,17 +1,13 @@
 /**
  * Activity logic that needs no warehouse: the submit guard against running a statement
- * twice (heartbeat checkpoints), the JSON row encoding, and the resumable result collector.
+ * twice (heartbeat checkpoints) and the JSON row encoding (the part writer: sinks-part-writer.test.ts).
  * Activities run in MockActivityEnvironment, the SDK's real activity context.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSqlActivities, toJsonValue } from '../../activities/index.js';
-import { collectResult, type CollectProgress } from '../../activities/result-collector.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import type { SubmitQueryInput, SubmitQueryOutput } from '../../workflows/messages.js';
 
@@ -108,90 +104,5 @@ describe('JSON row encoding', () => {
       nested: { list: [true, null, 2.5] },
     });
     assert.deepEqual(JSON.parse(JSON.stringify(encoded)), encoded, 'survives a JSON round trip');
-  });
-});
-
-describe('result collector', () => {
-  async function* rowsFrom(start: number, end: number) {
-    for (let i = start; i < end; i += 1) yield { id: BigInt(i), label: `row ${i}` };
-  }
-  const columns = [
-    { name: 'id', typeName: 'BIGINT' },
-    { name: 'label', typeName: 'STRING' },
-  ];
-
-  it('keeps a small result inline', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'collector-'));
-    try {
-      const result = await collectResult({
-        rows: rowsFrom(0, 3),
-        columns,
-        inlineLimitBytes: 1024,
-        sinkPath: join(dir, 'r.jsonl'),
-        onProgress: () => undefined,
-        checkCancelled: async () => undefined,
-      });
-      assert.deepEqual(
-        result.rows,
-        [0, 1, 2].map((i) => ({ id: String(i), label: `row ${i}` })),
-      );
-      assert.equal(result.manifest, undefined);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('spills a large result to JSON lines and resumes from the heartbeated offset', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'collector-'));
-    const sinkPath = join(dir, 'r.jsonl');
-    try {
-      // First attempt dies after its first flush (5,000 rows): the last progress is what a retry sees.
-      let last: CollectProgress | undefined;
-      await assert.rejects(
-        collectResult({
-          rows: rowsFrom(0, 12_000),
-          columns,
-          inlineLimitBytes: 1024,
-          sinkPath,
-          onProgress: (p) => {
-            last = p;
-          },
-          checkCancelled: async () => {
-            throw new Error('worker died');
-          },
-        }),
-        /worker died/,
-      );
-      assert.equal(last?.rows, 5_000);
-      assert.equal(last?.location, sinkPath);
-      // The retry reads from row 5,000 (the driver's startRowOffset) and appends after it.
-      const result = await collectResult({
-        rows: rowsFrom(last.rows, 12_000),
-        columns,
-        inlineLimitBytes: 1024,
-        sinkPath,
-        resume: last,
-        onProgress: () => undefined,
-        checkCancelled: async () => undefined,
-      });
-      const lines = (await readFile(sinkPath, 'utf8'))
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l));
-      assert.equal(lines.length, 12_000);
-      assert.deepEqual(
-        lines.map((r) => Number(r.id)),
-        Array.from({ length: 12_000 }, (_, i) => i),
-      );
-      assert.deepEqual(result.manifest, {
-        location: sinkPath,
-        format: 'jsonl',
-        rows: 12_000,
-        bytes: (await readFile(sinkPath)).length,
-        schema: columns,
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * A result sink in S3-compatible object storage (AWS S3, MinIO, Ceph, moto...), through the
+ * AWS SDK v3. An object appears only when its upload completes (one PutObject, or a multipart
+ * upload of 8 MiB parts via @aws-sdk/lib-storage, which aborts itself on failure); uploads
+ * left open by a worker that died are aborted before the same name is written again.
+ *
+ * Credentials and region come from the worker: the SDK's default chain (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, instance roles) and AWS_ENDPOINT_URL_S3 /
+ * AWS_ENDPOINT_URL for S3-compatible servers, or the worker's `s3` option. Never the workflow.
+ */
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
+import type { ResultSink } from './result-sink.js';
+import { ResultSinkError } from './result-sink.js';
+
+const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+/** Upload parts in flight per object: bounds memory to about 4 x 8 MiB. */
+const UPLOAD_QUEUE = 4;
+
+export class S3Sink implements ResultSink {
+  readonly location: string;
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  readonly #prefix: string;
+
+  /** @param url `s3://bucket/prefix`; @param config S3 client settings (default: the SDK's chain). */
+  constructor(url: string, config: S3ClientConfig = {}) {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+    if (!match) throw new ResultSinkError(`${url} is not an s3://bucket/prefix URL`);
+    this.#bucket = match[1]!;
+    this.#prefix = match[2]!.replace(/\/+$/, '');
+    this.location = `s3://${this.#bucket}${this.#prefix ? `/${this.#prefix}` : ''}`;
+    const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    // S3-compatible servers on a custom endpoint rarely resolve bucket host names.
+    this.#client = new S3Client({ forcePathStyle: Boolean(config.endpoint ?? endpoint), ...config });
+  }
+
+  async write(name: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    const key = this.key(name);
+    await this.abortOpenUploads(key);
+    const upload = new Upload({
+      client: this.#client,
+      params: { Bucket: this.#bucket, Key: key, Body: Readable.from(body, { objectMode: false }) },
+      partSize: UPLOAD_PART_BYTES,
+      queueSize: UPLOAD_QUEUE,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+  }
+
+  async size(name: string): Promise<number | undefined> {
+    try {
+      const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.key(name) }));
+      return head.ContentLength;
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.key(name) }));
+  }
+
+  close(): Promise<void> {
+    this.#client.destroy();
+    return Promise.resolve();
+  }
+
+  private key(name: string): string {
+    return this.#prefix ? `${this.#prefix}/${name}` : name;
+  }
+
+  /** Aborts multipart uploads of `key` that a dead worker left open (their parts cost storage). */
+  private async abortOpenUploads(key: string): Promise<void> {
+    const open = await this.#client.send(new ListMultipartUploadsCommand({ Bucket: this.#bucket, Prefix: key }));
+    for (const upload of open.Uploads ?? []) {
+      if (upload.Key !== key || !upload.UploadId) continue;
+      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: upload.UploadId }));
+    }
+  }
+}
