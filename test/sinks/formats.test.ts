@@ -42,7 +42,7 @@ describe('result sinks', () => {
       httpPath: env.warehouse.httpPath,
       accessToken: env.warehouse.accessToken,
     });
-    expected = canonicalRows(await (await driver.execute(MIXED_SQL(ROWS))).fetchall());
+    expected = canonicalRows(await (await driver.execute(MIXED_SQL(ROWS))).fetchAll());
     assert.equal(expected.length, ROWS);
   });
   after(async () => {

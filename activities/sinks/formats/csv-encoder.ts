@@ -6,7 +6,7 @@
  * Built column by column, with no row objects.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { dataToValues } from '../../../src/results/rows.js';
+import { dataToValues } from '../../../src/results/rows/batch-to-rows.js';
 import type { JsonColumn } from '../../../workflows/messages.js';
 import { toJsonValue } from '../../json-rows.js';
 

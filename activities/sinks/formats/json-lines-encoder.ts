@@ -4,7 +4,7 @@
  * lines are joined from those texts, with no row objects in between.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { dataToValues } from '../../../src/results/rows.js';
+import { dataToValues } from '../../../src/results/rows/batch-to-rows.js';
 import type { JsonColumn } from '../../../workflows/messages.js';
 import { toJsonValue } from '../../json-rows.js';
 

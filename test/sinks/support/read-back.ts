@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
-import { dataToValues } from '../../../src/results/rows.js';
+import { dataToValues } from '../../../src/results/rows/batch-to-rows.js';
 import type { ResultManifest } from '../../../workflows/messages.js';
 
 /**
