@@ -54,7 +54,8 @@ const DEFAULT_MAX_ROWS = 100_000;
 
 export interface HandlerOptions {
   readonly directResultsWaitMs: number;
-  readonly maxResultBytes: number;
+  readonly spool: RunOptions['spool'];
+  readonly cloudFetch: RunOptions['cloudFetch'];
   readonly hold?: RunOptions['hold'];
 }
 
@@ -123,7 +124,8 @@ export class WarehouseHandler {
         return this.refused(req, format, error);
       }
       const operation = Operation.start(req.statement, format, prepared, {
-        maxResultBytes: this.options.maxResultBytes,
+        spool: this.options.spool,
+        cloudFetch: this.options.cloudFetch,
         timeoutSeconds: req.queryTimeout ? req.queryTimeout.toNumber() : 0,
         hold: this.options.hold,
       });
@@ -141,7 +143,8 @@ export class WarehouseHandler {
       }
       const response = new TExecuteStatementResp({ status: successStatus(), operationHandle: handleOf(operation) });
       if (req.getDirectResults) {
-        response.directResults = this.directResults(operation, req.getDirectResults.maxRows, req.getDirectResults.maxBytes);
+        const { maxRows, maxBytes } = req.getDirectResults;
+        response.directResults = await this.directResults(operation, maxRows, maxBytes);
       }
       return response;
     });
@@ -166,7 +169,11 @@ export class WarehouseHandler {
    * Direct results: a finished result that fits the client's limits travels whole in the reply
    * and the operation is closed at once; otherwise only its status (and metadata) travel.
    */
-  private directResults(operation: Operation, maxRowsValue: Int64, maxBytesValue: Int64 | undefined): TSparkDirectResults {
+  private async directResults(
+    operation: Operation,
+    maxRowsValue: Int64,
+    maxBytesValue: Int64 | undefined,
+  ): Promise<TSparkDirectResults> {
     const direct = new TSparkDirectResults({ operationStatus: operationStatus(operation) });
     if (operation.state !== 'FINISHED') return direct;
     const store = operation.result();
@@ -174,7 +181,7 @@ export class WarehouseHandler {
     const maxBytes = maxBytesValue ? maxBytesValue.toNumber() : Number.POSITIVE_INFINITY;
     direct.resultSetMetadata = resultSetMetadata(operation);
     if (store.rowCount <= maxRows && store.byteSize <= maxBytes && fitsOneReply(operation)) {
-      direct.resultSet = fetchRows(operation, 0, Math.max(1, store.rowCount), Number.POSITIVE_INFINITY);
+      direct.resultSet = await fetchRows(operation, 0, Math.max(1, store.rowCount), Number.POSITIVE_INFINITY);
       this.operations.remove(operation);
       direct.closeOperation = new TCloseOperationResp({ status: successStatus() });
     }
@@ -204,7 +211,7 @@ export class WarehouseHandler {
   }
 
   async FetchResults(req: TFetchResultsReq): Promise<TFetchResultsResp> {
-    return guarded(TFetchResultsResp, () => {
+    return guardedAsync(TFetchResultsResp, async () => {
       const operation = this.operation(req.operationHandle);
       const start =
         req.startRowOffset !== undefined && req.startRowOffset !== null
@@ -214,7 +221,7 @@ export class WarehouseHandler {
             : 'next';
       const maxBytes = req.maxBytes ? req.maxBytes.toNumber() : DEFAULT_MAX_BYTES;
       const maxRows = req.maxRows ? req.maxRows.toNumber() : DEFAULT_MAX_ROWS;
-      const response = fetchRows(operation, start, maxRows, maxBytes);
+      const response = await fetchRows(operation, start, maxRows, maxBytes);
       if (req.includeResultSetMetadata) response.resultSetMetadata = resultSetMetadata(operation);
       return response;
     });
@@ -236,6 +243,7 @@ function formatOf(req: TExecuteStatementReq): ResultFormat {
           lz4: req.canDecompressLZ4Result === true,
         }
       : null,
+    canDownload: req.canDownloadResult === true,
   };
 }
 

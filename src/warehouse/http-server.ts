@@ -13,6 +13,7 @@ import thrift from 'thrift';
 import { TCLIServiceProcessor } from '../thrift/index.js';
 import type { WarehouseHandler } from './handler.js';
 import { historyPage } from './history-page.js';
+import { RESULT_FILES_PATH, type ResultFiles } from './result-files.js';
 import type { QueryRecord } from './query-history.js';
 
 /** Bodies above this are refused (413): no Thrift request of this protocol comes near it. */
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   readonly token: string;
   readonly tls?: { readonly key: string; readonly cert: string };
   readonly history: () => QueryRecord[];
+  /** Cloud fetch files, served under RESULT_FILES_PATH to signed links (no token). */
+  readonly files: ResultFiles;
 }
 
 export function createWarehouseServer(handler: WarehouseHandler, options: HttpServerOptions): Server {
@@ -38,7 +41,9 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
   };
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path.startsWith(RESULT_FILES_PATH)) return options.files.serve(request, response, url);
     if (path === options.httpPath) {
       if (request.method !== 'POST') return send(response, 405, 'text/plain', 'Use POST with a Thrift body\n');
       if (!authorized(request.headers.authorization, tokenDigest)) {

@@ -15,12 +15,15 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { WarehouseEngine } from './engine.js';
 import { WarehouseStartError } from './errors.js';
 import { WarehouseHandler } from './handler.js';
 import { createWarehouseServer } from './http-server.js';
 import { OperationRegistry } from './operation-registry.js';
+import { ResultFiles } from './result-files.js';
+import { Spool } from './spool.js';
 import { QueryHistory, type QueryRecord } from './query-history.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -57,8 +60,27 @@ export interface LocalWarehouseOptions {
   holdStatements?: (info: { queryId: string; statement: string }) => Promise<void>;
   /** Path of the Thrift endpoint. Default '/sql/1.0/warehouses/local'. */
   httpPath?: string;
-  /** @format bytes. A statement whose result grows past this fails (SQLSTATE 54000). Default 1 GiB. */
-  maxResultBytes?: number;
+  /**
+   * Directory in which the warehouse makes its spool (a fresh subdirectory, deleted at stop):
+   * every result is written there as it is produced, so memory stays bounded whatever the
+   * result's size. Default: the OS temp directory.
+   */
+  spoolDirectory?: string;
+  /**
+   * @format bytes. Disk cap for all spooled results and cloud fetch files together; a
+   * statement whose result would pass it fails with SQLSTATE 54000 naming the cap. Default:
+   * half the free space in the spool's file system at start-up.
+   */
+  maxSpoolBytes?: number;
+  /**
+   * @format bytes. A finished result larger than this (Arrow buffers) goes by cloud fetch links
+   * to clients that set canDownloadResult, instead of inline. Default 16 MiB.
+   */
+  cloudFetchThresholdBytes?: number;
+  /** @format bytes. About this much of a result (Arrow buffers) per cloud fetch file. Default 16 MiB. */
+  cloudFetchFileBytes?: number;
+  /** @format milliseconds. How long a cloud fetch link is good for. Default 15 minutes. */
+  resultLinkLifetimeMs?: number;
   /**
    * Statements running at once; more wait as PENDING. Default: the libuv thread pool size at
    * start-up (UV_THREADPOOL_SIZE, 4 if unset) minus 2, at least 1.
@@ -77,7 +99,9 @@ export interface LocalWarehouse {
   readonly caCertificate?: string;
   /** The local query history, newest first. */
   history(): QueryRecord[];
-  /** Cancels running statements, frees every result, stops listening. Idempotent. */
+  /** The spool directory this warehouse made (deleted by `close`). */
+  readonly spoolDirectory: string;
+  /** Cancels running statements, frees every result, stops listening, deletes the spool. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -106,11 +130,18 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   if (token.length === 0) throw new WarehouseStartError('token must not be empty.');
   const idleMs = options.resultIdleTimeoutMs ?? 15 * 60_000;
   const sessionIdleMs = options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
+  const linkLifetimeMs = options.resultLinkLifetimeMs ?? 15 * 60_000;
   for (const [name, value] of [
     ['resultIdleTimeoutMs', idleMs],
     ['sessionIdleTimeoutMs', sessionIdleMs],
+    ['resultLinkLifetimeMs', linkLifetimeMs],
+    ['maxSpoolBytes', options.maxSpoolBytes ?? 1],
+    ['cloudFetchFileBytes', options.cloudFetchFileBytes ?? 1],
   ] as const) {
-    if (!(value > 0)) throw new WarehouseStartError(`${name} must be a positive number of milliseconds, got ${value}.`);
+    if (!(value > 0)) throw new WarehouseStartError(`${name} must be a positive number, got ${value}.`);
+  }
+  if (!((options.cloudFetchThresholdBytes ?? 0) >= 0)) {
+    throw new WarehouseStartError(`cloudFetchThresholdBytes must be 0 or more, got ${options.cloudFetchThresholdBytes}.`);
   }
   const database = options.database ?? ':memory:';
   const port = options.port ?? 0;
@@ -125,24 +156,40 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     );
   }
 
+  let spool: Spool;
+  try {
+    spool = await Spool.create(options.spoolDirectory, options.maxSpoolBytes);
+  } catch (error) {
+    throw new WarehouseStartError(
+      `Cannot make a spool directory in '${options.spoolDirectory ?? tmpdir()}': ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
   let engine: WarehouseEngine;
   try {
     const concurrency = options.maxConcurrentStatements ?? Math.max(1, THREAD_POOL_SIZE - THREADS_KEPT_FOR_IO);
     engine = await WarehouseEngine.open(database, concurrency);
   } catch (error) {
+    await spool.remove();
     throw new WarehouseStartError(
       `Cannot open database '${database}': ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  const files = new ResultFiles(spool, linkLifetimeMs);
   const sessions = new SessionRegistry();
   const operations = new OperationRegistry();
   const history = new QueryHistory();
   const handler = new WarehouseHandler(engine, sessions, operations, history, {
     directResultsWaitMs: options.directResultsWaitMs ?? 5000,
-    maxResultBytes: options.maxResultBytes ?? 1024 ** 3,
+    spool,
+    cloudFetch: {
+      files,
+      thresholdBytes: options.cloudFetchThresholdBytes ?? 16 * 1024 ** 2,
+      fileBytes: options.cloudFetchFileBytes ?? 16 * 1024 ** 2,
+    },
     hold: options.holdStatements,
   });
-  const server = createWarehouseServer(handler, { httpPath, token, tls, history: () => history.list() });
+  const server = createWarehouseServer(handler, { httpPath, token, tls, history: () => history.list(), files });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -154,6 +201,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     });
   } catch (error) {
     await engine.close();
+    await spool.remove();
     throw new WarehouseStartError(`Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
@@ -167,6 +215,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
 
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const serverHostname = `${tls ? 'https' : 'http'}://${urlHost}:${(server.address() as AddressInfo).port}`;
+  files.baseUrl = serverHostname;
   let closing: Promise<void> | undefined;
   return {
     serverHostname,
@@ -174,6 +223,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     accessToken: token,
     url: `${serverHostname}${httpPath}`,
     caCertificate: tls?.cert,
+    spoolDirectory: spool.directory,
     history: () => history.list(),
     close: () => {
       closing ??= (async () => {
@@ -184,6 +234,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
           server.closeAllConnections();
         });
         await engine.close();
+        await spool.remove();
       })();
       return closing;
     },

@@ -10,24 +10,42 @@
 import type { ArrowWireOptions } from './arrow-encode.js';
 import { ArrowWireEncoder } from './arrow-encode.js';
 import type { PreparedStatement } from './prepared-statement.js';
+import type { TSparkArrowResultLink } from '../thrift/index.js';
+import type { ResultFile, ResultFiles } from './result-files.js';
 import { SqlStatementError } from './errors.js';
 import { newHandleBytes, uuidOf } from './handles.js';
 import type { QueryRecord, Recorded } from './query-history.js';
-import type { ResultSlice, ResultStore } from './result-store.js';
+import { ResultStore, type ResultSlice } from './result-store.js';
+import type { Spool } from './spool.js';
+
+/** The IPC end-of-stream marker: continuation token and a zero length. */
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 
 export type OperationState = 'PENDING' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'CANCELED' | 'TIMEDOUT';
 
 /** How the result goes to the client that submitted it: Arrow (with options) or column-based. */
 export interface ResultFormat {
   readonly arrow: ArrowWireOptions | null;
+  /** The client downloads result files from links (canDownloadResult); Arrow only. */
+  readonly canDownload: boolean;
+}
+
+/** When and how a result goes by cloud fetch links rather than inline. */
+export interface CloudFetchOptions {
+  readonly files: ResultFiles;
+  /** @format bytes. Results above this (Arrow buffers) go by links, to clients that can download. */
+  readonly thresholdBytes: number;
+  /** @format bytes. About this much of the result (Arrow buffers) per file. */
+  readonly fileBytes: number;
 }
 
 /** What a run needs beyond the prepared statement. */
 export interface RunOptions {
-  /** The run fails (SQLSTATE 54000) past this many bytes of result. */
-  readonly maxResultBytes: number;
+  /** Where the result spills; a result past its disk cap fails the run (SQLSTATE 54000). */
+  readonly spool: Spool;
   /** @format seconds. Stop the statement after this long; 0 for no limit. */
   readonly timeoutSeconds: number;
+  readonly cloudFetch: CloudFetchOptions;
   /** Awaited once the statement is RUNNING, before DuckDB executes it. */
   readonly hold?: (info: { queryId: string; statement: string }) => Promise<void>;
 }
@@ -54,6 +72,10 @@ export class Operation implements Recorded {
   #cursor = 0;
   #lastAccess = Date.now();
   #prepared: PreparedStatement | undefined;
+  #cloudFetch: CloudFetchOptions | undefined;
+  /** Cloud fetch files by their first row, written once and shared by every reader. */
+  readonly #files = new Map<number, Promise<ResultFile>>();
+  #fileEncoder: ArrowWireEncoder | undefined;
   #settle!: () => void;
 
   private constructor(
@@ -67,15 +89,13 @@ export class Operation implements Recorded {
   static start(statement: string, format: ResultFormat, prepared: PreparedStatement, options: RunOptions): Operation {
     const operation = new Operation(statement, format);
     operation.#prepared = prepared;
+    operation.#cloudFetch = options.cloudFetch;
     const hold = options.hold;
     prepared
-      .run(
-        { maxResultBytes: options.maxResultBytes },
-        {
-          onStart: () => operation.#markRunning(),
-          hold: hold ? () => hold({ queryId: operation.queryId, statement }) : undefined,
-        },
-      )
+      .run((columns, schema) => ResultStore.create(options.spool, operation.queryId, columns, schema), {
+        onStart: () => operation.#markRunning(),
+        hold: hold ? () => hold({ queryId: operation.queryId, statement }) : undefined,
+      })
       .then(
         (store) => operation.#finish(store),
         (error: unknown) =>
@@ -144,10 +164,62 @@ export class Operation implements Recorded {
    * Rows from `start` (bounded as ResultStore.slice says); the next 'next' fetch continues
    * after them. Any reader may read from any row: the result is not consumed.
    */
-  fetch(start: FetchStart, maxRows: number, maxBytes: number, singleBatch: boolean): ResultSlice {
-    const slice = this.result().slice(start === 'next' ? this.#cursor : start, Math.max(1, maxRows), maxBytes, singleBatch);
+  async fetch(start: FetchStart, maxRows: number, maxBytes: number, singleBatch: boolean): Promise<ResultSlice> {
+    const from = start === 'next' ? this.#cursor : start;
+    const slice = await this.result().slice(from, Math.max(1, maxRows), maxBytes, singleBatch);
     this.#cursor = slice.startRow + slice.rowCount;
     return slice;
+  }
+
+  /** Whether the finished result goes by cloud fetch links: the client can download, and it is large. */
+  servesLinks(): boolean {
+    const cloudFetch = this.#cloudFetch;
+    return (
+      cloudFetch !== undefined &&
+      this.format.canDownload &&
+      this.format.arrow !== null &&
+      this.result().byteSize > cloudFetch.thresholdBytes
+    );
+  }
+
+  /**
+   * The cloud fetch file starting at `startRow` (written on first use, then shared), or
+   * undefined past the last row.
+   */
+  async resultFile(startRow: number): Promise<ResultFile | undefined> {
+    const store = this.result();
+    const cloudFetch = this.#cloudFetch;
+    if (startRow >= store.rowCount || !cloudFetch || !this.format.arrow) return undefined;
+    let file = this.#files.get(startRow);
+    if (!file) {
+      // Files hold whole Arrow streams, LZ4-framed as a whole when asked, not per message.
+      const encoder = (this.#fileEncoder ??= new ArrowWireEncoder(store.columns, { ...this.format.arrow, lz4: false }));
+      const lz4 = this.format.arrow.lz4;
+      file = store.slice(startRow, Number.MAX_SAFE_INTEGER, cloudFetch.fileBytes).then((slice) => {
+        const parts = [encoder.schemaBytes, ...slice.batches.map((batch) => encoder.encode(batch)), END_OF_STREAM];
+        return cloudFetch.files.write(parts, lz4, slice.startRow, slice.rowCount);
+      });
+      this.#files.set(startRow, file);
+      // A failed write is not kept: the next fetch tries again.
+      file.catch(() => this.#files.delete(startRow));
+    }
+    return file;
+  }
+
+  /** A signed link to one of this operation's files. */
+  link(file: ResultFile): TSparkArrowResultLink {
+    if (!this.#cloudFetch) throw new SqlStatementError('This result is not served by cloud fetch.', 'HY000');
+    return this.#cloudFetch.files.link(file);
+  }
+
+  /** The row after the last one served, where a FETCH_NEXT continues. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Moves FETCH_NEXT on to `row` (after serving links up to it). */
+  advanceTo(row: number): void {
+    this.#cursor = row;
   }
 
   /** Interrupts a statement not yet ended; cancelling an ended one changes nothing. */
@@ -157,12 +229,18 @@ export class Operation implements Recorded {
     this.#end('CANCELED');
   }
 
-  /** Frees the result (cancelling a statement still running). */
+  /** Frees the result and its files (cancelling a statement still running). */
   close(): void {
     this.cancel();
     this.#closed = true;
+    void this.#store?.release();
     this.#store = undefined;
     this.#encoder = undefined;
+    const files = this.#cloudFetch?.files;
+    for (const file of this.#files.values()) {
+      file.then((written) => files?.remove(written.id)).catch(() => undefined);
+    }
+    this.#files.clear();
   }
 
   record(): QueryRecord {
@@ -185,7 +263,11 @@ export class Operation implements Recorded {
   }
 
   #finish(store: ResultStore): void {
-    if (this.isTerminal) return;
+    if (this.isTerminal) {
+      // Cancelled or timed out as the last rows were written: nobody will read them.
+      void store.release();
+      return;
+    }
     this.#store = store;
     this.#rowCount = store.rowCount;
     this.#end('FINISHED');

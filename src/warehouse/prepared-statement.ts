@@ -6,18 +6,15 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from 
 import type { Schema } from 'apache-arrow';
 import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
 import { SqlStatementError, sqlStateOf } from './errors.js';
-import { ResultStore } from './result-store.js';
+import type { ResultStore } from './result-store.js';
 import type { StatementSlots } from './statement-slots.js';
 import { sparkTypeOf, type ResultColumn } from './types.js';
 
 /** Rows per stored Arrow batch: DuckDB chunks (2048 rows) are gathered up to this. */
 const ROWS_PER_BATCH = 65_536;
 
-/** Limits of one run. */
-export interface RunLimits {
-  /** The run fails (SQLSTATE 54000) when its result would hold more Arrow bytes than this. */
-  readonly maxResultBytes: number;
-}
+/** Makes the (spooled) store a run fills, once the result's columns are known. */
+export type StoreFactory = (columns: readonly ResultColumn[], schema: Schema) => Promise<ResultStore>;
 
 /** Calls a run makes on its way. */
 export interface RunHooks {
@@ -48,14 +45,15 @@ export class PreparedStatement {
    * ResultStore, then closes the connection. Rejects with SqlStatementError on failure
    * (SQLSTATE 57014 when cancelled).
    */
-  run(limits: RunLimits, hooks: RunHooks): Promise<ResultStore> {
-    const run = this.runInSlot(limits, hooks);
+  run(createStore: StoreFactory, hooks: RunHooks): Promise<ResultStore> {
+    const run = this.runInSlot(createStore, hooks);
     this.track(run);
     return run;
   }
 
-  private async runInSlot(limits: RunLimits, hooks: RunHooks): Promise<ResultStore> {
+  private async runInSlot(createStore: StoreFactory, hooks: RunHooks): Promise<ResultStore> {
     await this.slots.acquire();
+    let store: ResultStore | undefined;
     try {
       if (this.canceled) throw cancelledError();
       hooks.onStart();
@@ -67,19 +65,15 @@ export class PreparedStatement {
         return { name, duckdbType, sparkType: sparkTypeOf(duckdbType) };
       });
       const schema: Schema = canonicalSchema(columns);
-      const store = new ResultStore(columns, schema);
+      const filling = await createStore(columns, schema);
+      store = filling;
       let pending: DuckDBDataChunk[] = [];
       let pendingRows = 0;
-      const flush = (): void => {
-        if (pendingRows > 0) store.append(chunksToBatch(schema, columns, pending));
+      // Each full batch is written before the next chunk is fetched: memory holds one batch.
+      const flush = async (): Promise<void> => {
+        if (pendingRows > 0) await filling.append(chunksToBatch(schema, columns, pending));
         pending = [];
         pendingRows = 0;
-        if (store.byteSize > limits.maxResultBytes) {
-          throw new SqlStatementError(
-            `The result is larger than this local warehouse keeps (${limits.maxResultBytes} bytes); add a LIMIT.`,
-            '54000',
-          );
-        }
       };
       for (;;) {
         if (this.canceled) throw cancelledError();
@@ -87,11 +81,12 @@ export class PreparedStatement {
         if (chunk === null || chunk.rowCount === 0) break;
         pending.push(chunk);
         pendingRows += chunk.rowCount;
-        if (pendingRows >= ROWS_PER_BATCH) flush();
+        if (pendingRows >= ROWS_PER_BATCH) await flush();
       }
-      flush();
-      return store;
+      await flush();
+      return filling;
     } catch (error) {
+      await store?.release();
       if (this.canceled) throw cancelledError();
       return rethrowAsSqlError(error);
     } finally {

@@ -57,7 +57,7 @@ export function resultSetMetadata(operation: Operation): TGetResultSetMetadataRe
   const encoder = operation.encoder();
   const response = new TGetResultSetMetadataResp({ status: successStatus(), schema: tableSchemaOf(store.columns) });
   if (encoder && operation.format.arrow) {
-    response.resultFormat = TSparkRowSetType.ARROW_BASED_SET;
+    response.resultFormat = operation.servesLinks() ? TSparkRowSetType.URL_BASED_SET : TSparkRowSetType.ARROW_BASED_SET;
     response.arrowSchema = Buffer.from(encoder.schemaBytes);
     response.lz4Compressed = operation.format.arrow.lz4;
   } else {
@@ -66,17 +66,30 @@ export function resultSetMetadata(operation: Operation): TGetResultSetMetadataRe
   return response;
 }
 
-/** Whether one reply can carry every row: a column-based set is cut per stored batch. */
+/** Whether one reply can carry every row: a column-based set is cut per stored batch, links are fetched. */
 export function fitsOneReply(operation: Operation): boolean {
+  if (operation.servesLinks()) return false;
   return operation.format.arrow !== null || operation.result().batchCount <= 1;
 }
 
-/** Rows from `start`, bounded by maxRows and maxBytes, as a TFetchResultsResp. */
-export function fetchRows(operation: Operation, start: FetchStart, maxRows: number, maxBytes: number): TFetchResultsResp {
+/** How many cloud fetch links one FetchResults reply carries at most. */
+const LINKS_PER_REPLY = 4;
+
+/**
+ * Rows from `start`, bounded by maxRows and maxBytes, as a TFetchResultsResp: inline Arrow
+ * batches or a column-based set, or cloud fetch links to files holding them.
+ */
+export async function fetchRows(
+  operation: Operation,
+  start: FetchStart,
+  maxRows: number,
+  maxBytes: number,
+): Promise<TFetchResultsResp> {
   const store = operation.result();
+  if (operation.servesLinks()) return fetchLinks(operation, start === 'next' ? operation.cursor : start, maxRows);
   const encoder = operation.encoder();
   // A column-based set is one TColumn per column, so it is cut from a single stored batch.
-  const slice = operation.fetch(start, maxRows, maxBytes, encoder === undefined);
+  const slice = await operation.fetch(start, maxRows, maxBytes, encoder === undefined);
   const results = new TRowSet({ startRowOffset: new Int64(slice.startRow), rows: [] });
   if (encoder) {
     results.arrowBatches = slice.batches.map(
@@ -91,5 +104,23 @@ export function fetchRows(operation: Operation, start: FetchStart, maxRows: numb
     status: successStatus(),
     hasMoreRows: slice.startRow + slice.rowCount < store.rowCount,
     results,
+  });
+}
+
+/** Links to the files from `startRow` on, about maxRows rows (at least one file) and a few files. */
+async function fetchLinks(operation: Operation, startRow: number, maxRows: number): Promise<TFetchResultsResp> {
+  const links = [];
+  let row = Math.max(0, startRow);
+  while (links.length < LINKS_PER_REPLY && row - startRow < Math.max(1, maxRows)) {
+    const file = await operation.resultFile(row);
+    if (!file) break;
+    links.push(operation.link(file));
+    row = file.startRow + file.rowCount;
+  }
+  operation.advanceTo(row);
+  return new TFetchResultsResp({
+    status: successStatus(),
+    hasMoreRows: row < operation.result().rowCount,
+    results: new TRowSet({ startRowOffset: new Int64(Math.max(0, startRow)), rows: [], resultLinks: links }),
   });
 }

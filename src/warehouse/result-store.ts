@@ -1,8 +1,23 @@
 /**
- * A finished (or filling) result held in memory as canonical Arrow record batches, readable
- * from any row: FetchResults with a startRowOffset, a second reader, a retried fetch.
+ * A result spilled to disk as it is produced: one Arrow IPC stream file of canonical record
+ * batches in the spool, with an index of where each batch starts. Memory holds the index and
+ * at most one decoded batch, whatever the result's size; any reader reads from any row
+ * (FetchResults with a startRowOffset, a second reader, a retried fetch).
  */
-import { makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  type DataType,
+  type Field,
+  makeData,
+  RecordBatch,
+  RecordBatchReader,
+  type Schema,
+  Struct,
+  Table,
+  tableToIPC,
+} from 'apache-arrow';
+import { SqlStatementError } from './errors.js';
+import type { Spool } from './spool.js';
 import type { ResultColumn } from './types.js';
 
 export interface ResultSlice {
@@ -12,17 +27,55 @@ export interface ResultSlice {
   readonly rowCount: number;
 }
 
-export class ResultStore {
-  private readonly batches: RecordBatch[] = [];
-  /** Row index of the first row of each batch. */
-  private readonly starts: number[] = [];
-  private rows = 0;
-  private bytes = 0;
+/** Where one stored batch lies in the file. */
+interface BatchEntry {
+  readonly startRow: number;
+  readonly rows: number;
+  readonly offset: number;
+  readonly length: number;
+  /** Bytes of its Arrow buffers once decoded. */
+  readonly arrowBytes: number;
+}
 
-  constructor(
+/** The IPC end-of-stream marker that `tableToIPC` writes after the last message. */
+const END_OF_STREAM_BYTES = 8;
+
+export class ResultStore {
+  private readonly entries: BatchEntry[] = [];
+  private rows = 0;
+  private fileBytes = 0;
+  private arrowBytes = 0;
+  private released = false;
+  /** The last decoded batch: sequential fetches smaller than a batch read the file once. */
+  private cached: { index: number; batch: RecordBatch } | undefined;
+
+  private constructor(
     readonly columns: readonly ResultColumn[],
     readonly schema: Schema,
+    private readonly spool: Spool,
+    private readonly path: string,
+    private readonly file: FileHandle,
+    /** The IPC schema message that starts the file. */
+    private readonly schemaBytes: Uint8Array,
   ) {}
+
+  /** A new, empty result file named after the query. */
+  static async create(spool: Spool, name: string, columns: readonly ResultColumn[], schema: Schema): Promise<ResultStore> {
+    const path = spool.path(`${name}.arrows`);
+    const file = await open(path, 'w+');
+    const empty = tableToIPC(new Table(schema), 'stream');
+    const schemaBytes = empty.subarray(0, empty.length - END_OF_STREAM_BYTES);
+    const store = new ResultStore(columns, schema, spool, path, file, schemaBytes);
+    try {
+      spool.reserve(schemaBytes.length);
+      store.fileBytes = schemaBytes.length;
+      await file.write(schemaBytes, 0, schemaBytes.length, 0);
+    } catch (error) {
+      await store.release();
+      throw error;
+    }
+    return store;
+  }
 
   get rowCount(): number {
     return this.rows;
@@ -30,44 +83,54 @@ export class ResultStore {
 
   /** Stored record batches (a column-based reply carries at most one). */
   get batchCount(): number {
-    return this.batches.length;
+    return this.entries.length;
   }
 
-  /** Bytes of Arrow buffers held. */
+  /** Bytes of Arrow buffers the result holds once decoded. */
   get byteSize(): number {
-    return this.bytes;
+    return this.arrowBytes;
   }
 
-  append(batch: RecordBatch): void {
+  /** Appends a batch to the file; SqlStatementError (54000) past the spool's disk cap. */
+  async append(batch: RecordBatch): Promise<void> {
     if (batch.numRows === 0) return;
-    this.starts.push(this.rows);
-    this.batches.push(batch);
+    const stream = tableToIPC(new Table([batch]), 'stream');
+    const message = stream.subarray(this.schemaBytes.length, stream.length - END_OF_STREAM_BYTES);
+    this.spool.reserve(message.length);
+    const offset = this.fileBytes;
+    this.fileBytes += message.length;
+    await this.file.write(message, 0, message.length, offset);
+    const arrowBytes = batchBytes(batch);
+    this.entries.push({ startRow: this.rows, rows: batch.numRows, offset, length: message.length, arrowBytes });
     this.rows += batch.numRows;
-    this.bytes += batchBytes(batch);
+    this.arrowBytes += arrowBytes;
   }
 
   /**
    * Rows from `startRow`, at most `maxRows` of them and about `maxBytes` (at least one row,
    * so that a reader always advances). `singleBatch` keeps the slice within one stored batch.
    */
-  slice(startRow: number, maxRows: number, maxBytes: number, singleBatch = false): ResultSlice {
+  async slice(startRow: number, maxRows: number, maxBytes: number, singleBatch = false): Promise<ResultSlice> {
     const batches: RecordBatch[] = [];
     let row = Math.max(0, startRow);
     let taken = 0;
     let bytes = 0;
     let index = this.batchIndexOf(row);
-    while (index < this.batches.length && taken < maxRows && (taken === 0 || bytes < maxBytes)) {
-      const batch = this.batches[index]!;
-      const offset = row - this.starts[index]!;
-      const bytesPerRow = batchBytes(batch) / batch.numRows;
+    while (index < this.entries.length && taken < maxRows && (taken === 0 || bytes < maxBytes)) {
+      const entry = this.entries[index];
+      if (!entry) break;
+      const batch = await this.batch(index);
+      const offset = row - entry.startRow;
+      const bytesPerRow = entry.arrowBytes / entry.rows;
       const byBytes = Math.max(1, Math.floor((maxBytes - bytes) / Math.max(1, bytesPerRow)));
-      const count = Math.min(batch.numRows - offset, maxRows - taken, byBytes);
-      batches.push(offset === 0 && count === batch.numRows ? batch : batch.slice(offset, offset + count));
+      const count = Math.min(entry.rows - offset, maxRows - taken, byBytes);
+      batches.push(offset === 0 && count === entry.rows ? batch : batch.slice(offset, offset + count));
       taken += count;
       row += count;
       bytes += count * bytesPerRow;
       index += 1;
-      if (singleBatch) break;
+      // Cut short by the limits: the next rows are in this batch still, so stop here.
+      if (singleBatch || offset + count < entry.rows) break;
     }
     return { startRow: Math.max(0, startRow), batches, rowCount: taken };
   }
@@ -80,20 +143,47 @@ export class ResultStore {
         type: new Struct(this.schema.fields),
         length: 0,
         nullCount: 0,
-        children: this.schema.fields.map((f) =>
+        children: this.schema.fields.map((f: Field<DataType>) =>
           makeData({ type: f.type, length: 0, nullCount: 0 } as Parameters<typeof makeData>[0]),
         ),
       }),
     );
   }
 
+  /** Closes and deletes the file; later reads fail with SqlStatementError. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.cached = undefined;
+    this.spool.release(this.fileBytes);
+    await this.file.close().catch(() => undefined);
+    await unlink(this.path).catch(() => undefined);
+  }
+
+  private async batch(index: number): Promise<RecordBatch> {
+    if (this.cached?.index === index) return this.cached.batch;
+    const entry = this.entries[index];
+    if (this.released || !entry) throw new SqlStatementError('The result was freed while it was read.', 'HY010');
+    const bytes = Buffer.allocUnsafe(this.schemaBytes.length + entry.length);
+    bytes.set(this.schemaBytes, 0);
+    const { bytesRead } = await this.file.read(bytes, this.schemaBytes.length, entry.length, entry.offset).catch(() => {
+      throw new SqlStatementError('The result was freed while it was read.', 'HY010');
+    });
+    if (bytesRead !== entry.length) throw new SqlStatementError('A spooled result file was cut short.', 'XX000');
+    const batch = RecordBatchReader.from(bytes).next().value as RecordBatch | undefined;
+    if (!batch) throw new SqlStatementError('A spooled result file holds no batch where its index says.', 'XX000');
+    this.cached = { index, batch };
+    return batch;
+  }
+
   /** Index of the batch holding `row` (the batch count when past the end). */
   private batchIndexOf(row: number): number {
     let low = 0;
-    let high = this.batches.length;
+    let high = this.entries.length;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (this.starts[mid]! + this.batches[mid]!.numRows <= row) low = mid + 1;
+      const entry = this.entries[mid];
+      if (entry && entry.startRow + entry.rows <= row) low = mid + 1;
       else high = mid;
     }
     return low;

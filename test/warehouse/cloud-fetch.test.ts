@@ -1,0 +1,189 @@
+/**
+ * Cloud fetch served by the warehouse itself: URL_BASED_SET with signed, expiring links to
+ * Arrow files on its own port, LZ4 when asked, 403 for any bad signature.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RecordBatchReader } from 'apache-arrow';
+import { decompressFrameSync } from 'lz4-napi';
+import Int64 from 'node-int64';
+import {
+  TCloseOperationReq,
+  TFetchResultsReq,
+  TGetResultSetMetadataReq,
+  TOperationState,
+  TSparkRowSetType,
+  type TOperationHandle,
+  type TSparkArrowResultLink,
+} from '../../src/thrift/index.js';
+import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+
+const ROWS = 300_000;
+const STATEMENT = `SELECT id, 'row ' || id AS label FROM RANGE(${ROWS})`;
+
+async function download(link: TSparkArrowResultLink, headers = link.httpHeaders ?? {}, url = link.fileLink ?? '') {
+  const response = await fetch(url, { headers });
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** Submits STATEMENT as a client that can download, and waits for it to finish. */
+async function submit(client: WarehouseTestClient, lz4: boolean): Promise<TOperationHandle> {
+  const session = await client.openSession();
+  const req = executeRequest(session, STATEMENT, { direct: false, lz4 });
+  req.canDownloadResult = true;
+  const { operationHandle } = await client.call('ExecuteStatement', req);
+  assert.equal((await waitUntilDone(client, operationHandle!)).operationState, TOperationState.FINISHED_STATE);
+  return operationHandle!;
+}
+
+async function fetchLinks(client: WarehouseTestClient, handle: TOperationHandle, start?: number) {
+  const fetched = await client.call(
+    'FetchResults',
+    new TFetchResultsReq({
+      operationHandle: handle,
+      orientation: 0,
+      maxRows: new Int64(1_000_000),
+      startRowOffset: start === undefined ? undefined : new Int64(start),
+    }),
+  );
+  assertSuccess(fetched.status);
+  return { links: fetched.results?.resultLinks ?? [], more: fetched.hasMoreRows === true };
+}
+
+/** Every row through the links, in order, checking each link's own numbers. */
+async function readAll(
+  client: WarehouseTestClient,
+  handle: TOperationHandle,
+  lz4: boolean,
+): Promise<{ ids: bigint[]; labels: string[] }> {
+  const ids: bigint[] = [];
+  const labels: string[] = [];
+  for (;;) {
+    const { links, more } = await fetchLinks(client, handle);
+    for (const link of links) {
+      assert.equal(link.startRowOffset?.toNumber(), ids.length, 'links come in row order');
+      const { status, body } = await download(link);
+      assert.equal(status, 200);
+      const stream = lz4 ? decompressFrameSync(body) : body;
+      assert.equal(stream.length, link.bytesNum?.toNumber(), 'bytesNum is the Arrow stream size');
+      let rows = 0;
+      for (const batch of RecordBatchReader.from(stream)) {
+        for (const id of batch.getChildAt(0)?.toArray() as BigInt64Array) ids.push(id);
+        for (const label of batch.getChildAt(1) ?? []) labels.push(String(label));
+        rows += batch.numRows;
+      }
+      assert.equal(rows, link.rowCount?.toNumber());
+    }
+    if (!more) return { ids, labels };
+  }
+}
+
+describe('local warehouse: cloud fetch', () => {
+  let warehouse: LocalWarehouse;
+  let client: WarehouseTestClient;
+
+  before(async () => {
+    warehouse = await startLocalWarehouse({
+      cloudFetchThresholdBytes: 1024 * 1024,
+      cloudFetchFileBytes: 1024 * 1024,
+      directResultsWaitMs: 0,
+    });
+    client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
+  });
+  after(async () => {
+    await warehouse.close();
+  });
+
+  for (const lz4 of [false, true]) {
+    it(`serves a large result as signed links to Arrow files on its own port (LZ4 ${lz4 ? 'on' : 'off'})`, async () => {
+      const handle = await submit(client, lz4);
+      const metadata = await client.call('GetResultSetMetadata', new TGetResultSetMetadataReq({ operationHandle: handle }));
+      assert.equal(metadata.resultFormat, TSparkRowSetType.URL_BASED_SET);
+      assert.equal(metadata.lz4Compressed, lz4);
+      const { ids, labels } = await readAll(client, handle, lz4);
+      assert.equal(ids.length, ROWS);
+      assert.ok(ids.every((id, i) => id === BigInt(i)));
+      assert.equal(labels[123_456], 'row 123456');
+      assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: handle }))).status);
+    });
+  }
+
+  it('answers 403 and nothing else to a missing, wrong or tampered signature; 404 once the result is closed', async () => {
+    const handle = await submit(client, false);
+    const [link] = (await fetchLinks(client, handle, 0)).links;
+    assert.ok(link?.fileLink && link.httpHeaders);
+    assert.ok(link.fileLink.startsWith(warehouse.serverHostname));
+    const [header, signature] = Object.entries(link.httpHeaders)[0]!;
+    const forged = signature.slice(0, -2) + (signature.endsWith('AA') ? 'BB' : 'AA');
+    const later = link.fileLink.replace(/expires=(\d+)/, (_, ms: string) => `expires=${Number(ms) + 3_600_000}`);
+    const otherFile = link.fileLink.replace(/results\/[0-9a-f-]+/, 'results/00000000-0000-4000-8000-000000000000');
+    for (const [what, headers, url] of [
+      ['no signature', {}, link.fileLink],
+      ['a wrong signature', { [header]: forged }, link.fileLink],
+      ['a later expiry', link.httpHeaders, later],
+      ['another file', link.httpHeaders, otherFile],
+      ['the warehouse token instead', { Authorization: `Bearer ${warehouse.accessToken}` }, link.fileLink],
+    ] as const) {
+      const { status, body } = await download(link, headers, url);
+      assert.equal(status, 403, what);
+      assert.equal(body.toString(), 'Forbidden\n', what);
+    }
+    assert.equal((await download(link)).status, 200);
+    assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: handle }))).status);
+    assert.equal((await download(link)).status, 404);
+  });
+
+  it('shares files between readers and fetches of the same rows', async () => {
+    const handle = await submit(client, false);
+    const first = await fetchLinks(client, handle, 0);
+    const second = await fetchLinks(new WarehouseTestClient(warehouse.url, warehouse.accessToken), handle, 0);
+    assert.deepEqual(
+      first.links.map((l) => l.fileLink?.split('?')[0]),
+      second.links.map((l) => l.fileLink?.split('?')[0]),
+    );
+    const start = first.links[1]?.startRowOffset?.toNumber() ?? 0;
+    const resumed = await fetchLinks(client, handle, start);
+    assert.equal(resumed.links[0]?.startRowOffset?.toNumber(), start);
+    await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: handle }));
+  });
+
+  it('keeps a small result inline, and inline for a client that cannot download', async () => {
+    const session = await client.openSession();
+    const small = executeRequest(session, 'SELECT * FROM RANGE(10)', { runAsync: false, direct: { maxRows: 100 } });
+    small.canDownloadResult = true;
+    const reply = await client.call('ExecuteStatement', small);
+    assert.equal(reply.directResults?.resultSetMetadata?.resultFormat, TSparkRowSetType.ARROW_BASED_SET);
+    const { operationHandle } = await client.call('ExecuteStatement', executeRequest(session, STATEMENT, { direct: false }));
+    await waitUntilDone(client, operationHandle!);
+    const metadata = await client.call(
+      'GetResultSetMetadata',
+      new TGetResultSetMetadataReq({ operationHandle: operationHandle! }),
+    );
+    assert.equal(metadata.resultFormat, TSparkRowSetType.ARROW_BASED_SET);
+  });
+});
+
+describe('local warehouse: cloud fetch link expiry', () => {
+  let warehouse: LocalWarehouse;
+  before(async () => {
+    warehouse = await startLocalWarehouse({ cloudFetchThresholdBytes: 0, resultLinkLifetimeMs: 500 });
+  });
+  after(async () => {
+    await warehouse.close();
+  });
+
+  it('refuses an expired link with 403; fetching again from its row gives a fresh one', async () => {
+    const client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
+    const handle = await submit(client, false);
+    const [link] = (await fetchLinks(client, handle, 0)).links;
+    assert.ok(link);
+    const expiry = link.expiryTime?.toNumber() ?? 0;
+    assert.ok(expiry > Date.now() && expiry <= Date.now() + 500);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 50));
+    assert.equal((await download(link)).status, 403);
+    const [fresh] = (await fetchLinks(client, handle, link.startRowOffset?.toNumber())).links;
+    assert.ok(fresh);
+    assert.equal((await download(fresh)).status, 200);
+  });
+});
