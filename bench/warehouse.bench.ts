@@ -1,0 +1,91 @@
+/**
+ * The local warehouse's memory under a large result: 10,000,000 mixed rows (BIGINT, DOUBLE,
+ * STRING with NULLs, DECIMAL, TIMESTAMP) read to the end inline (Arrow batches in
+ * FetchResults) and by cloud fetch (links), with the warehouse in its own process whose peak
+ * RSS (VmHWM) is read from /proc. Prints one line per path; not a test, no targets enforced.
+ *
+ *   npm run bench:warehouse [-- ROWS]
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Int64 from 'node-int64';
+import { TFetchResultsReq, TOperationState } from '../src/thrift/index.js';
+import { executeRequest, waitUntilDone, WarehouseTestClient } from '../test/support/warehouse-client.js';
+
+const ROWS = Number(process.argv[2] ?? 10_000_000);
+const STATEMENT = `SELECT id, id * 1.5 AS d, CASE WHEN id % 10 = 0 THEN NULL ELSE 'name ' || id END AS s,
+  (id % 100000)::DECIMAL(18,2) AS m, TIMESTAMP '2020-01-01' + to_seconds(id) AS t FROM RANGE(${ROWS})`;
+const ENTRY = fileURLToPath(new URL('../src/warehouse/index.ts', import.meta.url));
+
+function kib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0);
+}
+
+/** Starts a warehouse in a child process; resolves to its pid, URL and token. */
+function startWarehouse(): Promise<{ pid: number; url: string; token: string; stop: () => void }> {
+  const script = `import { startLocalWarehouse } from ${JSON.stringify(ENTRY)};
+const w = await startLocalWarehouse({ directResultsWaitMs: 0 });
+console.log(JSON.stringify({ url: w.url, token: w.accessToken }));
+process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the warehouse did not start within 60 s')), 60_000);
+    child.stdout.once('data', (line: Buffer) => {
+      clearTimeout(timer);
+      const { url, token } = JSON.parse(line.toString()) as { url: string; token: string };
+      resolve({ pid: child.pid ?? 0, url, token, stop: () => child.kill('SIGTERM') });
+    });
+  });
+}
+
+async function run(cloudFetch: boolean): Promise<void> {
+  const warehouse = await startWarehouse();
+  try {
+    const client = new WarehouseTestClient(warehouse.url, warehouse.token);
+    const session = await client.openSession();
+    const baseline = kib(warehouse.pid, 'VmRSS');
+    const started = Date.now();
+    const req = executeRequest(session, STATEMENT, { direct: false, lz4: true });
+    req.canDownloadResult = cloudFetch;
+    const { operationHandle } = await client.call('ExecuteStatement', req);
+    const done = await waitUntilDone(client, operationHandle!, 3_600_000);
+    if (done.operationState !== TOperationState.FINISHED_STATE) throw new Error(`query ended ${done.operationState}`);
+    const executed = Date.now();
+    let rows = 0;
+    let bytes = 0;
+    for (let more = true; more;) {
+      const fetched = await client.call(
+        'FetchResults',
+        new TFetchResultsReq({ operationHandle: operationHandle!, orientation: 0, maxRows: new Int64(1_000_000) }),
+      );
+      for (const batch of fetched.results?.arrowBatches ?? []) {
+        rows += batch.rowCount.toNumber();
+        bytes += batch.batch.length;
+      }
+      for (const link of fetched.results?.resultLinks ?? []) {
+        const response = await fetch(link.fileLink ?? '', { headers: link.httpHeaders });
+        bytes += (await response.arrayBuffer()).byteLength;
+        rows += link.rowCount?.toNumber() ?? 0;
+      }
+      more = fetched.hasMoreRows === true;
+    }
+    const ended = Date.now();
+    const peak = kib(warehouse.pid, 'VmHWM');
+    console.log(
+      `${cloudFetch ? 'cloud fetch' : 'inline     '}: ${rows} rows, ${(bytes / 1024 ** 2).toFixed(0)} MiB on the wire; ` +
+        `execute+spill ${((executed - started) / 1000).toFixed(1)} s, read ${((ended - executed) / 1000).toFixed(1)} s ` +
+        `(${Math.round(rows / ((ended - executed) / 1000))} rows/s); warehouse RSS ${(baseline / 1024).toFixed(0)} MiB ` +
+        `before, peak ${(peak / 1024).toFixed(0)} MiB`,
+    );
+  } finally {
+    warehouse.stop();
+  }
+}
+
+await run(false);
+await run(true);
