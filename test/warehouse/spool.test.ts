@@ -26,7 +26,8 @@ const WIDE = `SELECT id, id * 1.5 AS d, repeat(chr(97 + (id % 26)::INT), 90) AS 
 
 async function spoolBytes(directory: string): Promise<number> {
   let total = 0;
-  for (const name of await readdir(directory)) total += (await stat(join(directory, name))).size;
+  // A file may go between the listing and its stat: it then holds nothing.
+  for (const name of await readdir(directory)) total += (await stat(join(directory, name)).catch(() => ({ size: 0 }))).size;
   return total;
 }
 
