@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { ActivityRetryStatus, JsonValue, SqlQueryResult, SqlQueryStatus } from '../../workflows/messages.js';
 import { getSqlQueryStatus } from '../temporal/client.js';
+import { describeSinkProgress, getSinkProgress } from './sink-progress.js';
 
 /**
  * Polls the status query every `intervalMs` until `done` settles, writing one line per
@@ -23,7 +24,8 @@ export async function withLiveProgress<T>(
   while (!settled) {
     const status = await getSqlQueryStatus(client, workflowId).catch(() => undefined);
     if (status && !settled) {
-      const line = describeStatus(status, Date.now() - started);
+      const sink = status.state === 'FETCHING' ? await getSinkProgress(client, workflowId).catch(() => undefined) : undefined;
+      const line = describeStatus(status, Date.now() - started) + describeSinkProgress(sink);
       if (out.isTTY) out.write(`\r\x1b[K${line}`);
       else if (line.replace(/\d+\.\d s/, '') !== lastLine.replace(/\d+\.\d s/, '')) out.write(`${line}\n`);
       lastLine = line;

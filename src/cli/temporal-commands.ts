@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { JsonSqlParam, SqlQueryInput } from '../../workflows/messages.js';
+import { resolve } from 'node:path';
+import type { JsonSqlParam, ResultSinkInput, SqlQueryInput } from '../../workflows/messages.js';
+import { resolveResultSink, ResultSinkSettingsError } from '../../workflows/result-sink-settings.js';
 import { createSqlWorker } from '../temporal/worker.js';
 import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
 import { ExitCode, UsageError, openClient, temporalSettingsFromEnv, type TemporalSettings } from './shared.js';
@@ -23,6 +25,7 @@ Runs a Temporal worker for sqlQueryWorkflow until Ctrl-C. The warehouse settings
 (DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN) are read here, by the worker only.
 ${ENVIRONMENT}`,
   run: `Usage: temporal-dbsql run "SQL" [--param k=v] [--param k:TYPE=v] [--poll-interval MS] [--id ID] [--wait] [--json]
+                           [--output s3://bucket/prefix | --output DIR] [--format parquet|arrow|csv|jsonl]
 
 Starts sqlQueryWorkflow and prints its workflow ID.
 
@@ -32,6 +35,10 @@ Options:
   --id ID                 workflow ID (default sql-<random UUID>)
   --wait                  show progress, then print the rows (exit 3 if the query was canceled)
   --json                  with --wait: print the result as one JSON line
+  --output URL            write the result to s3://bucket/prefix or a directory the workers can
+                          see (parts and manifest.json), whatever its size; with --wait, progress
+                          shows rows and bytes written. S3 credentials are the workers' (AWS_*)
+  --format FORMAT         with --output: parquet (default), arrow, csv or jsonl
 ${ENVIRONMENT}`,
   status: `Usage: temporal-dbsql status ID
 
@@ -64,6 +71,8 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
       id: { type: 'string' },
       json: { type: 'boolean' },
       'poll-interval': { type: 'string' },
+      output: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,12 +84,17 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
   if (!target) throw new UsageError(command === 'run' ? 'run needs a SQL statement' : `${command} needs a workflow ID`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote the SQL statement)`);
 
+  if (command !== 'run' && (values.output !== undefined || values.format !== undefined)) {
+    throw new UsageError('--output and --format go with run (the sink is chosen when the query starts)');
+  }
+  const resultSink = resultSinkOption(values.output, values.format);
   const { client, close } = await openClient(settings);
   try {
     switch (command) {
       case 'run': {
         const input: SqlQueryInput = { statement: target, params: parseParams(values.param ?? []) };
         if (values['poll-interval']) input.pollIntervalMs = parsePositiveInt('--poll-interval', values['poll-interval']);
+        input.resultSink = resultSink;
         const handle = await startSqlQuery(client, input, { taskQueue: settings.taskQueue, workflowId: values.id });
         process.stderr.write(`started workflow ${handle.workflowId}\n`);
         if (!values.wait) {
@@ -154,4 +168,20 @@ function parsePositiveInt(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
   return n;
+}
+
+/** `--output`/`--format` as `resultSink`, checked here so a bad one never starts a workflow. */
+function resultSinkOption(output: string | undefined, format: string | undefined): ResultSinkInput | undefined {
+  if (output === undefined) {
+    if (format !== undefined) throw new UsageError('--format needs --output');
+    return undefined;
+  }
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(output) ? output : resolve(output);
+  try {
+    return resolveResultSink({ url, format });
+  } catch (error) {
+    if (!(error instanceof ResultSinkSettingsError)) throw error;
+    const flag = error.field === 'resultSink.format' ? '--format' : '--output';
+    throw new UsageError(`${flag}: ${error.message.replace(`${error.field} `, '')}`);
+  }
 }

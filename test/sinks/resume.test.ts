@@ -1,0 +1,144 @@
+/**
+ * Exactly once across workers: a fetch writing Parquet parts to the S3-compatible server is
+ * SIGKILLed in one worker process; a second worker process resumes after the last recorded
+ * part (the parts recorded before the kill are not rewritten), and the sink ends with every
+ * row exactly once. No manifest exists until every part does.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { SinkProgress } from '../../activities/index.js';
+import { connect } from '../../src/index.js';
+import { startSqlQuery } from '../../src/temporal/client.js';
+import { startTemporalTestEnv, waitFor, type TemporalTestEnv } from '../support/temporal-env.js';
+import { MIXED_SQL, canonicalRows, readBack, s3Fetcher } from './support/read-back.js';
+import { startS3Server, type S3TestServer } from './support/s3-server.js';
+
+const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process.ts', import.meta.url));
+const ROWS = 400_000;
+const PART_ROWS = 10_000;
+const BUCKET = 'sink-resume';
+
+describe('result sink resume across workers', () => {
+  let env: TemporalTestEnv;
+  let s3: S3TestServer;
+  const children: ChildProcess[] = [];
+  before(async () => {
+    [env, s3] = await Promise.all([startTemporalTestEnv({ directResultsWaitMs: 0 }), startS3Server()]);
+    await s3.createBucket(BUCKET);
+  });
+  after(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await env?.close();
+    await s3?.stop();
+  });
+
+  /** A worker child process configured like a deployment: DATABRICKS_* and AWS_* variables. */
+  async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        ...s3.workerEnv,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        WORKFLOW_BUNDLE_PATH: env.bundlePath,
+        RESULT_DIRECTORY: env.resultDirectory,
+        DATABRICKS_HOST: env.warehouse.serverHostname,
+        DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
+        DATABRICKS_TOKEN: env.warehouse.accessToken,
+      },
+    });
+    children.push(child);
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('ready')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker process exited with ${code} before it was ready`)));
+    });
+    return child;
+  }
+
+  async function listParts(prefix: string): Promise<Map<string, Date>> {
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
+    return new Map((listed.Contents ?? []).map((o) => [o.Key!.slice(prefix.length + 1), o.LastModified!]));
+  }
+
+  async function recordedProgress(handle: WorkflowHandle): Promise<SinkProgress | undefined> {
+    const { raw } = await handle.describe();
+    const payload = raw.pendingActivities?.find((a) => a.activityType?.name === 'fetchQueryResults')?.heartbeatDetails
+      ?.payloads?.[0];
+    return payload ? defaultPayloadConverter.fromPayload<SinkProgress>(payload) : undefined;
+  }
+
+  it('resumes on a second worker process after the last recorded part, every row exactly once', async () => {
+    const taskQueue = `sink-kill-${Date.now()}`;
+    const prefix = 'killed/report';
+    const first = await spawnWorker(taskQueue);
+    const handle = await startSqlQuery(
+      env.client,
+      {
+        statement: MIXED_SQL(ROWS),
+        pollIntervalMs: 100,
+        resultSink: { url: `s3://${BUCKET}/${prefix}`, format: 'parquet', partRows: PART_ROWS },
+      },
+      { taskQueue },
+    );
+    let recorded: SinkProgress | undefined;
+    await waitFor(
+      'two recorded parts',
+      async () => {
+        recorded = await recordedProgress(handle);
+        return (recorded?.parts.length ?? 0) >= 2;
+      },
+      120_000,
+    );
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const killedAt = new Date();
+    // What the server holds for the retry: at least what we saw, maybe one part more.
+    recorded = await recordedProgress(handle);
+    const atKill = await listParts(prefix);
+    assert.ok(recorded && recorded.parts.length < ROWS / PART_ROWS, 'killed mid-way');
+    assert.equal(atKill.has('manifest.json'), false, 'no manifest while parts are missing');
+    for (const part of recorded.parts) assert.ok(atKill.has(part.name), `recorded ${part.name} is in the bucket`);
+
+    await spawnWorker(taskQueue);
+    const result = await handle.result();
+    const manifest = result.manifest!;
+    assert.equal(manifest.rows, ROWS);
+    assert.deepEqual(
+      manifest.parts.map((p) => p.startRow),
+      Array.from({ length: ROWS / PART_ROWS }, (_, i) => i * PART_ROWS),
+      'contiguous parts keyed by their first row',
+    );
+    assert.deepEqual(manifest.parts.slice(0, recorded.parts.length), recorded.parts, 'the recorded parts are kept as they were');
+    const after = await listParts(prefix);
+    for (const part of recorded.parts) {
+      assert.ok(after.get(part.name)! < killedAt, `${part.name} was not rewritten by the second worker`);
+    }
+    assert.equal(after.size, manifest.parts.length + 1, 'nothing but the parts and the manifest');
+
+    const { lines } = await readBack(s3Fetcher(s3.client, BUCKET, prefix));
+    const driver = await connect({
+      serverHostname: env.warehouse.serverHostname,
+      httpPath: env.warehouse.httpPath,
+      accessToken: env.warehouse.accessToken,
+    });
+    try {
+      const expected = canonicalRows(await (await driver.execute(MIXED_SQL(ROWS))).fetchAll());
+      assert.equal(lines.length, ROWS, 'every row once');
+      assert.deepEqual(lines, expected);
+    } finally {
+      await driver.close();
+    }
+  });
+});
