@@ -266,6 +266,8 @@ export const SqlFailureType = {
   ResultUnavailable: 'SqlResultUnavailable',
   /** `resultSink` is invalid, or no worker sink serves its URL; the message names the field. */
   ResultSinkInvalid: 'SqlResultSinkInvalid',
+  /** The workflow input is invalid; details[0] is `{ field, message }` naming the field. */
+  InvalidInput: 'SqlInvalidInput',
 } as const;
 
 /**

@@ -29,6 +29,7 @@ import {
   type SqlQueryStatus,
 } from './messages.js';
 import { resolveResultSink, ResultSinkSettingsError } from './result-sink-settings.js';
+import { assertValidInput } from './validation.js';
 
 const NON_RETRYABLE = Object.values(SqlFailureType);
 
@@ -164,6 +165,7 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
 
   let handle = carried?.handle;
   try {
+    assertValidInput(input); // before any activity: a bad input fails at once, naming the field
     if (!handle) {
       // Non-cancellable: a workflow cancelled mid-submit must still learn the handle, so it
       // can cancel the statement instead of orphaning it.

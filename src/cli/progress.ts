@@ -19,6 +19,8 @@ export async function withLiveProgress<T>(
   const finished = done.finally(() => {
     settled = true;
   });
+  // Handled at once: a workflow that already failed rejects while the first status query is out.
+  finished.catch(() => undefined);
   const started = Date.now();
   let lastLine = '';
   while (!settled) {

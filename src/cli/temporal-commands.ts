@@ -1,6 +1,6 @@
 /** The `worker`, `run`, `status`, `cancel` and `result` commands. */
 import { parseArgs } from 'node:util';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import type { JsonSqlParam, ResultSinkInput, SqlQueryInput } from '../../workflows/messages.js';
@@ -124,12 +124,17 @@ async function awaitAndPrint(client: Client, workflowId: string, json: boolean):
     printResult(result, json);
     return result.state === 'CANCELED' ? ExitCode.Canceled : ExitCode.Ok;
   } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure) {
+      process.stderr.write(`workflow ${workflowId} was cancelled\n`);
+      return ExitCode.Canceled;
+    }
     if (error instanceof WorkflowFailedError) {
       const cause = error.cause;
       const details = cause && 'details' in cause ? (cause as { details?: unknown[] }).details?.[0] : undefined;
       const sqlState = (details as { sqlState?: string } | undefined)?.sqlState;
       process.stderr.write(
-        `workflow ${workflowId} failed: ${cause?.message ?? error.message}` + `${sqlState ? ` (SQLSTATE ${sqlState})` : ''}\n`,
+        `workflow ${workflowId} failed: ${firstLine(cause?.message ?? error.message)}` +
+          `${sqlState ? ` (SQLSTATE ${sqlState})` : ''}\n`,
       );
       return ExitCode.Failure;
     }
@@ -162,6 +167,11 @@ export function parseParams(specs: string[]): Record<string, JsonSqlParam> | und
     params[name!] = type ? { type: type.toUpperCase(), value: value! } : value!;
   }
   return params;
+}
+
+/** Warehouse messages may add context lines (a caret under the SQL): stderr gets the first. */
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.trim();
 }
 
 function parsePositiveInt(flag: string, text: string): number {

@@ -19,6 +19,7 @@ import {
   type SqlQueryResult,
   type SqlQueryStatus,
 } from '../../workflows/messages.js';
+import { findInputProblem, SqlQueryInputError } from '../../workflows/validation.js';
 
 export interface StartSqlQueryOptions {
   /** @default SQL_TASK_QUEUE */
@@ -29,11 +30,14 @@ export interface StartSqlQueryOptions {
 
 export type SqlQueryHandle = WorkflowHandle<typeof sqlQueryWorkflow>;
 
+/** Starts the workflow; throws `SqlQueryInputError` (naming the field) for an invalid input, starting nothing. */
 export async function startSqlQuery(
   client: Client,
   input: SqlQueryInput,
   options: StartSqlQueryOptions = {},
 ): Promise<SqlQueryHandle> {
+  const problem = findInputProblem(input, true);
+  if (problem) throw new SqlQueryInputError(problem);
   return client.workflow.start(sqlQueryWorkflow, {
     taskQueue: options.taskQueue ?? SQL_TASK_QUEUE,
     workflowId: options.workflowId ?? `sql-${randomUUID()}`,

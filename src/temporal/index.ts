@@ -18,3 +18,4 @@ export {
   type TemporalDevServerOptions,
 } from './dev-server.js';
 export * from '../../workflows/messages.js';
+export { SqlQueryInputError, findInputProblem, MIN_POLL_INTERVAL_MS, type InputProblem } from '../../workflows/validation.js';
