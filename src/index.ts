@@ -11,7 +11,7 @@
  * await connection.close();
  */
 export { connect } from './client/connect.js';
-export type { ConnectOptions } from './client/options.js';
+export type { ConnectOptions, OAuthClientCredentials } from './client/options.js';
 export type { RetryOptions } from './transport/retry-policy.js';
 export { Connection, type ExecuteOptions } from './client/connection.js';
 export { AsyncExecution, type GetResultsOptions } from './client/async-execution.js';

@@ -17,6 +17,12 @@ export interface ConnectOptions {
   accessToken?: string;
   /** HTTP Basic credentials instead of a token (Spark Thrift server, HiveServer2). */
   auth?: { username: string; password: string };
+  /**
+   * OAuth machine-to-machine instead of a token: a service principal's client id and secret,
+   * exchanged at the workspace's token endpoint for short-lived access tokens, which are
+   * fetched again a minute before they expire and when the server rejects one.
+   */
+  oauth?: OAuthClientCredentials;
   /** Extra trusted CA certificate(s) in PEM, for https with a private or self-signed CA. */
   ca?: string | Buffer;
   /** Limit for one HTTP request. @format milliseconds (default 120000) */
@@ -39,6 +45,14 @@ export interface ConnectOptions {
   directResults?: { maxRows?: number; maxBytes?: number };
 }
 
+/** A Databricks service principal's OAuth secret. */
+export interface OAuthClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** The token endpoint. Default: `/oidc/v1/token` on the server's host. */
+  tokenUrl?: string;
+}
+
 /** Options with every default filled in. */
 export interface ResolvedOptions {
   url: URL;
@@ -54,17 +68,34 @@ export interface ResolvedOptions {
 }
 
 const ENV = { host: 'DATABRICKS_HOST', httpPath: 'DATABRICKS_HTTP_PATH', token: 'DATABRICKS_TOKEN' } as const;
+const OAUTH_ENV = { clientId: 'DATABRICKS_CLIENT_ID', clientSecret: 'DATABRICKS_CLIENT_SECRET' } as const;
 
-/** Reads DATABRICKS_HOST, DATABRICKS_HTTP_PATH and DATABRICKS_TOKEN. */
+/**
+ * Reads DATABRICKS_HOST, DATABRICKS_HTTP_PATH and either DATABRICKS_TOKEN or (OAuth M2M)
+ * DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET, the names the Databricks SDKs use.
+ */
 export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ConnectOptions {
-  const missing = Object.values(ENV).filter((name) => !env[name]);
+  const oauth = Boolean(env[OAUTH_ENV.clientId] || env[OAUTH_ENV.clientSecret]);
+  if (oauth && env[ENV.token]) {
+    throw new InvalidArgumentError(
+      ENV.token,
+      `both ${ENV.token} and ${OAUTH_ENV.clientId}/${OAUTH_ENV.clientSecret} are set: unset the one not meant`,
+    );
+  }
+  const needed = oauth ? [ENV.host, ENV.httpPath, ...Object.values(OAUTH_ENV)] : Object.values(ENV);
+  const missing = needed.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new InvalidArgumentError(
       missing[0] as string,
       `connect() was called without options and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set`,
     );
   }
-  return { serverHostname: env[ENV.host] as string, httpPath: env[ENV.httpPath] as string, accessToken: env[ENV.token] };
+  const where = { serverHostname: env[ENV.host] as string, httpPath: env[ENV.httpPath] as string };
+  if (!oauth) return { ...where, accessToken: env[ENV.token] };
+  return {
+    ...where,
+    oauth: { clientId: env[OAUTH_ENV.clientId] as string, clientSecret: env[OAUTH_ENV.clientSecret] as string },
+  };
 }
 
 export function resolveOptions(options: ConnectOptions): ResolvedOptions {
@@ -74,7 +105,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   const url = endpointUrl(options.serverHostname, options.httpPath);
   return {
     url,
-    credentials: credentialsOf(options),
+    credentials: credentialsOf(options, url),
     ca: options.ca,
     userAgent: `temporal-dbsql/${VERSION}${options.userAgentEntry ? ` (${options.userAgentEntry})` : ''}`,
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 120_000),
@@ -118,10 +149,12 @@ export function endpointUrl(serverHostname: unknown, httpPath: unknown): URL {
   return url;
 }
 
-function credentialsOf(options: ConnectOptions): HttpCredentials {
-  if (options.accessToken !== undefined && options.auth !== undefined) {
-    throw new InvalidArgumentError('auth', 'give either accessToken or auth (username and password), not both');
+function credentialsOf(options: ConnectOptions, url: URL): HttpCredentials {
+  const given = (['accessToken', 'auth', 'oauth'] as const).filter((key) => options[key] !== undefined);
+  if (given.length > 1) {
+    throw new InvalidArgumentError(given[1]!, `give one of accessToken, auth and oauth, not ${given.join(' and ')}`);
   }
+  if (options.oauth !== undefined) return oauthCredentials(options.oauth, url);
   if (options.accessToken !== undefined) {
     if (typeof options.accessToken !== 'string' || options.accessToken === '') {
       throw new InvalidArgumentError('accessToken', 'accessToken must be a non-empty string');
@@ -136,6 +169,26 @@ function credentialsOf(options: ConnectOptions): HttpCredentials {
     return { kind: 'basic', username, password };
   }
   return { kind: 'none' };
+}
+
+function oauthCredentials(oauth: OAuthClientCredentials, url: URL): HttpCredentials {
+  const { clientId, clientSecret, tokenUrl } = oauth ?? {};
+  if (typeof clientId !== 'string' || clientId === '') {
+    throw new InvalidArgumentError('oauth.clientId', "oauth.clientId must be the service principal's client id");
+  }
+  if (typeof clientSecret !== 'string' || clientSecret === '') {
+    throw new InvalidArgumentError('oauth.clientSecret', 'oauth.clientSecret must be a non-empty string');
+  }
+  let endpoint: URL;
+  try {
+    endpoint = new URL(tokenUrl ?? '/oidc/v1/token', url.origin);
+  } catch {
+    throw new InvalidArgumentError('oauth.tokenUrl', `oauth.tokenUrl is not a URL: ${JSON.stringify(tokenUrl)}`);
+  }
+  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') {
+    throw new InvalidArgumentError('oauth.tokenUrl', `oauth.tokenUrl must use http or https, got ${endpoint.protocol}`);
+  }
+  return { kind: 'oauth-m2m', clientId, clientSecret, tokenUrl: endpoint };
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { AuthenticationError, RequestError, TimeoutError } from '../errors.js';
+import { OAuthM2MTokenSource } from './auth/oauth-m2m-token-source.js';
 import {
   type AttemptVerdict,
   type RetryOptions,
@@ -19,7 +20,10 @@ import {
 
 /** How the transport authenticates. */
 export type HttpCredentials =
-  { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string } | { kind: 'none' };
+  | { kind: 'bearer'; token: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'oauth-m2m'; clientId: string; clientSecret: string; tokenUrl: URL }
+  | { kind: 'none' };
 
 export interface HttpTransportOptions {
   /** Full URL of the Thrift endpoint. */
@@ -42,7 +46,9 @@ export interface PostOptions {
 }
 
 /** The outcome of one attempt, before the retry decision. */
-type Attempt = { ok: true; body: Buffer } | { ok: false; verdict: AttemptVerdict; error: Error; retryAfterMs?: number };
+type Attempt =
+  | { ok: true; body: Buffer }
+  | { ok: false; verdict: AttemptVerdict; error: Error; retryAfterMs?: number; rejectedToken?: string };
 
 const MAX_ERROR_BODY_CHARS = 300;
 
@@ -52,6 +58,7 @@ export class HttpTransport {
   readonly #options: HttpTransportOptions;
   readonly #headers: Record<string, string>;
   readonly #secrets: string[];
+  readonly #oauth: OAuthM2MTokenSource | undefined;
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
@@ -74,6 +81,15 @@ export class HttpTransport {
       this.#headers.authorization = `Basic ${encoded}`;
       this.#secrets.push(credentials.password, encoded);
     }
+    this.#oauth =
+      credentials.kind === 'oauth-m2m'
+        ? new OAuthM2MTokenSource({
+            ...credentials,
+            userAgent: options.userAgent,
+            requestTimeoutMs: options.requestTimeoutMs,
+            dispatcher: this.agent,
+          })
+        : undefined;
   }
 
   /** Posts `body` and returns the reply body of a 2xx answer, retrying per the policy. */
@@ -81,11 +97,18 @@ export class HttpTransport {
     const retry = this.#options.retry;
     const started = Date.now();
     const deadline = started + retry.totalTimeoutMs;
+    let renewedToken = false;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.totalTimeout(options, attempt - 1);
       const outcome = await this.attempt(body, options, Math.min(this.#options.requestTimeoutMs, remaining));
       if (outcome.ok) return outcome.body;
+      // An OAuth token the server no longer takes (revoked, or its clock ahead of ours): one more try with a new one.
+      if (outcome.rejectedToken !== undefined && !renewedToken) {
+        this.#oauth?.invalidate(outcome.rejectedToken);
+        renewedToken = true;
+        continue;
+      }
       if (outcome.verdict !== 'retry') throw outcome.error;
       if (attempt >= retry.maxAttempts) throw this.gaveUp(outcome.error, attempt, started);
       const wait = backoffDelayMs(attempt, retry, outcome.retryAfterMs);
@@ -100,11 +123,13 @@ export class HttpTransport {
   }
 
   private async attempt(body: Buffer, options: PostOptions, timeoutMs: number): Promise<Attempt> {
+    const oauthToken = await this.#oauth?.token();
+    const headers = oauthToken === undefined ? this.#headers : { ...this.#headers, authorization: `Bearer ${oauthToken}` };
     let response;
     try {
       response = await request(this.#options.url, {
         method: 'POST',
-        headers: this.#headers,
+        headers,
         body,
         dispatcher: this.agent,
         signal: AbortSignal.timeout(timeoutMs),
@@ -121,7 +146,7 @@ export class HttpTransport {
     }
     const verdict = classifyStatus(status, options.idempotent);
     if (verdict === 'success') return { ok: true, body: replyBody };
-    const detail = this.redact(replyBody.toString('utf8', 0, MAX_ERROR_BODY_CHARS).trim());
+    const detail = this.redact(errorReason(response.headers) ?? replyBody.toString('utf8', 0, MAX_ERROR_BODY_CHARS).trim());
     const suffix = detail ? `: ${detail}` : '';
     if (status === 401 || status === 403) {
       const what = status === 401 ? 'rejected the credentials' : 'refused access';
@@ -129,6 +154,7 @@ export class HttpTransport {
         ok: false,
         verdict: 'fail',
         error: new AuthenticationError(`${this.host()} ${what} (HTTP ${status}) for ${options.label}${suffix}`, status),
+        rejectedToken: status === 401 ? oauthToken : undefined,
       };
     }
     const retryAfterHeader = response.headers['retry-after'];
@@ -179,12 +205,24 @@ export class HttpTransport {
 
   /** Scrubs credentials from text that came from elsewhere (server bodies, socket errors). */
   private redact(text: string): string {
-    let result = text;
+    let result = this.#oauth ? this.#oauth.redact(text) : text;
     for (const secret of this.#secrets) {
       if (secret) result = result.split(secret).join('***');
     }
     return result;
   }
+}
+
+/** Headers in which Databricks states why a request failed (a bad token: the reason phrase only). */
+const REASON_HEADERS = ['x-thriftserver-error-message', 'x-databricks-error-or-redirect-message', 'x-databricks-reason-phrase'];
+
+/** The server's stated reason for a failed request, from the headers Databricks uses. */
+function errorReason(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const parts = REASON_HEADERS.map((name) => {
+    const value = headers[name];
+    return (Array.isArray(value) ? value[0] : value)?.trim();
+  }).filter((text): text is string => Boolean(text));
+  return parts.length > 0 ? parts.join(': ').slice(0, MAX_ERROR_BODY_CHARS) : undefined;
 }
 
 function describeNetworkError(error: Error): string {

@@ -15,6 +15,7 @@ import type { WarehouseHandler } from './handler.js';
 import { historyPage } from './history-page.js';
 import { RESULT_FILES_PATH, type ResultFiles } from './result-files.js';
 import type { QueryRecord } from './query-history.js';
+import type { OAuthTokenIssuer } from './oauth.js';
 
 /** Bodies above this are refused (413): no Thrift request of this protocol comes near it. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   readonly history: () => QueryRecord[];
   /** Cloud fetch files, served under RESULT_FILES_PATH to signed links (no token). */
   readonly files: ResultFiles;
+  /** Serves the OAuth token endpoint and accepts the tokens it issued. */
+  readonly oauth?: OAuthTokenIssuer;
 }
 
 export function createWarehouseServer(handler: WarehouseHandler, options: HttpServerOptions): Server {
@@ -46,7 +49,7 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
     if (path.startsWith(RESULT_FILES_PATH)) return options.files.serve(request, response, url);
     if (path === options.httpPath) {
       if (request.method !== 'POST') return send(response, 405, 'text/plain', 'Use POST with a Thrift body\n');
-      if (!authorized(request.headers.authorization, tokenDigest)) {
+      if (!authorized(request.headers.authorization, tokenDigest, options.oauth)) {
         request.resume();
         response.setHeader('WWW-Authenticate', 'Bearer');
         return send(response, 401, 'text/plain', 'Missing or invalid access token\n');
@@ -57,6 +60,7 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
       if (reply === null) return send(response, 400, 'text/plain', 'The request body is not a valid Thrift message\n');
       return send(response, 200, 'application/x-thrift', reply);
     }
+    if (options.oauth?.serves(path)) return options.oauth.handle(request, response, path);
     if (request.method === 'GET' && (path === '/' || path === '/api/queries') && !historyVisible(request, tokenDigest)) {
       request.resume();
       response.setHeader('WWW-Authenticate', 'Basic realm="local warehouse: user token, password the access token"');
@@ -107,7 +111,7 @@ function digest(text: string): Buffer {
 }
 
 /** Bearer TOKEN, or HTTP Basic with user `token` and the token as password. */
-function authorized(header: string | undefined, tokenDigest: Buffer): boolean {
+function authorized(header: string | undefined, tokenDigest: Buffer, oauth?: OAuthTokenIssuer): boolean {
   if (!header) return false;
   const [scheme, value = ''] = header.trim().split(/\s+/, 2);
   let presented: string | undefined;
@@ -118,7 +122,8 @@ function authorized(header: string | undefined, tokenDigest: Buffer): boolean {
     const colon = decoded.indexOf(':');
     if (colon > 0 && decoded.slice(0, colon) === 'token') presented = decoded.slice(colon + 1);
   }
-  return presented !== undefined && timingSafeEqual(digest(presented), tokenDigest);
+  if (presented === undefined) return false;
+  return timingSafeEqual(digest(presented), tokenDigest) || (oauth?.accepts(presented) ?? false);
 }
 
 /**
@@ -132,6 +137,11 @@ function historyVisible(request: IncomingMessage, tokenDigest: Buffer): boolean 
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
-  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  // Databricks states the reason in headers, where the official connectors read it.
+  const reason =
+    status >= 400
+      ? { [status === 401 ? 'x-databricks-reason-phrase' : 'x-thriftserver-error-message']: String(body).trim() }
+      : {};
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...reason });
   response.end(body);
 }

@@ -26,8 +26,10 @@ import { ResultFiles } from './result-files.js';
 import { Spool } from './spool.js';
 import { QueryHistory, type QueryRecord } from './query-history.js';
 import { SessionRegistry } from './session-registry.js';
+import { OAuthTokenIssuer, type OAuthClientOptions } from './oauth.js';
 
 export type { QueryRecord } from './query-history.js';
+export type { OAuthClientOptions } from './oauth.js';
 export { SqlStatementError, UnknownHandleError, WarehouseStartError } from './errors.js';
 
 export interface LocalWarehouseOptions {
@@ -37,6 +39,8 @@ export interface LocalWarehouseOptions {
   host?: string;
   /** The access token clients must present. Default: 32 random bytes, hex. */
   token?: string;
+  /** A service principal: serve `/oidc/v1/token` to it and accept the tokens issued there too. */
+  oauth?: OAuthClientOptions;
   /** DuckDB database file, kept across restarts. Default ':memory:'. */
   database?: string;
   /** Serve HTTPS with a self-signed certificate made at start-up (see `caCertificate`). */
@@ -189,7 +193,8 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     },
     hold: options.holdStatements,
   });
-  const server = createWarehouseServer(handler, { httpPath, token, tls, history: () => history.list(), files });
+  const oauth = options.oauth ? new OAuthTokenIssuer(options.oauth) : undefined;
+  const server = createWarehouseServer(handler, { httpPath, token, tls, oauth, history: () => history.list(), files });
 
   try {
     await new Promise<void>((resolve, reject) => {
