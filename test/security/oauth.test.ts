@@ -60,7 +60,7 @@ describe('OAuth M2M', () => {
       accessToken: body.access_token,
     });
     try {
-      assert.deepEqual(await (await connection.execute('SELECT 1 AS one')).fetchall(), [{ one: 1 }]);
+      assert.deepEqual(await (await connection.execute('SELECT 1 AS one')).fetchAll(), [{ one: 1 }]);
     } finally {
       await connection.close();
     }
@@ -94,7 +94,7 @@ describe('OAuth M2M', () => {
       const ends = Date.now() + 3 * TOKEN_LIFETIME_MS;
       let queries = 0;
       while (Date.now() < ends) {
-        const rows = await (await connection.execute('SELECT :n AS n', { n: queries })).fetchall();
+        const rows = await (await connection.execute('SELECT :n AS n', { n: queries })).fetchAll();
         assert.deepEqual(rows, [{ n: queries }]);
         queries++;
         await new Promise((r) => setTimeout(r, 200));
@@ -119,7 +119,7 @@ describe('OAuth M2M', () => {
     try {
       proxy.exchanges.length = 0;
       proxy.rejectNext(warehouse.httpPath);
-      const rows = await (await connection.execute('SELECT 2 AS two')).fetchall();
+      const rows = await (await connection.execute('SELECT 2 AS two')).fetchAll();
       assert.deepEqual(rows, [{ two: 2 }]);
     } finally {
       await connection.close();
@@ -144,7 +144,7 @@ describe('OAuth M2M', () => {
   it('access tokens keep working beside OAuth', async () => {
     const connection = await connect(warehouse);
     try {
-      assert.deepEqual(await (await connection.execute('SELECT 3 AS three')).fetchall(), [{ three: 3 }]);
+      assert.deepEqual(await (await connection.execute('SELECT 3 AS three')).fetchAll(), [{ three: 3 }]);
     } finally {
       await connection.close();
     }
@@ -153,7 +153,7 @@ describe('OAuth M2M', () => {
   it('a connection does not show the client secret or its token', async () => {
     const connection = await connect(oauthOptions());
     try {
-      await (await connection.execute('SELECT 1')).fetchall();
+      await (await connection.execute('SELECT 1')).fetchAll();
       const shown = inspect(connection, { depth: 10, showHidden: true });
       assert.ok(!shown.includes(CLIENT_SECRET));
       for (const { bearer } of thriftCalls()) assert.ok(!bearer || !shown.includes(bearer));
