@@ -5,8 +5,11 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { SqlStatementError, sqlStateOf } from './errors.js';
-import { PreparedStatement, rethrowAsSqlError } from './prepared-statement.js';
-import { translateSql } from './sql-translate.js';
+import { PreparedStatement } from './prepared-statement.js';
+import { loadDialect } from './dialect/polyglot.js';
+import { prepareDatabricksSql } from './dialect/prepare.js';
+import { installSparkFunctions } from './dialect/spark-functions.js';
+import type { CatalogNames } from './sql-translate.js';
 import { StatementSlots } from './statement-slots.js';
 
 /** A statement parameter as a client sends it (TSparkParameter): SQL type name and text value. */
@@ -40,6 +43,8 @@ export class WarehouseEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly slots: StatementSlots,
+    private readonly names: CatalogNames,
+    private readonly dialect: Promise<void>,
   ) {}
 
   /**
@@ -47,7 +52,19 @@ export class WarehouseEngine {
    * `maxConcurrentStatements` statements run at once.
    */
   static async open(database: string, maxConcurrentStatements: number): Promise<WarehouseEngine> {
-    return new WarehouseEngine(await DuckDBInstance.create(database), new StatementSlots(maxConcurrentStatements));
+    // The transpiler compiles in the background: the warehouse is up at once, and its first
+    // statement waits for it.
+    const dialect = loadDialect();
+    dialect.catch(() => undefined);
+    const instance = await DuckDBInstance.create(database);
+    const setup = await instance.connect();
+    try {
+      await installSparkFunctions(setup);
+      const primary = (await setup.runAndReadAll('SELECT current_database()')).getRows()[0]![0] as string;
+      return new WarehouseEngine(instance, new StatementSlots(maxConcurrentStatements), { primary }, dialect);
+    } finally {
+      setup.closeSync();
+    }
   }
 
   /**
@@ -55,9 +72,10 @@ export class WarehouseEngine {
    * SqlStatementError for a statement that does not parse or bind.
    */
   async prepare(sql: string, parameters: readonly StatementParameter[]): Promise<PreparedStatement> {
+    await this.dialect;
     const connection = await this.instance.connect();
     try {
-      const prepared = await connection.prepare(translateSql(sql)).catch(rethrowAsSqlError);
+      const prepared = await prepareDatabricksSql(connection, sql, this.names);
       await bindParameters(connection, prepared, parameters);
       return new PreparedStatement(connection, prepared, this.slots, (run) => {
         this.active.add(run);

@@ -5,7 +5,8 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Schema } from 'apache-arrow';
 import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
-import { SqlStatementError, sqlStateOf } from './errors.js';
+import { databricksErrorOf } from './dialect/error-classes.js';
+import { SqlStatementError } from './errors.js';
 import type { ResultStore } from './result-store.js';
 import type { StatementSlots } from './statement-slots.js';
 import { sparkTypeOf, type ResultColumn } from './types.js';
@@ -136,7 +137,5 @@ function cancelledError(): SqlStatementError {
 }
 
 export function rethrowAsSqlError(error: unknown): never {
-  if (error instanceof SqlStatementError) throw error;
-  const message = error instanceof Error ? error.message : String(error);
-  throw new SqlStatementError(message, sqlStateOf(message));
+  throw databricksErrorOf(error);
 }

@@ -1,110 +1,244 @@
 /**
- * Spark SQL to DuckDB SQL, for the few Spark-isms a Databricks client sends as written:
- * - `:name` parameter markers become DuckDB's `$name` (not inside string literals, quoted
- *   identifiers or comments, and never the `::` cast operator); `?` stays positional.
- * - backtick-quoted identifiers become double-quoted ones.
+ * Databricks SQL to DuckDB SQL. The maintained transpiler (@polyglot-sql/sdk, Databricks to
+ * DuckDB) does the bulk; a pass on each side of it fixes what it leaves wrong for us:
+ * - ANSI casts: it turns every Databricks CAST into DuckDB's TRY_CAST (NULL on bad input, as
+ *   Spark without ANSI mode); SQL warehouses run in ANSI mode, so CAST stays CAST and only the
+ *   user's own try_cast becomes TRY_CAST.
+ * - `:name` markers become DuckDB's `$name`; `?` stays positional.
  * - `RANGE(...)` in a FROM clause yields Spark's single BIGINT column named `id`.
+ * - catalog `main` is DuckDB's primary database and schema `default` its `main` schema.
+ * - Spark functions DuckDB lacks are called from the warehouse's function library.
+ * Markers inside literals, quoted identifiers and comments are never touched: every pass works
+ * on tokens.
  */
+import { SqlStatementError } from './errors.js';
+import { aliasSelectItems } from './dialect/column-names.js';
+import { polyglot } from './dialect/polyglot.js';
+import { SPARK_FUNCTION_CATALOG, isSparkFunction } from './dialect/spark-functions.js';
+import { applyEdits, closingParen, isWord, tokensOf, type Edit, type Token } from './dialect/tokens.js';
 
-/** The DuckDB text of a Spark statement. */
-export function translateSql(sql: string): string {
-  let out = '';
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === "'" || c === '"') {
-      const end = endOfQuoted(sql, i, c);
-      out += sql.slice(i, end);
-      i = end;
-    } else if (c === '`') {
-      const end = endOfQuoted(sql, i, '`');
-      const body = sql.slice(i + 1, end - 1).replace(/``/g, '`');
-      out += `"${body.replace(/"/g, '""')}"`;
-      i = end;
-    } else if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? n : end;
-      out += sql.slice(i, stop);
-      i = stop;
-    } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      const stop = end === -1 ? n : end + 2;
-      out += sql.slice(i, stop);
-      i = stop;
-    } else if (c === ':' && next === ':') {
-      out += '::';
-      i += 2;
-    } else if (c === ':' && next !== undefined && /[A-Za-z_]/.test(next) && !/[A-Za-z0-9_:]/.test(sql[i - 1] ?? ' ')) {
-      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))![0];
-      out += `$${name}`;
-      i += 1 + name.length;
-    } else if (/[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_$.]/.test(sql[i - 1]!))) {
-      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i))![0];
-      i += word.length;
-      if (word.toLowerCase() === 'range' && followedByCall(sql, i) && previousKeyword(out) !== null) {
-        out += rangeCall(sql, i);
-        i = endOfCall(sql, i);
-      } else {
-        out += word;
-      }
-    } else {
-      out += c;
-      i += 1;
-    }
+/** How Databricks names map onto this warehouse's DuckDB databases. */
+export interface CatalogNames {
+  /** The DuckDB database shown as catalog `main` ('memory' for an in-memory warehouse). */
+  readonly primary: string;
+}
+
+const IN_MEMORY: CatalogNames = { primary: 'memory' };
+
+/** Stands for DuckDB's MAP(keys, values) across the transpiler. */
+const MAP_MARK = '__dbsql_map';
+
+/** Marks the user's own try_cast across the transpiler, which makes every cast a TRY_CAST. */
+const TRY_MARK = '__dbsql_try';
+
+/**
+ * The DuckDB text of one Databricks statement. Throws SqlStatementError (SQLSTATE 42601) for
+ * a statement that does not parse, or 0A000 naming a construct DuckDB cannot run.
+ */
+export function translateSql(sql: string, names: CatalogNames = IN_MEMORY): string {
+  const marked = markTryCasts(rewriteMapCalls(aliasSelectItems(sql)));
+  const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
+  if (!result.success || !result.sql) throw translationError(result.error ?? 'unknown error', sql);
+  const statements = result.sql.filter((s) => s.trim() !== '');
+  if (statements.length !== 1) {
+    throw new SqlStatementError(
+      `[PARSE_SYNTAX_ERROR] Expected exactly one statement, found ${statements.length}; run them one at a time.`,
+      '42601',
+    );
   }
-  return out;
+  return fixDuckDbText(statements[0]!, names);
 }
 
-/** Index just past the closing quote of the quoted text starting at `start`. */
-function endOfQuoted(sql: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    if (sql[i] === '\\' && quote === "'") {
-      i += 2;
-    } else if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else {
-      i += 1;
-    }
+function translationError(message: string, sql: string): SqlStatementError {
+  if (/unsupported/i.test(message)) {
+    return new SqlStatementError(`[UNSUPPORTED_FEATURE] This warehouse cannot run this statement: ${message}`, '0A000');
   }
-  return sql.length;
+  const where = /line (\d+), column (\d+)/i.exec(message);
+  const near = where ? nearText(sql, Number(where[1]), Number(where[2])) : '';
+  return new SqlStatementError(`[PARSE_SYNTAX_ERROR] Syntax error${near}: ${message}`, '42601');
 }
 
-function followedByCall(sql: string, i: number): boolean {
-  return /^\s*\(/.test(sql.slice(i));
-}
-
-/** The SQL keyword before the current position if it introduces a table (FROM, JOIN, ','). */
-function previousKeyword(out: string): string | null {
-  const match = /(from|join|,)\s*$/i.exec(out);
-  return match ? match[1]!.toLowerCase() : null;
-}
-
-/** Index just past the parenthesised argument list starting at or after `i`. */
-function endOfCall(sql: string, i: number): number {
-  let depth = 0;
-  for (let j = sql.indexOf('(', i); j < sql.length; j++) {
-    const c = sql[j]!;
-    if (c === "'" || c === '"' || c === '`') {
-      j = endOfQuoted(sql, j, c) - 1;
-    } else if (c === '(') {
-      depth++;
-    } else if (c === ')') {
-      depth--;
-      if (depth === 0) return j + 1;
-    }
-  }
-  return sql.length;
+/** " at or near 'word'" for a 1-based line and column, when there is a word there. */
+function nearText(sql: string, line: number, column: number): string {
+  const text = sql.split('\n')[line - 1] ?? '';
+  const word = /^\s*(\S{1,30})/.exec(text.slice(Math.max(0, column - 1)))?.[1];
+  return word ? ` at or near '${word}'` : '';
 }
 
 /**
- * Spark's range(end | start, end [, step]) as a DuckDB subquery with column `id`, so that
- * `SELECT * FROM RANGE(10)` shows `id` and an alias after the call still applies.
+ * Spark's `map(k1, v1, k2, v2, ...)` becomes `__dbsql_map(array(k1, k2), array(v1, v2))`, which
+ * the transpiler passes through and the pass after it names DuckDB's `MAP`: the transpiler
+ * translates only the two-argument form.
  */
-function rangeCall(sql: string, i: number): string {
-  const args = sql.slice(sql.indexOf('(', i) + 1, endOfCall(sql, i) - 1);
-  return `(SELECT range AS id FROM range(${translateSql(args)}))`;
+function rewriteMapCalls(sql: string): string {
+  if (!/\bmap\s*\(/i.test(sql)) return sql;
+  const tokens = tokensOf(sql, 'databricks');
+  const edits: Edit[] = [];
+  tokens.forEach((token, i) => {
+    if (
+      token.type !== 'VAR' ||
+      token.text.toLowerCase() !== 'map' ||
+      tokens[i + 1]?.type !== 'L_PAREN' ||
+      tokens[i - 1]?.type === 'DOT'
+    )
+      return;
+    const close = closingParen(tokens, i + 1);
+    if (close < 0) return;
+    const args: string[] = [];
+    let depth = 0;
+    let from = tokens[i + 2]?.start ?? tokens[close]!.start;
+    for (let j = i + 2; j < close; j++) {
+      const t = tokens[j]!;
+      if (t.type === 'L_PAREN' || t.type === 'L_BRACKET') depth++;
+      else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET') depth--;
+      else if (t.type === 'COMMA' && depth === 0) {
+        args.push(sql.slice(from, t.start));
+        from = t.end;
+      }
+    }
+    if (close > i + 2) args.push(sql.slice(from, tokens[close]!.start));
+    if (args.length === 2 || args.length % 2 !== 0) return;
+    const keys = args.filter((_, k) => k % 2 === 0).join(', ');
+    const values = args.filter((_, k) => k % 2 === 1).join(', ');
+    edits.push({ start: token.start, end: tokens[close]!.end, text: `${MAP_MARK}(array(${keys}), array(${values}))` });
+  });
+  // Nested map(...) calls inside a rewritten one are rewritten on the next round.
+  const out = applyEdits(sql, outermost(edits));
+  return out === sql ? sql : rewriteMapCalls(out);
+}
+
+/** The edits not inside another one. */
+function outermost(edits: readonly Edit[]): Edit[] {
+  return edits.filter((e) => !edits.some((o) => o !== e && o.start <= e.start && o.end >= e.end));
+}
+
+/** `try_cast(x AS T)` becomes `__dbsql_try(CAST(x AS T))`, so that it survives transpiling. */
+function markTryCasts(sql: string): string {
+  if (!/try_cast/i.test(sql)) return sql;
+  const tokens = tokensOf(sql, 'databricks');
+  const edits: Edit[] = [];
+  tokens.forEach((token, i) => {
+    if (token.type !== 'TRY_CAST' || tokens[i + 1]?.type !== 'L_PAREN') return;
+    const close = closingParen(tokens, i + 1);
+    if (close < 0) return;
+    edits.push({ start: token.start, end: token.end, text: `${TRY_MARK}(CAST` });
+    edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ')' });
+  });
+  return applyEdits(sql, edits);
+}
+
+/** The passes after transpiling, on DuckDB's tokens. */
+function fixDuckDbText(sql: string, names: CatalogNames): string {
+  const tokens = tokensOf(sql, 'duckdb');
+  const edits: Edit[] = [];
+  const clause: string[] = [''];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const before = tokens[i - 1];
+    const after = tokens[i + 1];
+    if (token.type === 'L_PAREN') clause.push('');
+    else if (token.type === 'R_PAREN') clause.pop();
+    else if (CLAUSE_KEYWORDS.has(token.type)) clause[clause.length - 1] = token.type;
+
+    if (
+      token.text.toUpperCase() === 'ARRAY' &&
+      after?.type === 'L_PAREN' &&
+      tokens[i + 2]?.type !== 'SELECT' &&
+      tokens[i + 2]?.type !== 'WITH' &&
+      before?.type !== 'DOT'
+    ) {
+      // Spark's array(...) that the transpiler left untranslated (inside some functions).
+      const close = closingParen(tokens, i + 1);
+      if (close > 0) {
+        edits.push({ start: token.start, end: after.end, text: '[' });
+        edits.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: ']' });
+      }
+    } else if (token.text.toLowerCase() === MAP_MARK) {
+      edits.push({ start: token.start, end: token.end, text: 'MAP' });
+    } else if (token.type === 'TRY_CAST') {
+      edits.push({ start: token.start, end: token.end, text: 'CAST' });
+    } else if (token.text.toLowerCase() === TRY_MARK && after?.type === 'L_PAREN') {
+      const close = closingParen(tokens, i + 1);
+      const cast = tokens[i + 2];
+      if (close > 0 && (cast?.type === 'CAST' || cast?.type === 'TRY_CAST')) {
+        edits.push({ start: token.start, end: cast.end, text: 'TRY_CAST' });
+        edits.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: '' });
+        i += 2;
+      }
+    } else if (token.type === 'COLON' && isParameterColon(before, token, after)) {
+      edits.push({ start: token.start, end: token.end, text: '$' });
+    } else if (token.type === 'RANGE' && after?.type === 'L_PAREN' && inFromList(before, clause)) {
+      const close = closingParen(tokens, i + 1);
+      if (close > 0) {
+        edits.push({ start: token.start, end: token.start, text: '(SELECT range AS id FROM ' });
+        edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ')' });
+      }
+    } else if (isWord(token) && before?.type !== 'DOT' && after?.type === 'DOT') {
+      edits.push(...qualifiedNameEdits(tokens, i, names));
+    } else if (
+      after?.type === 'L_PAREN' &&
+      before?.type !== 'DOT' &&
+      token.type !== 'QUOTED_IDENTIFIER' &&
+      isSparkFunction(token.text)
+    ) {
+      edits.push({ start: token.start, end: token.start, text: `${SPARK_FUNCTION_CATALOG}.` });
+    }
+  }
+  return applyEdits(sql, edits);
+}
+
+/** Keywords that open a clause; a ',' in a FROM clause separates table references. */
+const CLAUSE_KEYWORDS = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'QUALIFY',
+  'ORDER',
+  'LIMIT',
+  'WINDOW',
+  'ON',
+  'USING',
+  'SET',
+  'VALUES',
+]);
+
+function inFromList(before: Token | undefined, clause: readonly string[]): boolean {
+  if (before?.type === 'FROM' || before?.type === 'JOIN') return true;
+  return before?.type === 'COMMA' && clause[clause.length - 1] === 'FROM';
+}
+
+/** `:name` right after an operator, keyword, ',' or '(' is a marker; `a[1:n]` is a slice. */
+function isParameterColon(before: Token | undefined, colon: Token, after: Token | undefined): boolean {
+  if (after === undefined || after.start !== colon.end || !/^[A-Za-z_]\w*$/.test(after.text)) return false;
+  return (
+    before === undefined ||
+    !['NUMBER', 'VAR', 'QUOTED_IDENTIFIER', 'R_PAREN', 'R_BRACKET', 'STRING', 'L_BRACKET'].includes(before.type)
+  );
+}
+
+/**
+ * A dotted name starting at `first`: catalog `main` becomes the primary DuckDB database and
+ * schema `default` DuckDB's `main` schema (three parts: catalog.schema.name; two parts:
+ * schema.name, when the first is `default`).
+ */
+function qualifiedNameEdits(tokens: readonly Token[], first: number, names: CatalogNames): Edit[] {
+  const parts: Token[] = [tokens[first]!];
+  for (let j = first + 1; tokens[j]?.type === 'DOT' && isWord(tokens[j + 1]); j += 2) parts.push(tokens[j + 1]!);
+  const edits: Edit[] = [];
+  const plain = (t: Token): string => t.text.toLowerCase();
+  if (parts.length >= 3 && plain(parts[0]!) === 'main') edits.push(replaceWith(parts[0]!, quoteIdentifier(names.primary)));
+  const schema = parts.length >= 3 ? parts[1] : parts.length === 2 ? parts[0] : undefined;
+  if (schema && plain(schema) === 'default') edits.push(replaceWith(schema, 'main'));
+  return edits;
+}
+
+function replaceWith(token: Token, text: string): Edit {
+  return { start: token.start, end: token.end, text };
+}
+
+/** A DuckDB identifier, double-quoted when it is not a plain lower-case name. */
+export function quoteIdentifier(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }

@@ -11,10 +11,10 @@ import { TProtocolVersion } from '../../src/thrift/index.js';
 import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/index.js';
 import { connectTo } from '../support/driver-fixtures.js';
 
-const ALL_TYPES = `SELECT true AS b, 1::TINYINT AS ti, 2::SMALLINT AS si, 3 AS i, 4::BIGINT AS bi,
-  1.5::FLOAT AS f, 2.5::DOUBLE AS d, 12.30::DECIMAL(10,2) AS dec, 'x' AS s, '\\x00\\xff'::BLOB AS bin,
-  DATE '2024-02-29' AS dt, TIMESTAMP '2024-02-29 12:34:56.789' AS ts, [1, 2] AS arr,
-  MAP {'a': 1} AS m, {'x': 1, 'y': 'z'} AS st`;
+const ALL_TYPES = `SELECT true AS b, CAST(1 AS TINYINT) AS ti, CAST(2 AS SMALLINT) AS si, 3 AS i, CAST(4 AS BIGINT) AS bi,
+  CAST(1.5 AS FLOAT) AS f, CAST(2.5 AS DOUBLE) AS d, CAST(12.30 AS DECIMAL(10,2)) AS dec, 'x' AS s, X'00FF' AS bin,
+  DATE '2024-02-29' AS dt, TIMESTAMP '2024-02-29 12:34:56.789' AS ts, array(1, 2) AS arr,
+  map('a', 1) AS m, named_struct('x', 1, 'y', 'z') AS st`;
 
 const EXPECTED_ROW = {
   b: true,

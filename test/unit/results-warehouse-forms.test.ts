@@ -26,14 +26,14 @@ import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/in
 
 const SQL = `
   SELECT true AS b, CAST(-5 AS TINYINT) AS ti, CAST(7 AS SMALLINT) AS si, 42 AS i,
-    CAST(9007199254740993 AS BIGINT) AS bi, CAST(1.5 AS FLOAT) AS f, 'NaN'::DOUBLE AS d,
+    CAST(9007199254740993 AS BIGINT) AS bi, CAST(1.5 AS FLOAT) AS f, CAST('NaN' AS DOUBLE) AS d,
     CAST(-12.3 AS DECIMAL(10,2)) AS dec,
     CAST('-99999999999999999999999999.999999999999' AS DECIMAL(38,12)) AS dec38,
-    'héllo' AS s, '\\x00\\xFF'::BLOB AS bin, DATE '1969-07-20' AS dt,
-    TIMESTAMP '1969-12-31 23:59:59.999999' AS ts, [1, NULL, 3] AS arr,
-    MAP {'a': 1::BIGINT, 'b': NULL} AS m, MAP {1: 'x', 2: NULL} AS mi, {'a': 1, 'b': 'x'} AS st,
-    [{'d': -1.50::DECIMAL(5,2), 't': TIMESTAMP '1900-01-01 00:00:00.000001',
-      'bs': ['\\x01\\xFE'::BLOB], 'f': 'Infinity'::DOUBLE}] AS deep
+    'héllo' AS s, X'00FF' AS bin, DATE '1969-07-20' AS dt,
+    TIMESTAMP '1969-12-31 23:59:59.999999' AS ts, array(1, NULL, 3) AS arr,
+    map('a', CAST(1 AS BIGINT), 'b', NULL) AS m, map(1, 'x', 2, NULL) AS mi, named_struct('a', 1, 'b', 'x') AS st,
+    array(named_struct('d', CAST(-1.50 AS DECIMAL(5,2)), 't', TIMESTAMP '1900-01-01 00:00:00.000001',
+      'bs', array(X'01FE'), 'f', CAST('Infinity' AS DOUBLE))) AS deep
   UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
     NULL, NULL, NULL, NULL, NULL`;
 

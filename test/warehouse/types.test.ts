@@ -30,13 +30,13 @@ import {
 const EVERY_TYPE = `
 SELECT
   true AS b, CAST(-7 AS TINYINT) AS ti, CAST(300 AS SMALLINT) AS si, 70000 AS i,
-  CAST(9007199254740993 AS BIGINT) AS bi, CAST(1.5 AS FLOAT) AS f, 2.25::DOUBLE AS d,
+  CAST(9007199254740993 AS BIGINT) AS bi, CAST(1.5 AS FLOAT) AS f, CAST(2.25 AS DOUBLE) AS d,
   CAST('-12.30' AS DECIMAL(10,2)) AS dec, CAST(12345678901234567890123456789.5 AS DECIMAL(38,1)) AS wide,
-  'héllo' AS s, 'a string longer than twelve bytes ✓' AS ls, '\\x00\\xFFab'::BLOB AS bin,
-  '\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\\x09\\x0A\\x0B\\x0C\\x0D'::BLOB AS lbin, DATE '2024-02-29' AS dt,
+  'héllo' AS s, 'a string longer than twelve bytes ✓' AS ls, X'00FF6162' AS bin,
+  X'000102030405060708090A0B0C0D' AS lbin, DATE '2024-02-29' AS dt,
   TIMESTAMP '2024-02-29 12:34:56.789' AS ts,
-  [1, NULL, 3] AS arr, MAP {'k': 1.5::DOUBLE} AS m, {'a': 1, 'b': 'x'} AS st,
-  CAST(NULL AS INT) AS nul, CAST(1 AS HUGEINT) AS huge
+  array(1, NULL, 3) AS arr, map('k', CAST(1.5 AS DOUBLE)) AS m, named_struct('a', 1, 'b', 'x') AS st,
+  CAST(NULL AS INT) AS nul, CAST(1 AS DECIMAL(38,0)) AS huge
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 `;
@@ -231,7 +231,7 @@ describe('local warehouse: every type in every result format', () => {
   it('describes complex columns with one primitiveEntry in Arrow and column replies alike (as Databricks and Spark)', async () => {
     const session = await client.openSession();
     const sql =
-      "SELECT [1, 2] AS arr, MAP {'k': 1::BIGINT} AS m, {'a b': 1, 'c': 'x'} AS st, CAST(NULL AS INT[]) AS nul_arr, 1.5::DECIMAL(5,2) AS dec";
+      "SELECT array(1, 2) AS arr, map('k', CAST(1 AS BIGINT)) AS m, named_struct('a b', 1, 'c', 'x') AS st, CAST(NULL AS ARRAY<INT>) AS nul_arr, CAST(1.5 AS DECIMAL(5,2)) AS dec";
     const names = {
       arr: 'ARRAY<INT>',
       m: 'MAP<STRING,BIGINT>',
@@ -292,8 +292,8 @@ describe('local warehouse: every type in every result format', () => {
   it('sends nested values (dates, timestamps, decimals, binary, bigints inside complex types) alike in both Arrow forms, as JSON text in column sets', async () => {
     const session = await client.openSession();
     const sql =
-      "SELECT [DATE '2024-01-01', NULL] AS dates, {'t': TIMESTAMP '2024-01-01 10:00:00.5', 'd': 1.5::DECIMAL(5,2), 'b': 'x'::BLOB} AS nested, " +
-      "MAP {1: [true, false]} AS m, [[1, 2], [3]] AS nn, [{'a': 9007199254740993::BIGINT}] AS sa, {'f': 1.25::FLOAT, 'g': 'q\"uote'} AS st2";
+      "SELECT array(DATE '2024-01-01', NULL) AS dates, named_struct('t', TIMESTAMP '2024-01-01 10:00:00.5', 'd', CAST(1.5 AS DECIMAL(5,2)), 'b', X'78') AS nested, " +
+      "map(1, array(true, false)) AS m, array(array(1, 2), array(3)) AS nn, array(named_struct('a', CAST(9007199254740993 AS BIGINT))) AS sa, named_struct('f', CAST(1.25 AS FLOAT), 'g', 'q\"uote') AS st2";
     const expected: Row = {
       dates: ['2024-01-01', null],
       nested: { t: new Date(Date.UTC(2024, 0, 1, 10, 0, 0, 500)), d: '1.50', b: Buffer.from('x') },

@@ -1,0 +1,48 @@
+/**
+ * Prepares a Databricks statement on a DuckDB connection: translated, and with its result
+ * columns typed as Databricks types them where DuckDB differs.
+ */
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { databricksErrorOf } from './error-classes.js';
+import { translateSql, type CatalogNames } from '../sql-translate.js';
+
+/**
+ * DuckDB result types that Databricks types otherwise, and the type to cast to: an integer
+ * `sum` is HUGEINT in DuckDB, BIGINT in Databricks (which fails with an overflow error past
+ * BIGINT's range, as the cast does).
+ */
+const SPARK_RESULT_CASTS: Partial<Record<DuckDBTypeId, string>> = {
+  [DuckDBTypeId.HUGEINT]: 'BIGINT',
+};
+
+/** Translates and prepares `sql`; throws SqlStatementError when it does not translate or parse. */
+export async function prepareDatabricksSql(
+  connection: DuckDBConnection,
+  sql: string,
+  names: CatalogNames,
+): Promise<DuckDBPreparedStatement> {
+  const duckSql = translateSql(sql, names);
+  const prepared = await connection.prepare(duckSql).catch(rethrowAsSqlError);
+  const retyped = retypedQuery(duckSql, prepared);
+  if (retyped === undefined) return prepared;
+  prepared.destroySync();
+  return connection.prepare(retyped).catch(rethrowAsSqlError);
+}
+
+/** The query wrapped to cast the columns whose DuckDB type Databricks types otherwise. */
+function retypedQuery(duckSql: string, prepared: DuckDBPreparedStatement): string | undefined {
+  if (!/^\s*(WITH|SELECT|VALUES|FROM|TABLE|\()/i.test(duckSql)) return undefined;
+  const count = prepared.columnCount;
+  const casts = Array.from({ length: count }, (_, i) => SPARK_RESULT_CASTS[prepared.columnTypeId(i)]);
+  if (casts.every((cast) => cast === undefined)) return undefined;
+  const inner = Array.from({ length: count }, (_, i) => `c${i}`);
+  const outer = casts.map((cast, i) => {
+    const name = `"${prepared.columnName(i).replaceAll('"', '""')}"`;
+    return cast === undefined ? `c${i} AS ${name}` : `CAST(c${i} AS ${cast}) AS ${name}`;
+  });
+  return `SELECT ${outer.join(', ')} FROM (${duckSql}) AS __result(${inner.join(', ')})`;
+}
+
+function rethrowAsSqlError(error: unknown): never {
+  throw databricksErrorOf(error);
+}
