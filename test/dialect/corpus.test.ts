@@ -20,9 +20,9 @@ async function outcomeOf(
   testCase: CorpusCase,
 ): Promise<{ rows?: string[]; sqlState?: string; message?: string }> {
   try {
-    for (const statement of testCase.setup ?? []) await (await connection.execute(statement)).fetchall();
+    for (const statement of testCase.setup ?? []) await (await connection.execute(statement)).fetchAll();
     const result = await connection.execute(testCase.sql);
-    const rows = await result.fetchall();
+    const rows = await result.fetchAll();
     return { rows: rows.map((row) => result.columns.map((c) => sparkDisplay(row[c.name] ?? null, c.typeName)).join('\t')) };
   } catch (error) {
     if (error instanceof ServerOperationError) return { sqlState: error.sqlState ?? '', message: error.message.split('\n')[0] };
@@ -50,7 +50,7 @@ describe('Databricks SQL corpus through the driver', () => {
   before(async () => {
     warehouse = await startLocalWarehouse({});
     connection = await connectTo(warehouse);
-    for (const statement of CORPUS_SETUP) await (await connection.execute(statement)).fetchall();
+    for (const statement of CORPUS_SETUP) await (await connection.execute(statement)).fetchAll();
   });
   after(async () => {
     await connection?.close();

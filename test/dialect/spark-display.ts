@@ -3,7 +3,7 @@
  * true, 1.0 for a DOUBLE, 2016-07-30 for a DATE, [1,2,null] for an ARRAY, {1:"a"} for a MAP,
  * {"a":1} for a STRUCT (strings quoted inside complex values only).
  */
-import { parseSparkTypeName } from '../../src/results/spark-type-name.js';
+import { parseSparkTypeName } from '../../src/spark-types/type-name.js';
 import type { SqlTypeDesc, SqlValue } from '../../src/results/types.js';
 
 /** The display text of a top-level value of Spark type `typeName`. */
