@@ -14,6 +14,7 @@
 import { SqlStatementError } from './errors.js';
 import { aliasSelectItems } from './dialect/column-names.js';
 import { polyglot } from './dialect/polyglot.js';
+import { fixMerge, markOverwrite, overwriteOf, type Overwrite } from './dialect/statements.js';
 import { SPARK_FUNCTION_CATALOG, isSparkFunction } from './dialect/spark-functions.js';
 import { applyEdits, closingParen, isWord, tokensOf, type Edit, type Token } from './dialect/tokens.js';
 
@@ -36,7 +37,19 @@ const TRY_MARK = '__dbsql_try';
  * a statement that does not parse, or 0A000 naming a construct DuckDB cannot run.
  */
 export function translateSql(sql: string, names: CatalogNames = IN_MEMORY): string {
-  const marked = markTryCasts(rewriteMapCalls(aliasSelectItems(sql)));
+  return translateStatement(sql, names).sql;
+}
+
+/** A translated statement; `overwrite` is set for an INSERT OVERWRITE (see statements.ts). */
+export interface TranslatedStatement {
+  readonly sql: string;
+  readonly overwrite?: Overwrite;
+}
+
+/** The DuckDB form of one Databricks statement (see translateSql). */
+export function translateStatement(sql: string, names: CatalogNames = IN_MEMORY): TranslatedStatement {
+  const insert = markOverwrite(sql);
+  const marked = markTryCasts(rewriteMapCalls(aliasSelectItems(insert.sql)));
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
   if (!result.success || !result.sql) throw translationError(result.error ?? 'unknown error', sql);
   const statements = result.sql.filter((s) => s.trim() !== '');
@@ -46,7 +59,12 @@ export function translateSql(sql: string, names: CatalogNames = IN_MEMORY): stri
       '42601',
     );
   }
-  return fixDuckDbText(statements[0]!, names);
+  const duckSql = fixMerge(fixDuckDbText(statements[0]!, names));
+  if (!insert.overwrite) return { sql: duckSql };
+  const overwrite = overwriteOf(duckSql);
+  if ('error' in overwrite)
+    throw new SqlStatementError(`[UNSUPPORTED_FEATURE] ${overwrite.error} is not supported here.`, '0A000');
+  return { sql: duckSql, overwrite };
 }
 
 function translationError(message: string, sql: string): SqlStatementError {

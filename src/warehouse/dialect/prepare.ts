@@ -4,7 +4,8 @@
  */
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { databricksErrorOf } from './error-classes.js';
-import { translateSql, type CatalogNames } from '../sql-translate.js';
+import type { Overwrite } from './statements.js';
+import { translateStatement, type CatalogNames } from '../sql-translate.js';
 
 /**
  * DuckDB result types that Databricks types otherwise, and the type to cast to: an integer
@@ -21,12 +22,25 @@ export async function prepareDatabricksSql(
   sql: string,
   names: CatalogNames,
 ): Promise<DuckDBPreparedStatement> {
-  const duckSql = translateSql(sql, names);
+  const translated = translateStatement(sql, names);
+  const duckSql = translated.overwrite ? await overwriteSql(connection, translated.overwrite) : translated.sql;
   const prepared = await connection.prepare(duckSql).catch(rethrowAsSqlError);
   const retyped = retypedQuery(duckSql, prepared);
   if (retyped === undefined) return prepared;
   prepared.destroySync();
   return connection.prepare(retyped).catch(rethrowAsSqlError);
+}
+
+/**
+ * INSERT OVERWRITE as one atomic CREATE OR REPLACE of the table from the query's rows, each
+ * column cast to the table's type (as an INSERT casts), keeping the table's column names.
+ */
+async function overwriteSql(connection: DuckDBConnection, overwrite: Overwrite): Promise<string> {
+  const described = await connection.runAndReadAll(`DESCRIBE ${overwrite.table}`).catch(rethrowAsSqlError);
+  const columns = described.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  const inner = columns.map((_, i) => `c${i}`).join(', ');
+  const outer = columns.map((c, i) => `CAST(c${i} AS ${c.type}) AS "${c.name.replaceAll('"', '""')}"`).join(', ');
+  return `CREATE OR REPLACE TABLE ${overwrite.table} AS SELECT ${outer} FROM (${overwrite.query}) AS __rows(${inner})`;
 }
 
 /** The query wrapped to cast the columns whose DuckDB type Databricks types otherwise. */
