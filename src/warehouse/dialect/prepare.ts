@@ -37,7 +37,8 @@ export async function prepareDatabricksSql(
  */
 async function overwriteSql(connection: DuckDBConnection, overwrite: Overwrite): Promise<string> {
   const described = await connection.runAndReadAll(`DESCRIBE ${overwrite.table}`).catch(rethrowAsSqlError);
-  const columns = described.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  // DESCRIBE's first two columns: column_name, column_type (both VARCHAR).
+  const columns = described.getRows().map(([name, type]) => ({ name: name as string, type: type as string }));
   const inner = columns.map((_, i) => `c${i}`).join(', ');
   const outer = columns.map((c, i) => `CAST(c${i} AS ${c.type}) AS "${c.name.replaceAll('"', '""')}"`).join(', ');
   return `CREATE OR REPLACE TABLE ${overwrite.table} AS SELECT ${outer} FROM (${overwrite.query}) AS __rows(${inner})`;
