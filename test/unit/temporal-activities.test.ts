@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSqlActivities, toJsonValue } from '../../activities/index.js';
+import { isConnectionBroken, provablyNotSubmitted, toActivityFailure } from '../../activities/failures.js';
+import { SessionLostError } from '../../src/index.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import type { SubmitQueryInput, SubmitQueryOutput } from '../../workflows/messages.js';
 
@@ -104,5 +106,22 @@ describe('JSON row encoding', () => {
       nested: { list: [true, null, 2.5] },
     });
     assert.deepEqual(JSON.parse(JSON.stringify(encoded)), encoded, 'survives a JSON round trip');
+  });
+});
+
+describe('failure classification of a lost session', () => {
+  it('is the retryable SqlSessionLost, never SqlStatementFailed; a refused submit counts as not submitted', () => {
+    const refusedSubmit = new SessionLostError('ExecuteStatement: the server no longer knows this session', {
+      call: 'ExecuteStatement',
+    });
+    const failure = toActivityFailure(refusedSubmit);
+    assert.equal(failure.type, 'SqlSessionLost');
+    assert.equal(failure.nonRetryable, false);
+    assert.equal(provablyNotSubmitted(refusedSubmit), true);
+    assert.equal(isConnectionBroken(refusedSubmit), true);
+
+    const lostPoll = new SessionLostError('GetOperationStatus: gone', { call: 'GetOperationStatus', queryId: 'q' });
+    assert.equal(toActivityFailure(lostPoll).type, 'SqlSessionLost');
+    assert.equal(provablyNotSubmitted(lostPoll), false);
   });
 });
