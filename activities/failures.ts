@@ -65,7 +65,6 @@ export function toActivityFailure(error: unknown): ApplicationFailure {
     });
   }
   if (error instanceof AsyncExecutionUnrecoverableResultError) {
-    if (error.serverError) return toActivityFailure(error.serverError);
     return ApplicationFailure.create({ type: SqlFailureType.ResultUnavailable, message: error.message, nonRetryable: true });
   }
   if (error instanceof QueryNotFoundError) {

@@ -3,6 +3,7 @@
  * `err.name` is stable (Temporal uses it as the failure type matched by `nonRetryableErrorTypes`).
  * No message or field ever carries the access token or password.
  */
+import type { AsyncExecutionStatus } from './client/status.js';
 
 /** Thrown when anything in the driver fails; the base class of every other driver error. */
 export class DatabaseError extends Error {
@@ -43,9 +44,8 @@ export class ServerOperationError extends DatabaseError {
 /** Thrown when the server refuses the credentials (HTTP 401 or 403). */
 export class AuthenticationError extends DatabaseError {
   override readonly name: string = 'AuthenticationError';
-  /** 401 or 403. */
-  readonly httpStatus: number;
-  constructor(message: string, httpStatus: number) {
+  readonly httpStatus: 401 | 403;
+  constructor(message: string, httpStatus: 401 | 403) {
     super(message);
     this.httpStatus = httpStatus;
   }
@@ -99,29 +99,34 @@ export class SessionLostError extends DatabaseError {
   }
 }
 
-/** Thrown when results are asked for a query that was canceled or aborted (failed, closed, timed out). */
+/** The states in which a query's results cannot be read. */
+export type UnrecoverableStatus = AsyncExecutionStatus.CANCELED | AsyncExecutionStatus.ABORTED;
+
+/**
+ * Thrown when results are asked for a query that was canceled, or that ended without a result
+ * and without an error from the server (closed, timed out, unknown). A query whose statement
+ * failed throws its ServerOperationError instead, with the server's message and `sqlState`.
+ */
 export class AsyncExecutionUnrecoverableResultError extends DatabaseError {
   override readonly name: string = 'AsyncExecutionUnrecoverableResultError';
-  /** The state the query ended in: 'CANCELED' or 'ABORTED'. */
-  readonly status: string;
+  /** The state the query ended in. */
+  readonly status: UnrecoverableStatus;
   readonly queryId: string;
-  /** Why the server aborted it, when it said. */
-  readonly serverError?: ServerOperationError;
-  constructor(queryId: string, status: string, serverError?: ServerOperationError) {
-    const why = serverError ? `: ${serverError.message}` : '';
-    super(`query ${queryId} is ${status}; its results cannot be fetched${why}`, { cause: serverError });
+  constructor(queryId: string, status: UnrecoverableStatus, detail?: string) {
+    super(`query ${queryId} is ${status}; its results cannot be fetched${detail ? `: ${detail}` : ''}`);
     this.status = status;
     this.queryId = queryId;
-    this.serverError = serverError;
   }
 }
+
+/** The argument an InvalidHandleError is about. */
+export type HandlePart = 'queryId' | 'querySecret' | 'serialized';
 
 /** Thrown when a query id or secret is not a valid UUID; `part` names which one. */
 export class InvalidHandleError extends DatabaseError {
   override readonly name: string = 'InvalidHandleError';
-  /** 'queryId', 'querySecret' or 'serialized'. */
-  readonly part: string;
-  constructor(part: string, message: string) {
+  readonly part: HandlePart;
+  constructor(part: HandlePart, message: string) {
     super(message);
     this.part = part;
   }

@@ -3,13 +3,15 @@
  * users as dashed UUIDs (`query_id`, `query_secret` of the seed). Malformed input is rejected
  * here, before any network call, with a message naming the bad part.
  */
-import { InvalidHandleError } from '../errors.js';
+import { DatabaseError, InvalidHandleError } from '../errors.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Formats 16 bytes as a lower-case dashed UUID. */
+/** Formats 16 bytes as a lower-case dashed UUID; only a faulty server sends another length. */
 export function bytesToUuid(bytes: Buffer): string {
-  if (bytes.length !== 16) throw new InvalidHandleError('handle', `a handle identifier must be 16 bytes, got ${bytes.length}`);
+  if (bytes.length !== 16) {
+    throw new DatabaseError(`the server sent a handle identifier of ${bytes.length} bytes; one has 16`);
+  }
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

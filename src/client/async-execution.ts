@@ -38,6 +38,8 @@ interface DirectResult {
 export class AsyncExecution {
   private currentStatus: AsyncExecutionStatus;
   private lastError?: ServerOperationError;
+  /** Whether `lastError` is the server's own account of the failure (not just the state's name). */
+  private failedOnServer = false;
   /** The result's decoder, made from one GetResultSetMetadata call and kept for every getResults(). */
   private decoder?: RowSetDecoder;
   private closed = false;
@@ -120,7 +122,9 @@ export class AsyncExecution {
 
   /**
    * The query's rows. Blocks (polling the status) while the query runs.
-   * @throws AsyncExecutionUnrecoverableResultError when the query was canceled or aborted.
+   * @throws ServerOperationError when the statement failed (the server's message, `sqlState`).
+   * @throws AsyncExecutionUnrecoverableResultError when the query was canceled, or ended without a
+   *   result and without an error from the server (closed, timed out).
    */
   async getResults(options: GetResultsOptions = {}): Promise<ResultSet> {
     return this.openResults(options, async () => {});
@@ -172,10 +176,12 @@ export class AsyncExecution {
     this.currentStatus = statusFromOperationState(status.operationState);
     if (this.currentStatus !== AsyncExecutionStatus.ABORTED) {
       this.lastError = undefined;
+      this.failedOnServer = false;
       return;
     }
     const state = operationStateName(status.operationState);
     this.lastError = serverErrorOf(status, `query ${this.queryId} ended in state ${state}`, this.queryId);
+    this.failedOnServer = Boolean(status.errorMessage || status.displayMessage || status.sqlState);
   }
 
   private async waitUntilDone(): Promise<void> {
@@ -189,8 +195,11 @@ export class AsyncExecution {
   }
 
   private assertRecoverable(): void {
-    if (this.currentStatus === AsyncExecutionStatus.FINISHED) return;
-    throw new AsyncExecutionUnrecoverableResultError(this.queryId, this.currentStatus, this.lastError);
+    const status = this.currentStatus;
+    if (status === AsyncExecutionStatus.FINISHED || status === AsyncExecutionStatus.RUNNING) return;
+    // A failed statement throws what execute() would: the server's message and sqlState.
+    if (this.lastError && this.failedOnServer) throw this.lastError;
+    throw new AsyncExecutionUnrecoverableResultError(this.queryId, status, this.lastError?.message);
   }
 
   private directPages(direct: DirectResult, startRowOffset: number): { decoder: RowSetDecoder; source: PageSource } {

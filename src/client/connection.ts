@@ -6,7 +6,7 @@
 import { type ServerCapabilities, capabilitiesOf } from '../backend/capabilities.js';
 import { parseQueryHandle } from '../backend/handle-ids.js';
 import { type OpenedSession, ThriftBackend, operationRefFromIds } from '../backend/thrift-backend.js';
-import { AsyncExecutionUnrecoverableResultError, ConnectionClosedError, InvalidArgumentError } from '../errors.js';
+import { ConnectionClosedError, InvalidArgumentError } from '../errors.js';
 import { type SqlParams, bindParametersClientSide, toSparkParameters } from '../params/index.js';
 import type { TSparkParameter } from '../thrift/index.js';
 import { AsyncExecution } from './async-execution.js';
@@ -65,8 +65,6 @@ export class Connection {
       return await execution.openResults({}, () => execution.close(), true);
     } catch (error) {
       await execution.close().catch(() => undefined);
-      // A synchronous caller wants the statement's own error, not "results unrecoverable".
-      if (error instanceof AsyncExecutionUnrecoverableResultError && error.serverError) throw error.serverError;
       throw error;
     }
   }

@@ -13,6 +13,7 @@ import {
   DirectResultNotRecoverableError,
   InvalidHandleError,
   QueryNotFoundError,
+  ServerOperationError,
 } from '../../src/index.js';
 import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/index.js';
 import { SLOW_SQL, type TestProxy, connectTo, startProxy, waitFor } from '../support/driver-fixtures.js';
@@ -134,13 +135,21 @@ describe('asynchronous execution', () => {
     await query.close();
   });
 
-  it('keeps the message and sqlState of a query that failed while running', async () => {
-    const query = await first.executeAsync("SELECT CAST(x AS INT) AS n FROM (SELECT 'abc' AS x)");
+  it('throws, from getResults of a query that failed while running, its message and sqlState as execute() does', async () => {
+    const sql = "SELECT CAST(x AS INT) AS n FROM (SELECT 'abc' AS x)";
+    const fromExecute = await first.execute(sql).then(
+      () => assert.fail('the statement fails'),
+      (error: unknown) => error,
+    );
+    const query = await first.executeAsync(sql);
     await assert.rejects(query.getResults(), (error: unknown) => {
-      assert.ok(error instanceof AsyncExecutionUnrecoverableResultError);
-      assert.equal(error.status, 'ABORTED');
-      assert.equal(error.serverError?.sqlState, '22018');
+      assert.ok(error instanceof ServerOperationError, `got ${String(error)}`);
+      assert.equal(error.sqlState, '22018');
+      assert.equal(error.queryId, query.queryId);
       assert.match(error.message, /Could not convert string 'abc'/);
+      assert.ok(fromExecute instanceof ServerOperationError);
+      assert.equal(error.name, fromExecute.name);
+      assert.equal(error.sqlState, fromExecute.sqlState);
       return true;
     });
     assert.equal(query.status, AsyncExecutionStatus.ABORTED);

@@ -275,7 +275,7 @@ if (!venv.ok) {
       const execution = await ours.executeAsync(sql.MISSING_TABLE);
       assert.equal(await execution.syncStatus(), 'ABORTED');
       assert.match(execution.error?.message ?? '', /table_that_does_not_exist/);
-      await assert.rejects(execution.getResults(), { name: 'AsyncExecutionUnrecoverableResultError' });
+      await assert.rejects(execution.getResults(), { name: 'ServerOperationError' });
     });
   });
 }
