@@ -17,6 +17,7 @@ Commands:
   status ID                   Print the workflow's status (state, query id, polls, timestamps).
   cancel ID                   Cancel the query (the workflow ends with state CANCELED).
   result ID [--json]          Wait for the workflow and print its rows.
+  codec-server [--port N]     Decrypt payloads for the Temporal Web UI (see: codec-server --help).
 
 Run "temporal-dbsql <command> --help" for a command's options.
 
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./warehouse.js')).runWarehouseCommand(rest);
     case 'demo':
       return (await import('./demo.js')).runDemoCommand(rest);
+    case 'codec-server':
+      return (await import('./codec-server.js')).runCodecServerCommand(rest);
     case 'worker':
     case 'run':
     case 'status':

@@ -1,6 +1,7 @@
 /** What the CLI commands share: exit codes, usage errors, Temporal settings from the environment. */
 import { Client, Connection } from '@temporalio/client';
 import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
+import { encryptionKeysFromEnvironment, encryptionOption } from '../temporal/codec/index.js';
 
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Canceled: 3, Interrupted: 130 } as const;
 
@@ -25,6 +26,9 @@ export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): T
 
 /** A Temporal client plus the way to close its connection. */
 export async function openClient(settings: TemporalSettings): Promise<{ client: Client; close: () => Promise<void> }> {
+  // Payloads are encrypted when TEMPORAL_DBSQL_ENCRYPTION_KEYS is set (the worker needs the same keys).
+  const encryption = encryptionOption(encryptionKeysFromEnvironment());
   const connection = await Connection.connect({ address: settings.address, connectTimeout: 10_000 });
-  return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
+  const client = new Client({ connection, namespace: settings.namespace, ...encryption });
+  return { client, close: () => connection.close() };
 }

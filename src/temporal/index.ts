@@ -19,3 +19,4 @@ export {
 } from './dev-server.js';
 export * from '../../workflows/messages.js';
 export { SqlQueryInputError, findInputProblem, MIN_POLL_INTERVAL_MS, type InputProblem } from '../../workflows/validation.js';
+export * from './codec/index.js';

@@ -12,6 +12,7 @@ import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption
 import type { ConnectOptions } from '../index.js';
 import { createSqlActivities, WarehouseConnection, type SinkSettings } from '../../activities/index.js';
 import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
+import { encryptionOption, encryptionKeysFromEnvironment, type EncryptionKey } from './codec/index.js';
 
 export interface SqlWorkerOptions {
   /** A connection to Temporal, or its address `host:port` (the worker then owns and closes it). */
@@ -28,6 +29,11 @@ export interface SqlWorkerOptions {
   sinks?: SinkSettings;
   /** A prebuilt bundle (`bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath() })`): saves the bundling time. */
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * Keys to encrypt every payload in Temporal with (AES-256-GCM; the first encrypts, all decrypt);
+   * clients need the same keys. Default: TEMPORAL_DBSQL_ENCRYPTION_KEYS when set, else none.
+   */
+  encryptionKeys?: EncryptionKey[];
   /** Further Temporal worker options (tuning); they override ours. */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -66,6 +72,7 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
         heartbeatService: connection.workflowService,
       }),
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
+      ...encryptionOption(options.encryptionKeys ?? encryptionKeysFromEnvironment()),
       ...options.workerOptions,
     });
   } catch (error) {
