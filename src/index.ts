@@ -18,10 +18,12 @@ export { AsyncExecution, type GetResultsOptions } from './client/async-execution
 export { AsyncExecutionStatus } from './client/status.js';
 export { ResultSet } from './client/result-set.js';
 export type { SqlParam, SqlParams, TypedSqlParam } from './params/index.js';
+export type { ResultOptions } from './client/result-options.js';
 export {
-  CloudFetchNotSupportedError,
+  CloudFetchDownloadError,
   type ColumnInfo,
   ResultDecodeError,
+  ResultTooLargeError,
   type Row,
   type SqlValue,
   SqlType,

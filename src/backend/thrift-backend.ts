@@ -68,6 +68,8 @@ export interface ExecuteRequest {
   directResults?: { maxRows: number; maxBytes: number };
   /** Server-side limit for the statement. @format seconds (0 = none) */
   queryTimeoutSeconds?: number;
+  /** Accept large results as cloud-fetch links (Spark servers that read Arrow only). */
+  canDownloadResult?: boolean;
 }
 
 export interface FetchRequest {
@@ -146,6 +148,7 @@ export class ThriftBackend {
     if (capabilities.arrowResults) {
       thriftRequest.canReadArrowResult = true;
       thriftRequest.canDecompressLZ4Result = capabilities.lz4Compression;
+      if (request.canDownloadResult) thriftRequest.canDownloadResult = true;
       thriftRequest.useArrowNativeTypes = new TSparkArrowTypes({
         timestampAsArrow: true,
         decimalAsArrow: true,

@@ -15,9 +15,9 @@ import {
   QueryNotFoundError,
   ServerOperationError,
 } from '../errors.js';
-import { RowSetDecoder } from '../results/index.js';
+import { RowSetDecoder, resultLinksOf, type ResultLink } from '../results/index.js';
 import type { TExecuteStatementResp, TGetOperationStatusResp, TGetResultSetMetadataResp, TRowSet } from '../thrift/index.js';
-import { HeldPages, type PageSource, ServerPages } from './page-source.js';
+import { openDirectPages, openServerPages, type PageSource } from './page-source.js';
 import type { QueryContext } from './query-context.js';
 import { ResultSet } from './result-set.js';
 import { AsyncExecutionStatus, operationStateName, statusFromOperationState } from './status.js';
@@ -32,7 +32,7 @@ export interface GetResultsOptions {
 interface DirectResult {
   metadata?: TGetResultSetMetadataResp;
   rowSets: TRowSet[];
-  decoded?: { decoder: RowSetDecoder; batches: RecordBatch[] };
+  decoded?: { decoder: RowSetDecoder; batches: RecordBatch[]; links: ResultLink[] };
 }
 
 export class AsyncExecution {
@@ -141,7 +141,14 @@ export class AsyncExecution {
     const { decoder, source } = this.direct
       ? this.directPages(this.direct, startRowOffset)
       : await this.serverPages(startRowOffset);
-    return ResultSet.create({ columns: decoder.columns, schema: decoder.arrowSchema, source, onClose, closeWhenDone });
+    return ResultSet.create({
+      columns: decoder.columns,
+      schema: decoder.arrowSchema,
+      source,
+      onClose,
+      closeWhenDone,
+      fetchAllMaxRows: this.context.results.fetchAllMaxRows,
+    });
   }
 
   /** Asks the server to cancel the query. Cancelling a finished or canceled query is not an error. */
@@ -207,18 +214,28 @@ export class AsyncExecution {
       if (!direct.metadata)
         throw new ServerOperationError(`the direct result of query ${this.queryId} came without result metadata`);
       const decoder = new RowSetDecoder(direct.metadata);
-      const batches = direct.rowSets.flatMap((rowSet) => decoder.decode(rowSet));
-      direct.decoded = { decoder, batches };
+      const links = direct.rowSets.flatMap((rowSet) => resultLinksOf(rowSet));
+      const batches = links.length > 0 ? [] : direct.rowSets.flatMap((rowSet) => decoder.decode(rowSet));
+      direct.decoded = { decoder, batches, links };
     }
-    return { decoder: direct.decoded.decoder, source: new HeldPages(direct.decoded.batches, startRowOffset) };
+    const { decoder } = direct.decoded;
+    return { decoder, source: openDirectPages(decoder, direct.decoded, startRowOffset, this.context.results) };
   }
 
   private async serverPages(startRowOffset: number): Promise<{ decoder: RowSetDecoder; source: PageSource }> {
     this.context.assertOpen();
     this.decoder ??= new RowSetDecoder(await this.context.backend.getResultSetMetadata(this.operation));
     const decoder = this.decoder;
-    const { backend, fetchSizes, capabilities } = this.context;
-    const source = new ServerPages(backend, this.operation, decoder, fetchSizes, capabilities.spark, startRowOffset);
+    const { backend, fetchSizes, capabilities, results } = this.context;
+    const source = openServerPages({
+      backend,
+      operation: this.operation,
+      decoder,
+      sizes: fetchSizes,
+      rowOffsets: capabilities.spark,
+      startRowOffset,
+      results,
+    });
     return { decoder, source };
   }
 }

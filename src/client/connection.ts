@@ -49,6 +49,7 @@ export class Connection {
       backend,
       capabilities,
       fetchSizes: { maxRows: options.maxRowsPerFetch, maxBytes: options.directResults.maxBytes },
+      results: options.results,
       poll: { minDelayMs: 50, maxDelayMs: 1_000 },
       assertOpen: () => this.assertOpen(),
     };
@@ -87,6 +88,7 @@ export class Connection {
       capabilities: this.context.capabilities,
       directResults: useDirect ? this.directResults : undefined,
       queryTimeoutSeconds: options.queryTimeoutSeconds,
+      canDownloadResult: this.context.results.cloudFetch,
     });
     return AsyncExecution.fromExecuteReply(this.context, reply);
   }

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { HttpCredentials } from '../transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
 import { VERSION } from '../version.js';
+import { resolveResultOptions, type ResolvedResultOptions, type ResultOptions } from './result-options.js';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
@@ -43,6 +44,8 @@ export interface ConnectOptions {
    * also the byte hint of every FetchResults call on Spark servers.
    */
   directResults?: { maxRows?: number; maxBytes?: number };
+  /** How results are fetched and held: cloud fetch, downloads and read-ahead, the fetchAll() limit. */
+  results?: ResultOptions;
 }
 
 /** A Databricks service principal's OAuth secret. */
@@ -65,6 +68,7 @@ export interface ResolvedOptions {
   username?: string;
   maxRowsPerFetch: number;
   directResults: { maxRows: number; maxBytes: number };
+  results: ResolvedResultOptions;
 }
 
 const ENV = { host: 'DATABRICKS_HOST', httpPath: 'DATABRICKS_HTTP_PATH', token: 'DATABRICKS_TOKEN' } as const;
@@ -103,12 +107,13 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     throw new InvalidArgumentError('options', 'connect(options) needs an object with serverHostname and httpPath');
   }
   const url = endpointUrl(options.serverHostname, options.httpPath);
+  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, 120_000);
   return {
     url,
     credentials: credentialsOf(options, url),
     ca: options.ca,
     userAgent: `temporal-dbsql/${VERSION}${options.userAgentEntry ? ` (${options.userAgentEntry})` : ''}`,
-    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 120_000),
+    requestTimeoutMs,
     retry: {
       minDelayMs: nonNegative('retry.minDelayMs', options.retry?.minDelayMs, DEFAULT_RETRY.minDelayMs),
       maxDelayMs: nonNegative('retry.maxDelayMs', options.retry?.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
@@ -122,6 +127,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
       maxRows: positive('directResults.maxRows', options.directResults?.maxRows, 100_000),
       maxBytes: positive('directResults.maxBytes', options.directResults?.maxBytes, 10 * 1024 * 1024),
     },
+    results: resolveResultOptions(options.results, { ca: options.ca, requestTimeoutMs }),
   };
 }
 

@@ -1,13 +1,15 @@
 /**
- * The rows of a finished query, read forward once: as plain objects (fetchOne, fetchMany,
- * fetchAll, async iteration) or as an Arrow table (fetchArrow). Every method continues where
- * the previous one stopped. Only the page being read is held in memory, so iterating a
- * result of any size runs in bounded memory.
+ * The rows of a finished query, read forward once: as Arrow record batches (arrowBatches,
+ * streaming), as plain objects (fetchOne, fetchMany, fetchAll, async iteration) or as one
+ * Arrow table (fetchArrow). Every method continues where the previous one stopped. All of
+ * them read the same stream of batches, which holds only the page being read and the few
+ * fetched ahead, so streaming a result of any size runs in bounded memory.
  */
 import { type RecordBatch, type Schema, Table } from 'apache-arrow';
 import { ConnectionClosedError, InvalidArgumentError } from '../errors.js';
-import { type ColumnInfo, type Row, batchToRows } from '../results/index.js';
+import { type ColumnInfo, type Row, ResultTooLargeError, batchToRows } from '../results/index.js';
 import type { PageSource } from './page-source.js';
+import { DEFAULT_FETCH_ALL_MAX_ROWS } from './result-options.js';
 
 /** @internal What a ResultSet reads from. */
 export interface ResultSetInit {
@@ -17,14 +19,18 @@ export interface ResultSetInit {
   onClose: () => Promise<void>;
   /** Run `onClose` as soon as the last row has been fetched (execute() frees the query early). */
   closeWhenDone?: boolean;
+  /** Most rows fetchAll() returns (the results.fetchAllMaxRows option; default 1000000). */
+  fetchAllMaxRows?: number;
 }
 
 export class ResultSet implements AsyncIterable<Row> {
   /** Name and SQL type of each column, in order. */
   readonly columns: ColumnInfo[];
-  private readonly schema: Schema;
+  /** The Arrow schema of every batch and table this result set gives (the same for every wire format). */
+  readonly arrowSchema: Schema;
   private readonly source: PageSource;
   private readonly onClose: () => Promise<void>;
+  private readonly fetchAllMaxRows: number;
   /** Batches fetched but not yet started. */
   private queued: RecordBatch[] = [];
   /** The batch being read, its rows (converted on first use) and the read position in it. */
@@ -45,9 +51,20 @@ export class ResultSet implements AsyncIterable<Row> {
   private constructor(init: ResultSetInit) {
     this.columns = init.columns;
     this.closeWhenDone = init.closeWhenDone ?? false;
-    this.schema = init.schema;
+    this.arrowSchema = init.schema;
     this.source = init.source;
     this.onClose = init.onClose;
+    this.fetchAllMaxRows = init.fetchAllMaxRows ?? DEFAULT_FETCH_ALL_MAX_ROWS;
+  }
+
+  /**
+   * Streams the remaining rows as Arrow record batches with `arrowSchema`, in order, holding
+   * only a bounded number of batches whatever the result size (see the `results` connect
+   * option). A batch is the server's page or file, so its size is the server's choice.
+   */
+  async *arrowBatches(): AsyncGenerator<RecordBatch, void, undefined> {
+    this.assertOpen();
+    while (await this.advance()) yield this.takeCurrent();
   }
 
   /** The next row, or null when there are no more. */
@@ -72,28 +89,20 @@ export class ResultSet implements AsyncIterable<Row> {
     return out;
   }
 
-  /** All remaining rows. */
+  /**
+   * All remaining rows.
+   * @throws ResultTooLargeError when more than `results.fetchAllMaxRows` rows remain; the rows
+   * stay unread, to iterate or stream instead.
+   */
   async fetchAll(): Promise<Row[]> {
-    this.assertOpen();
-    const out: Row[] = [];
-    while (await this.advance()) {
-      const rows = this.rowsOfCurrent();
-      for (let i = this.position; i < rows.length; i++) out.push(rows[i] as Row);
-      this.position = rows.length;
-    }
-    return out;
+    const batches = await this.takeAll(this.fetchAllMaxRows);
+    return batches.flatMap((batch) => batchToRows(batch, this.columns));
   }
 
   /** All remaining rows as an Arrow table (same schema whichever wire format the server used). */
   async fetchArrow(): Promise<Table> {
-    this.assertOpen();
-    const batches: RecordBatch[] = [];
-    while (await this.advance()) {
-      const batch = this.current as RecordBatch;
-      batches.push(this.position > 0 ? batch.slice(this.position) : batch);
-      this.position = batch.numRows;
-    }
-    return batches.length > 0 ? new Table(batches) : new Table(this.schema);
+    const batches = await this.takeAll(Number.POSITIVE_INFINITY);
+    return batches.length > 0 ? new Table(batches) : new Table(this.arrowSchema);
   }
 
   /** Streams the remaining rows, one page in memory at a time. */
@@ -116,6 +125,7 @@ export class ResultSet implements AsyncIterable<Row> {
     this.queued = [];
     this.current = null;
     this.currentRows = null;
+    this.source.close();
     await this.release();
   }
 
@@ -123,6 +133,31 @@ export class ResultSet implements AsyncIterable<Row> {
     if (this.released) return;
     this.released = true;
     await this.onClose();
+  }
+
+  /** The remaining batches, unless they hold more than `limit` rows: then they stay unread. */
+  private async takeAll(limit: number): Promise<RecordBatch[]> {
+    this.assertOpen();
+    const taken: RecordBatch[] = [];
+    let rows = 0;
+    while (await this.advance()) {
+      const batch = this.takeCurrent();
+      rows += batch.numRows;
+      taken.push(batch);
+      if (rows > limit) {
+        this.queued = [...taken, ...this.queued];
+        throw new ResultTooLargeError(limit);
+      }
+    }
+    return taken;
+  }
+
+  /** The unread rows of `current` as a batch, now read. */
+  private takeCurrent(): RecordBatch {
+    const batch = this.current as RecordBatch;
+    const rest = this.position > 0 ? batch.slice(this.position) : batch;
+    this.position = batch.numRows;
+    return rest;
   }
 
   /** Makes `current` a batch with unread rows; false at the end of the result. */

@@ -5,11 +5,12 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { TSparkRowSetType } from '../thrift/index.js';
 import type { TGetResultSetMetadataResp, TRowSet } from '../thrift/index.js';
-import { decodeArrowBatches } from './arrow/arrow-batches.js';
+import { decodeArrowBatches, decodeArrowFile, type ArrowBatchFormat } from './arrow/arrow-batches.js';
 import { completeFromArrow, readSchemaMessage } from './arrow/arrow-field-types.js';
 import { arrowSchemaOf } from '../spark-types/index.js';
 import { decodeColumnBatch } from './column-based/column-batches.js';
-import { CloudFetchNotSupportedError, ResultDecodeError } from './errors.js';
+import type { ResultLink } from './cloud-fetch/result-link.js';
+import { ResultDecodeError } from './errors.js';
 import { parseTableSchema } from './column-based/table-schema.js';
 import type { ColumnInfo, SqlTypeDesc } from './types.js';
 
@@ -51,13 +52,19 @@ export class RowSetDecoder {
     this.format = metadata.resultFormat ?? TSparkRowSetType.COLUMN_BASED_SET;
   }
 
+  /** Whether the server sends the rows as cloud-fetch links (URL_BASED_SET) to download. */
+  get cloudFetch(): boolean {
+    return this.format === TSparkRowSetType.URL_BASED_SET;
+  }
+
   /**
-   * The row set's rows as record batches with `arrowSchema`; empty when it has no rows.
-   * @throws CloudFetchNotSupportedError for cloud-fetch links; ResultDecodeError for bad data.
+   * The row set's inline rows as record batches with `arrowSchema`; empty when it has none.
+   * Cloud-fetch links are read with decodeFile() once downloaded.
+   * @throws ResultDecodeError for bad data.
    */
   decode(rowSet: TRowSet): RecordBatch[] {
-    if (this.format === TSparkRowSetType.URL_BASED_SET || (rowSet.resultLinks?.length ?? 0) > 0) {
-      throw new CloudFetchNotSupportedError();
+    if ((rowSet.resultLinks?.length ?? 0) > 0) {
+      throw new ResultDecodeError('The row set holds cloud-fetch links, which are downloaded, not decoded inline.');
     }
     // Go by what holds data: an empty list of batches or columns is an empty page in any format.
     const arrowBatches = rowSet.arrowBatches ?? [];
@@ -65,18 +72,32 @@ export class RowSetDecoder {
       if (this.schemaMessage === undefined) {
         throw new ResultDecodeError('The row set holds Arrow batches but the result metadata has no arrowSchema.');
       }
-      return decodeArrowBatches(arrowBatches, {
-        schemaMessage: this.schemaMessage,
-        lz4Compressed: this.lz4Compressed,
-        columns: this.columns,
-        types: this.types,
-        schema: this.arrowSchema,
-      });
+      return decodeArrowBatches(arrowBatches, this.arrowFormat(this.schemaMessage));
     }
     if ((rowSet.columns?.length ?? 0) > 0) return decodeColumnBatch(rowSet.columns!, this.columns, this.types, this.arrowSchema);
     if ((rowSet.rows?.length ?? 0) > 0) {
       throw new ResultDecodeError('Row-based row sets (TRow lists) are not supported; expected Arrow or column-based sets.');
     }
     return [];
+  }
+
+  /**
+   * The rows of a downloaded cloud-fetch file as record batches with `arrowSchema`.
+   * @throws ResultDecodeError for bad data or a row count other than the link's.
+   */
+  decodeFile(file: Uint8Array, link: ResultLink): RecordBatch[] {
+    const what = `The result file for rows from ${link.startRowOffset}`;
+    if (this.schemaMessage === undefined) throw new ResultDecodeError(`${what} is Arrow but the result has no arrowSchema.`);
+    return decodeArrowFile(file, link.rowCount, what, this.arrowFormat(this.schemaMessage));
+  }
+
+  private arrowFormat(schemaMessage: Uint8Array): ArrowBatchFormat {
+    return {
+      schemaMessage,
+      lz4Compressed: this.lz4Compressed,
+      columns: this.columns,
+      types: this.types,
+      schema: this.arrowSchema,
+    };
   }
 }

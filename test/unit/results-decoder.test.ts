@@ -6,8 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Table, util, type RecordBatch } from 'apache-arrow';
-import { CloudFetchNotSupportedError, ResultDecodeError, RowSetDecoder, SqlType, batchToRows } from '../../src/results/index.js';
-import { TRowSet, TSparkRowSetType } from '../../src/thrift/index.js';
+import { ResultDecodeError, RowSetDecoder, SqlType, batchToRows } from '../../src/results/index.js';
+import { TRowSet, TSparkArrowResultLink, TSparkRowSetType } from '../../src/thrift/index.js';
 import { ALL_TYPES, expectedRows, wireBatch } from '../support/results-all-types.js';
 import { arrowMetadata, arrowWire, columnMetadata, columnRowSet, tableSchema, throughThrift } from '../support/results-wire.js';
 
@@ -153,18 +153,16 @@ describe('RowSetDecoder', () => {
     assert.deepEqual(decoder.decode(columnRowSet([])), []);
   });
 
-  it('rejects cloud-fetch results with a clear error', () => {
+  it('says a cloud-fetch result is downloaded, not decoded inline', () => {
     const metadata = columnMetadata(schema);
     metadata.resultFormat = TSparkRowSetType.URL_BASED_SET;
     const decoder = new RowSetDecoder(metadata);
+    assert.equal(decoder.cloudFetch, true);
+    assert.equal(new RowSetDecoder(columnMetadata(schema)).cloudFetch, false);
+    const link = new TSparkArrowResultLink({ fileLink: 'https://files.example/f0' });
     assert.throws(
-      () => decoder.decode(new TRowSet({ startRowOffset: 0 as never, rows: [], resultLinks: [] })),
-      (error: unknown) =>
-        error instanceof CloudFetchNotSupportedError &&
-        error instanceof ResultDecodeError &&
-        error.name === 'CloudFetchNotSupportedError' &&
-        /cloud-fetch/.test(error.message) &&
-        /URL_BASED_SET/.test(error.message),
+      () => decoder.decode(new TRowSet({ startRowOffset: 0 as never, rows: [], resultLinks: [link] })),
+      (error: unknown) => error instanceof ResultDecodeError && /cloud-fetch links/.test(error.message),
     );
   });
 });

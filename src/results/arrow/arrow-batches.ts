@@ -1,5 +1,5 @@
 /**
- * Arrow-based row sets to canonical Arrow record batches.
+ * Arrow-based row sets and cloud-fetch files to canonical Arrow record batches.
  *
  * Each TSparkArrowBatch holds Arrow IPC stream messages (one or more record batches, no
  * schema), LZ4-frame compressed when the metadata says so. Prepending the schema message from
@@ -34,6 +34,36 @@ export function decodeArrowBatches(wireBatches: readonly TSparkArrowBatch[], for
     for (const batch of batches) if (batch.numRows > 0) out.push(normaliseBatch(batch, format));
   });
   return out;
+}
+
+/**
+ * The batches of one cloud-fetch file: an Arrow IPC stream (LZ4 frame when the metadata says
+ * so), with its own schema message as Databricks writes it, or without one (then the
+ * metadata's is used). `what` names the file in errors.
+ */
+export function decodeArrowFile(file: Uint8Array, expectedRows: number, what: string, format: ArrowBatchFormat): RecordBatch[] {
+  let batches: RecordBatch[];
+  try {
+    const body = format.lz4Compressed ? decompressFrameSync(Buffer.from(file.buffer, file.byteOffset, file.byteLength)) : file;
+    batches = readStream(body, format.schemaMessage);
+  } catch (error) {
+    throw new ResultDecodeError(
+      `${what} cannot be read${format.lz4Compressed ? ' (LZ4-compressed)' : ''}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const rows = batches.reduce((sum, b) => sum + b.numRows, 0);
+  if (rows !== expectedRows) throw new ResultDecodeError(`${what} should hold ${expectedRows} rows but holds ${rows}.`);
+  return batches.filter((batch) => batch.numRows > 0).map((batch) => normaliseBatch(batch, format));
+}
+
+/** A stream that starts with its schema message is read as is; otherwise after `schemaMessage`. */
+function readStream(body: Uint8Array, schemaMessage: Uint8Array): RecordBatch[] {
+  try {
+    return tableFromIPC(body).batches;
+  } catch {
+    return tableFromIPC(Buffer.concat([schemaMessage, body])).batches;
+  }
 }
 
 function readIpcBatches(wire: TSparkArrowBatch, index: number, format: ArrowBatchFormat): RecordBatch[] {

@@ -1,0 +1,89 @@
+/**
+ * How results are fetched and held: the `results` connect option, checked and completed.
+ */
+import { InvalidArgumentError } from '../errors.js';
+
+/** The `results` option of `connect()`; every field is optional. */
+export interface ResultOptions {
+  /**
+   * Ask for large results as cloud-fetch links (`canDownloadResult`) and download the files
+   * behind them, as the official clients do. Default true; the server decides per result.
+   */
+  cloudFetch?: boolean;
+  /**
+   * Cloud-fetch files downloading or downloaded-but-unread at once (default 4). Memory held
+   * by a result being read is about this many files (Databricks writes files of ~20 MB).
+   */
+  maxConcurrentDownloads?: number;
+  /** Attempts per cloud-fetch file before reading fails (default 3). */
+  downloadAttempts?: number;
+  /**
+   * Inline pages (FetchResults replies) fetched ahead of the reader, so the network and the
+   * reader overlap (default 1; 0 fetches only on demand). Memory held is this many pages more.
+   */
+  readAheadPages?: number;
+  /**
+   * Most rows `fetchAll()` returns; past it, it throws ResultTooLargeError instead of
+   * exhausting memory (default 1000000). Iteration and `arrowBatches()` have no limit.
+   * @format rows
+   */
+  fetchAllMaxRows?: number;
+}
+
+/** ResultOptions with every default filled in. */
+export interface ResolvedResultOptions {
+  cloudFetch: boolean;
+  maxConcurrentDownloads: number;
+  readAheadPages: number;
+  fetchAllMaxRows: number;
+  download: {
+    ca?: string | Buffer;
+    /** @format milliseconds */
+    timeoutMs: number;
+    maxAttempts: number;
+    /** @format milliseconds */
+    expiryMarginMs: number;
+    /** @format milliseconds */
+    retryDelayMs: number;
+  };
+}
+
+export const DEFAULT_FETCH_ALL_MAX_ROWS = 1_000_000;
+
+export function resolveResultOptions(
+  options: ResultOptions | undefined,
+  connection: { ca?: string | Buffer; requestTimeoutMs: number },
+): ResolvedResultOptions {
+  const given = options ?? {};
+  if (given.cloudFetch !== undefined && typeof given.cloudFetch !== 'boolean') {
+    throw new InvalidArgumentError(
+      'results.cloudFetch',
+      `results.cloudFetch must be true or false, got ${String(given.cloudFetch)}`,
+    );
+  }
+  return {
+    cloudFetch: given.cloudFetch ?? true,
+    maxConcurrentDownloads: integer('maxConcurrentDownloads', given.maxConcurrentDownloads, 4, 1),
+    readAheadPages: integer('readAheadPages', given.readAheadPages, 1, 0),
+    fetchAllMaxRows: integer('fetchAllMaxRows', given.fetchAllMaxRows, DEFAULT_FETCH_ALL_MAX_ROWS, 0),
+    download: {
+      ca: connection.ca,
+      timeoutMs: connection.requestTimeoutMs,
+      maxAttempts: integer('downloadAttempts', given.downloadAttempts, 3, 1),
+      // Databricks' links live 15 minutes; a link with less than 10 s left may die mid-download.
+      expiryMarginMs: 10_000,
+      retryDelayMs: 200,
+    },
+  };
+}
+
+function integer(name: keyof ResultOptions, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new InvalidArgumentError(
+      `results.${name}`,
+      `results.${name} must be an integer of at least ${min}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
