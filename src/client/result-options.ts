@@ -58,7 +58,7 @@ export function resolveResultOptions(
   if (given.cloudFetch !== undefined && typeof given.cloudFetch !== 'boolean') {
     throw new InvalidArgumentError(
       'results.cloudFetch',
-      `results.cloudFetch must be true or false, got ${String(given.cloudFetch)}`,
+      `results.cloudFetch must be true or false, got ${JSON.stringify(given.cloudFetch)}`,
     );
   }
   return {
@@ -82,7 +82,7 @@ function integer(name: keyof ResultOptions, value: unknown, fallback: number, mi
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new InvalidArgumentError(
       `results.${name}`,
-      `results.${name} must be an integer of at least ${min}, got ${String(value)}`,
+      `results.${name} must be an integer of at least ${min}, got ${JSON.stringify(value)}`,
     );
   }
   return value;

@@ -89,7 +89,7 @@ export class DownloadWindow {
 
   /** Starts downloads until the window is full or no links are left. One fill at a time. */
   private fill(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure as Error);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     this.filling ??= this.fillOnce()
       .catch((error: unknown) => {
         this.failure = error;
