@@ -55,7 +55,7 @@ export class DownloadWindow {
   private readonly started: Array<Promise<DownloadedFile>> = [];
   private supplyDone = false;
   private filling: Promise<void> | undefined;
-  private failure: unknown;
+  private failure: Error | undefined;
   private refreshing: Promise<unknown> = Promise.resolve();
   private readonly abort = new AbortController();
   private readonly now: () => number;
@@ -92,8 +92,8 @@ export class DownloadWindow {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     this.filling ??= this.fillOnce()
       .catch((error: unknown) => {
-        this.failure = error;
-        throw error;
+        this.failure = error instanceof Error ? error : new Error(String(error));
+        throw this.failure;
       })
       .finally(() => (this.filling = undefined));
     return this.filling;
