@@ -70,8 +70,8 @@ export function resolveResultOptions(
       ca: connection.ca,
       timeoutMs: connection.requestTimeoutMs,
       maxAttempts: integer('downloadAttempts', given.downloadAttempts, 3, 1),
-      // Databricks' links live 15 minutes; a link with less than 10 s left may die mid-download.
-      expiryMarginMs: 10_000,
+      // Databricks' links live 15 minutes; a link with less than 5 s left may die mid-download.
+      expiryMarginMs: 5_000,
       retryDelayMs: 200,
     },
   };

@@ -30,7 +30,8 @@ describe('streaming a large result', () => {
   before(async () => {
     warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
     proxy = await startProxy(warehouse.serverHostname);
-    connection = await connectTo(warehouse, { serverHostname: proxy.url, maxRowsPerFetch: PAGE });
+    // Inline pages on purpose (cloud fetch is tested in driver-cloud-fetch.test.ts).
+    connection = await connectTo(warehouse, { serverHostname: proxy.url, maxRowsPerFetch: PAGE, results: { cloudFetch: false } });
   });
 
   after(async () => {
