@@ -19,16 +19,22 @@ export const REQUESTED_PROTOCOL_VERSION: number = TProtocolVersion.SPARK_CLI_SER
 /** The HIVE version offered to a server that refused the Spark one. */
 export const FALLBACK_HIVE_PROTOCOL_VERSION: number = TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
 
+/** Versions are compared as numbers: a server may answer one newer than this driver's enum. */
+const SPARK_V1: number = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V1;
+const ARROW_FROM: number = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V5;
+const LZ4_FROM: number = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V6;
+const NATIVE_PARAMETERS_FROM: number = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
+
 export function isSparkProtocol(version: number): boolean {
-  return version >= TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V1;
+  return version >= SPARK_V1;
 }
 
 export function capabilitiesOf(version: number): ServerCapabilities {
   const spark = isSparkProtocol(version);
   return {
     spark,
-    arrowResults: spark && version >= TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V5,
-    lz4Compression: spark && version >= TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V6,
-    nativeParameters: spark && version >= TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8,
+    arrowResults: spark && version >= ARROW_FROM,
+    lz4Compression: spark && version >= LZ4_FROM,
+    nativeParameters: spark && version >= NATIVE_PARAMETERS_FROM,
   };
 }
