@@ -8,6 +8,7 @@ import { SqlStatementError, sqlStateOf } from './errors.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
+import type { SessionState } from './dialect/session-state.js';
 import { installSparkFunctions } from './dialect/spark-functions.js';
 import type { CatalogNames } from './sql-translate.js';
 import { StatementSlots } from './statement-slots.js';
@@ -71,11 +72,11 @@ export class WarehouseEngine {
    * Prepares a statement on its own connection and binds its parameters. Throws
    * SqlStatementError for a statement that does not parse or bind.
    */
-  async prepare(sql: string, parameters: readonly StatementParameter[]): Promise<PreparedStatement> {
+  async prepare(sql: string, parameters: readonly StatementParameter[], session?: SessionState): Promise<PreparedStatement> {
     await this.dialect;
     const connection = await this.instance.connect();
     try {
-      const prepared = await prepareDatabricksSql(connection, sql, this.names);
+      const prepared = await prepareDatabricksSql(connection, sql, this.names, session);
       await bindParameters(connection, prepared, parameters);
       return new PreparedStatement(connection, prepared, this.slots, (run) => {
         this.active.add(run);

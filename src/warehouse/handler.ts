@@ -118,7 +118,8 @@ export class WarehouseHandler {
       const format = formatOf(req);
       let prepared;
       try {
-        prepared = await this.engine.prepare(req.statement, parametersOf(req.parameters ?? []));
+        const session = this.sessions.stateOf(req.sessionHandle?.sessionId?.guid);
+        prepared = await this.engine.prepare(req.statement, parametersOf(req.parameters ?? []), session);
       } catch (error) {
         if (!(error instanceof SqlStatementError)) throw error;
         return this.refused(req, format, error);

@@ -4,17 +4,21 @@
  * Operations outlive their session, as on Databricks: a query keeps running and stays
  * readable, from any session, after the one that submitted it is closed or expired.
  */
+import { SessionState } from './dialect/session-state.js';
 import { UnknownHandleError } from './errors.js';
 import { keyOf, newHandleBytes, uuidOf } from './handles.js';
 
 export class SessionRegistry {
   /** Last use (ms since epoch) by session key. */
   private readonly lastUse = new Map<string, number>();
+  /** USE, SET and temporary views by session key. */
+  private readonly states = new Map<string, SessionState>();
 
   /** Opens a session; returns its guid. */
   open(now = Date.now()): Buffer {
     const guid = newHandleBytes();
     this.lastUse.set(keyOf(guid), now);
+    this.states.set(keyOf(guid), new SessionState());
     return guid;
   }
 
@@ -25,13 +29,23 @@ export class SessionRegistry {
 
   /** Closes an open session; UnknownHandleError when there is none. */
   close(guid: Uint8Array | undefined): void {
-    this.lastUse.delete(this.openKey(guid));
+    const key = this.openKey(guid);
+    this.lastUse.delete(key);
+    this.states.delete(key);
+  }
+
+  /** The session's state (current catalog and schema, SET parameters, temporary views). */
+  stateOf(guid: Uint8Array | undefined): SessionState {
+    return this.states.get(this.openKey(guid))!;
   }
 
   /** Closes sessions nobody used for `idleMs`. */
   expireIdle(idleMs: number, now = Date.now()): void {
     for (const [key, last] of [...this.lastUse]) {
-      if (now - last >= idleMs) this.lastUse.delete(key);
+      if (now - last >= idleMs) {
+        this.lastUse.delete(key);
+        this.states.delete(key);
+      }
     }
   }
 

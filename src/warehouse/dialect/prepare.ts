@@ -4,6 +4,7 @@
  */
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { databricksErrorOf } from './error-classes.js';
+import { applySessionStatement, enterSession, sessionStatementOf, type SessionState } from './session-state.js';
 import type { Overwrite } from './statements.js';
 import { translateStatement, type CatalogNames } from '../sql-translate.js';
 
@@ -16,12 +17,24 @@ const SPARK_RESULT_CASTS: Partial<Record<DuckDBTypeId, string>> = {
   [DuckDBTypeId.HUGEINT]: 'BIGINT',
 };
 
-/** Translates and prepares `sql`; throws SqlStatementError when it does not translate or parse. */
+/**
+ * Translates and prepares `sql`, on a connection put in the session's state first (a USE, SET
+ * or temporary-view statement changes that state); throws SqlStatementError when it does not translate or parse. */
 export async function prepareDatabricksSql(
   connection: DuckDBConnection,
   sql: string,
   names: CatalogNames,
+  session?: SessionState,
 ): Promise<DuckDBPreparedStatement> {
+  if (session !== undefined) {
+    await enterSession(connection, session, names).catch(rethrowAsSqlError);
+    const statement = sessionStatementOf(sql);
+    const ownView = statement?.kind !== 'drop-view' || session.tempViews.has(statement.name.toLowerCase());
+    if (statement !== undefined && ownView) {
+      const result = await applySessionStatement(connection, statement, session, names).catch(rethrowAsSqlError);
+      return connection.prepare(result).catch(rethrowAsSqlError);
+    }
+  }
   const translated = translateStatement(sql, names);
   const duckSql = translated.overwrite ? await overwriteSql(connection, translated.overwrite) : translated.sql;
   const prepared = await connection.prepare(duckSql).catch(rethrowAsSqlError);
