@@ -58,6 +58,7 @@ async function run(cloudFetch: boolean): Promise<void> {
     const executed = Date.now();
     let rows = 0;
     let bytes = 0;
+    let files = 0;
     for (let more = true; more;) {
       const fetched = await client.call(
         'FetchResults',
@@ -70,6 +71,7 @@ async function run(cloudFetch: boolean): Promise<void> {
       for (const link of fetched.results?.resultLinks ?? []) {
         const response = await fetch(link.fileLink ?? '', { headers: link.httpHeaders });
         bytes += (await response.arrayBuffer()).byteLength;
+        files += 1;
         rows += link.rowCount?.toNumber() ?? 0;
       }
       more = fetched.hasMoreRows === true;
@@ -77,7 +79,7 @@ async function run(cloudFetch: boolean): Promise<void> {
     const ended = Date.now();
     const peak = kib(warehouse.pid, 'VmHWM');
     console.log(
-      `${cloudFetch ? 'cloud fetch' : 'inline     '}: ${rows} rows, ${(bytes / 1024 ** 2).toFixed(0)} MiB on the wire; ` +
+      `${cloudFetch ? 'cloud fetch' : 'inline     '}: ${rows} rows, ${(bytes / 1024 ** 2).toFixed(0)} MiB on the wire in ${files} files; ` +
         `execute+spill ${((executed - started) / 1000).toFixed(1)} s, read ${((ended - executed) / 1000).toFixed(1)} s ` +
         `(${Math.round(rows / ((ended - executed) / 1000))} rows/s); warehouse RSS ${(baseline / 1024).toFixed(0)} MiB ` +
         `before, peak ${(peak / 1024).toFixed(0)} MiB`,
