@@ -179,7 +179,7 @@ describe('connect options', () => {
     assert.equal(resolved.userAgent, `temporal-dbsql/${VERSION} (my-app/2)`);
     assert.throws(
       () => resolveOptions({ serverHostname: 'h', httpPath: '/p', accessToken: 't', auth: { username: 'u', password: 'p' } }),
-      /not both/,
+      /give one of accessToken, auth and oauth, not accessToken and auth/,
     );
   });
 });
