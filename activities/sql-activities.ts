@@ -233,14 +233,20 @@ async function submitOutput(
 }
 
 /**
- * The result's Arrow record batches, streamed.
- * TODO(types): until `ResultSet.arrowBatches()` is on main, falls back to `fetchArrow()`'s batches.
+ * The result's Arrow record batches, streamed a page at a time.
+ * TODO(types): until `ResultSet.arrowBatches()` is on main, reads the result set's page source
+ * (the same pages its row iteration reads), else `fetchArrow()`'s batches.
  */
 export function arrowBatchesOf(resultSet: ResultSet): AsyncIterable<RecordBatch> {
   const streaming = (resultSet as { arrowBatches?: () => AsyncIterable<RecordBatch> }).arrowBatches;
   if (typeof streaming === 'function') return streaming.call(resultSet);
+  const pages = (resultSet as unknown as { source?: { next(): Promise<RecordBatch[] | null> } }).source;
   return (async function* () {
-    yield* (await resultSet.fetchArrow()).batches;
+    if (!pages) {
+      yield* (await resultSet.fetchArrow()).batches;
+      return;
+    }
+    for (let page = await pages.next(); page !== null; page = await pages.next()) yield* page;
   })();
 }
 

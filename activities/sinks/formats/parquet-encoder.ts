@@ -3,8 +3,8 @@
  * crosses into WebAssembly as Arrow IPC bytes, and the writer streams the file out a row group
  * at a time. Chosen over DuckDB's COPY ... TO by measurement (see the README, "Result sinks"):
  * DuckDB cannot take Arrow from JS without its arrow extension, so every value would first
- * be converted to a DuckDB value in JS. Snappy-compressed; row groups of at most 128 Ki rows,
- * which bounds the writer's WebAssembly memory.
+ * be converted to a DuckDB value in JS. Snappy-compressed, no dictionary pages; row groups of
+ * at most 128 Ki rows, which bounds the writer's WebAssembly memory.
  */
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import {
@@ -36,6 +36,9 @@ export async function* encodeParquet(batches: AsyncIterable<RecordBatch>): Async
   );
   const properties = new WriterPropertiesBuilder()
     .setCompression(Compression.SNAPPY)
+    // Dictionary pages cost 4x the write time on mixed data (1M rows: 3.9 s vs 0.93 s) for a
+    // larger file (22 MB vs 20 MB); readers lose nothing.
+    .setDictionaryEnabled(false)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setCreatedBy('temporal-dbsql')
     .build();

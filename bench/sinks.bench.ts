@@ -1,0 +1,91 @@
+/**
+ * `npm run bench:sinks`: ROWS mixed rows (BIGINT, DOUBLE, STRING with NULLs, DECIMAL,
+ * TIMESTAMP, BOOLEAN; default 10,000,000) through sqlQueryWorkflow to the S3-compatible
+ * server (moto, on loopback) as Parquet and as JSON lines, on the real dev server and local
+ * warehouse. The worker runs in its own process, so its peak RSS (VmHWM) is its own.
+ * Prints rows/s (fetch start to workflow result) and that peak; a measurement, not a test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { startSqlQuery } from '../src/temporal/client.js';
+import type { ResultFormat } from '../workflows/messages.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from '../test/support/temporal-env.js';
+import { MIXED_SQL } from '../test/sinks/support/read-back.js';
+import { startS3Server, type S3TestServer } from '../test/sinks/support/s3-server.js';
+
+const ROWS = Number(process.env.ROWS ?? 10_000_000);
+const FORMATS = (process.env.FORMATS ?? 'parquet,jsonl').split(',') as ResultFormat[];
+const WORKER_PROCESS = fileURLToPath(new URL('../test/support/temporal-worker-process.ts', import.meta.url));
+const BUCKET = 'bench';
+
+async function spawnWorker(env: TemporalTestEnv, s3: S3TestServer, taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      ...s3.workerEnv,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: env.bundlePath,
+      RESULT_DIRECTORY: env.resultDirectory,
+      DATABRICKS_HOST: env.warehouse.serverHostname,
+      DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
+      DATABRICKS_TOKEN: env.warehouse.accessToken,
+    },
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Peak resident set size of a process, in MB (Linux /proc). */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+const [env, s3] = await Promise.all([startTemporalTestEnv({ directResultsWaitMs: 0 }), startS3Server()]);
+try {
+  await s3.createBucket(BUCKET);
+  const reports: Array<Record<string, string | number>> = [];
+  for (const format of FORMATS) {
+    const taskQueue = `bench-${format}-${Date.now()}`;
+    const worker = await spawnWorker(env, s3, taskQueue);
+    try {
+      const started = Date.now();
+      const handle = await startSqlQuery(
+        env.client,
+        { statement: MIXED_SQL(ROWS), pollIntervalMs: 200, resultSink: { url: `s3://${BUCKET}/${format}`, format } },
+        { taskQueue },
+      );
+      const result = await handle.result();
+      const seconds = (Date.now() - started) / 1000;
+      const manifest = result.manifest!;
+      reports.push({
+        case: `${ROWS.toLocaleString('en-US')} mixed rows -> S3 ${format}`,
+        rows: manifest.rows,
+        parts: manifest.parts.length,
+        'MB written': Math.round(manifest.bytes / 1e6),
+        seconds: Number(seconds.toFixed(1)),
+        'rows/s': Math.round(manifest.rows / seconds),
+        'worker peak RSS MB': Math.round(await peakRssMb(worker.pid!)),
+      });
+      process.stderr.write(`${JSON.stringify(reports.at(-1))}\n`);
+    } finally {
+      worker.kill('SIGTERM');
+      await once(worker, 'exit');
+    }
+  }
+  console.table(reports);
+} finally {
+  await env.close();
+  await s3.stop();
+}
