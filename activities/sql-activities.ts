@@ -11,8 +11,7 @@ import { Context, activityInfo, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordBatch } from 'apache-arrow';
-import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions, type ResultSet } from '../src/index.js';
+import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
 import { WarehouseConnection } from './warehouse-connection.js';
 import {
   SqlFailureType,
@@ -167,7 +166,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
             try {
               return await deliverResult({
                 columns: resultSet.columns,
-                batches: arrowBatchesOf(resultSet),
+                batches: resultSet.arrowBatches(),
                 ...targets,
                 inlineLimitBytes: input.inlineResultLimitBytes,
                 resume,
@@ -216,7 +215,7 @@ async function submitOutput(
     targets = targetsOf(execution.queryId);
     const result = await deliverResult({
       columns: resultSet.columns,
-      batches: arrowBatchesOf(resultSet),
+      batches: resultSet.arrowBatches(),
       ...targets,
       inlineLimitBytes: input.inlineResultLimitBytes,
       // The submit activity's heartbeats are its own checkpoints: a direct result is in memory, rewritten whole on retry.
@@ -230,24 +229,6 @@ async function submitOutput(
   } finally {
     await targets?.close();
   }
-}
-
-/**
- * The result's Arrow record batches, streamed a page at a time.
- * TODO(types): until `ResultSet.arrowBatches()` is on main, reads the result set's page source
- * (the same pages its row iteration reads), else `fetchArrow()`'s batches.
- */
-export function arrowBatchesOf(resultSet: ResultSet): AsyncIterable<RecordBatch> {
-  const streaming = (resultSet as { arrowBatches?: () => AsyncIterable<RecordBatch> }).arrowBatches;
-  if (typeof streaming === 'function') return streaming.call(resultSet);
-  const pages = (resultSet as unknown as { source?: { next(): Promise<RecordBatch[] | null> } }).source;
-  return (async function* () {
-    if (!pages) {
-      yield* (await resultSet.fetchArrow()).batches;
-      return;
-    }
-    for (let page = await pages.next(); page !== null; page = await pages.next()) yield* page;
-  })();
 }
 
 /** The sink a workflow asked for (if any), the overflow sink, and a `close` for what got opened. */
