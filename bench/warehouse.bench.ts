@@ -6,43 +6,14 @@
  *
  *   npm run bench:warehouse [-- ROWS]
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import Int64 from 'node-int64';
 import { TFetchResultsReq, TOperationState } from '../src/thrift/index.js';
 import { executeRequest, waitUntilDone, WarehouseTestClient } from '../test/support/warehouse-client.js';
+import { kib, startWarehouse } from './support/warehouse-process.js';
 
 const ROWS = Number(process.argv[2] ?? 10_000_000);
 const STATEMENT = `SELECT id, id * 1.5 AS d, CASE WHEN id % 10 = 0 THEN NULL ELSE 'name ' || id END AS s,
   (id % 100000)::DECIMAL(18,2) AS m, TIMESTAMP '2020-01-01' + to_seconds(id) AS t FROM RANGE(${ROWS})`;
-const ENTRY = fileURLToPath(new URL('../src/warehouse/index.ts', import.meta.url));
-
-function kib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? 0);
-}
-
-/** Starts a warehouse in a child process; resolves to its pid, URL and token. */
-function startWarehouse(): Promise<{ pid: number; url: string; token: string; stop: () => void }> {
-  const script = `import { startLocalWarehouse } from ${JSON.stringify(ENTRY)};
-const w = await startLocalWarehouse({ directResultsWaitMs: 0 });
-console.log(JSON.stringify({ url: w.url, token: w.accessToken }));
-process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the warehouse did not start within 60 s')), 60_000);
-    child.stdout.once('data', (line: Buffer) => {
-      clearTimeout(timer);
-      const { url, token } = JSON.parse(line.toString()) as { url: string; token: string };
-      resolve({ pid: child.pid ?? 0, url, token, stop: () => child.kill('SIGTERM') });
-    });
-  });
-}
-
 async function run(cloudFetch: boolean): Promise<void> {
   const warehouse = await startWarehouse();
   try {

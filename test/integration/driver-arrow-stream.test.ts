@@ -37,8 +37,12 @@ describe('the Arrow batch stream', () => {
   let connection: Connection;
 
   before(async () => {
-    warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
-    connection = await connectTo(warehouse, { maxRowsPerFetch: PAGE, results: { fetchAllMaxRows: 10_000 } });
+    // Files of ~4 MiB: the stream holds at most two of them plus the batch being read.
+    warehouse = await startLocalWarehouse({ directResultsWaitMs: 0, cloudFetchFileBytes: 4 * 1024 ** 2 });
+    connection = await connectTo(warehouse, {
+      maxRowsPerFetch: PAGE,
+      results: { fetchAllMaxRows: 10_000, maxConcurrentDownloads: 2 },
+    });
   });
 
   after(async () => {
@@ -68,7 +72,7 @@ describe('the Arrow batch stream', () => {
     const grownMb = (peak - baseline) / 2 ** 20;
     const streamedMb = streamedBytes / 2 ** 20;
     t.diagnostic(`streamed ${streamedMb.toFixed(0)} MB of Arrow data; retained memory grew by at most ${grownMb.toFixed(1)} MB`);
-    // Loose on purpose: a few pages of ~6 MB may be held, never the whole result.
+    // Loose on purpose: a few files of ~4 MiB may be held, never the whole result.
     assert.ok(streamedMb > 100, `the result is large enough to tell (${streamedMb.toFixed(0)} MB)`);
     assert.ok(grownMb < 60, `retained memory grew by ${grownMb.toFixed(0)} MB`);
   });

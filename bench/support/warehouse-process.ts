@@ -1,0 +1,34 @@
+/**
+ * A local warehouse in its own process, for benchmarks that measure one side's memory
+ * without the other's, and /proc readings of a process's RSS.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ENTRY = fileURLToPath(new URL('../../src/warehouse/index.ts', import.meta.url));
+
+export function kib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0);
+}
+
+/** Starts a warehouse in a child process; resolves to its pid, URL and token. */
+export function startWarehouse(): Promise<{ pid: number; url: string; token: string; stop: () => void }> {
+  const script = `import { startLocalWarehouse } from ${JSON.stringify(ENTRY)};
+const w = await startLocalWarehouse({ directResultsWaitMs: 0 });
+console.log(JSON.stringify({ url: w.url, token: w.accessToken }));
+process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the warehouse did not start within 60 s')), 60_000);
+    child.stdout.once('data', (line: Buffer) => {
+      clearTimeout(timer);
+      const { url, token } = JSON.parse(line.toString()) as { url: string; token: string };
+      resolve({ pid: child.pid ?? 0, url, token, stop: () => child.kill('SIGTERM') });
+    });
+  });
+}
