@@ -26,7 +26,10 @@ Environment:
   TEMPORAL_NAMESPACE          (default "default")
   TEMPORAL_TASK_QUEUE         (default "temporal-dbsql")
   DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN
-                              Warehouse settings, read by the worker only.
+                              Warehouse settings, read by the worker only (or, for OAuth,
+                              DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET).
+  TEMPORAL_DBSQL_ENCRYPTION_KEYS
+                              id=base64key,...: encrypt payloads (worker, client, codec-server).
 `;
 
 async function main(argv: string[]): Promise<number> {

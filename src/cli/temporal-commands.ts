@@ -22,7 +22,9 @@ const COMMAND_USAGE: Record<TemporalCommand, string> = {
   worker: `Usage: temporal-dbsql worker
 
 Runs a Temporal worker for sqlQueryWorkflow until Ctrl-C. The warehouse settings
-(DATABRICKS_HOST, DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN) are read here, by the worker only.
+(DATABRICKS_HOST, DATABRICKS_HTTP_PATH, and DATABRICKS_TOKEN or, for OAuth M2M, DATABRICKS_CLIENT_ID
+and DATABRICKS_CLIENT_SECRET) are read here, by the worker only. With TEMPORAL_DBSQL_ENCRYPTION_KEYS
+set, payloads in Temporal are encrypted (clients need the same keys).
 ${ENVIRONMENT}`,
   run: `Usage: temporal-dbsql run "SQL" [--param k=v] [--param k:TYPE=v] [--poll-interval MS] [--id ID] [--wait] [--json]
                            [--output s3://bucket/prefix | --output DIR] [--format parquet|arrow|csv|jsonl]
