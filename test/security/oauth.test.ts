@@ -14,7 +14,7 @@ import { startRecordingProxy, type RecordingProxy } from './support/recording-pr
 
 const CLIENT_ID = 'sp-etl-reports';
 const CLIENT_SECRET = 'dose-oauth-secret-5b1c0f7e9a2d4c68';
-const TOKEN_LIFETIME_MS = 2_000;
+const TOKEN_LIFETIME_MS = 4_000;
 
 describe('OAuth M2M', () => {
   let warehouse: LocalWarehouse;
@@ -91,15 +91,16 @@ describe('OAuth M2M', () => {
     proxy.exchanges.length = 0;
     const connection = await connect(oauthOptions());
     try {
-      const ends = Date.now() + 3 * TOKEN_LIFETIME_MS;
+      // Until three tokens have been used (three lifetimes at least), whatever this machine's speed.
+      const deadline = Date.now() + 120_000;
       let queries = 0;
-      while (Date.now() < ends) {
+      while (new Set(thriftCalls().map((e) => e.bearer)).size < 3) {
+        assert.ok(Date.now() < deadline, 'three tokens within two minutes');
         const rows = await (await connection.execute('SELECT :n AS n', { n: queries })).fetchAll();
         assert.deepEqual(rows, [{ n: queries }]);
         queries++;
         await new Promise((r) => setTimeout(r, 200));
       }
-      assert.ok(queries >= 10, `${queries} queries`);
     } finally {
       await connection.close();
     }
@@ -109,7 +110,6 @@ describe('OAuth M2M', () => {
       'no call was refused: tokens were replaced in time',
     );
     const tokens = new Set(thriftCalls().map((e) => e.bearer));
-    assert.ok(tokens.size >= 3, `${tokens.size} distinct tokens over three lifetimes`);
     assert.equal(tokenRequests().length, tokens.size, 'one token request per token');
     assert.ok(tokenRequests().every((e) => e.status === 200));
   });
