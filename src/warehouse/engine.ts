@@ -45,7 +45,6 @@ export class WarehouseEngine {
     private readonly instance: DuckDBInstance,
     private readonly slots: StatementSlots,
     private readonly names: CatalogNames,
-    private readonly dialect: Promise<void>,
   ) {}
 
   /**
@@ -53,16 +52,22 @@ export class WarehouseEngine {
    * `maxConcurrentStatements` statements run at once.
    */
   static async open(database: string, maxConcurrentStatements: number): Promise<WarehouseEngine> {
-    // The transpiler compiles in the background: the warehouse is up at once, and its first
-    // statement waits for it.
+    // The transpiler compiles while DuckDB opens; the warehouse counts as started only once both
+    // are ready, so no client's first statement (or short-lived token) waits out the compile.
     const dialect = loadDialect();
     dialect.catch(() => undefined);
     const instance = await DuckDBInstance.create(database);
+    try {
+      await dialect;
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
     const setup = await instance.connect();
     try {
       await installSparkFunctions(setup);
       const primary = (await setup.runAndReadAll('SELECT current_database()')).getRows()[0]![0] as string;
-      return new WarehouseEngine(instance, new StatementSlots(maxConcurrentStatements), { primary }, dialect);
+      return new WarehouseEngine(instance, new StatementSlots(maxConcurrentStatements), { primary });
     } finally {
       setup.closeSync();
     }
@@ -73,7 +78,6 @@ export class WarehouseEngine {
    * SqlStatementError for a statement that does not parse or bind.
    */
   async prepare(sql: string, parameters: readonly StatementParameter[], session?: SessionState): Promise<PreparedStatement> {
-    await this.dialect;
     const connection = await this.instance.connect();
     try {
       const prepared = await prepareDatabricksSql(connection, sql, this.names, session);
