@@ -10,6 +10,9 @@ const USAGE = `Usage: temporal-dbsql <command> [options]
 Commands:
   demo                        Start a Temporal dev server, a local warehouse and a worker,
                               run a durable query with live progress, print the rows, stop all.
+  dev [options]               Run a Temporal dev server (Web UI, history kept across runs), a local
+                              warehouse and a worker until Ctrl-C, for run/status/cancel/result
+                              from other terminals (see: temporal-dbsql dev --help).
   warehouse [options]         Run the local SQL warehouse (see: temporal-dbsql warehouse --help).
   worker                      Run a Temporal worker for sqlQueryWorkflow.
   run "SQL" [--param k=v] [--param k:TYPE=v] [--poll-interval MS] [--wait] [--id ID] [--json]
@@ -47,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./demo.js')).runDemoCommand(rest);
     case 'codec-server':
       return (await import('./codec-server.js')).runCodecServerCommand(rest);
+    case 'dev':
+      return (await import('./dev.js')).runDevCommand(rest);
     case 'worker':
     case 'run':
     case 'status':
@@ -58,18 +63,27 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`temporal-dbsql: ${(error as Error).message}\nRun "temporal-dbsql --help" for usage.\n`);
-      process.exitCode = ExitCode.Usage;
-    } else {
-      process.stderr.write(`temporal-dbsql: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = ExitCode.Failure;
-    }
-  },
-);
+/**
+ * Once a command is done, anything still holding the event loop gets this long before the
+ * process exits anyway: a worker whose Temporal server is gone leaves the SDK's native calls
+ * retrying (see WorkerShutdownTimeoutError), and a command must not hang on them.
+ */
+const EXIT_GRACE_MS = 1_000;
+
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+        process.stderr.write(`temporal-dbsql: ${(error as Error).message}\nRun "temporal-dbsql --help" for usage.\n`);
+        process.exitCode = ExitCode.Usage;
+      } else {
+        process.stderr.write(`temporal-dbsql: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = ExitCode.Failure;
+      }
+    },
+  )
+  .finally(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref());

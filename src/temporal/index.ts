@@ -1,7 +1,13 @@
 /**
  * Temporal helpers of temporal-dbsql: worker, client, and the dev server used by the demo.
  */
-export { createSqlWorker, sqlWorkflowsPath, type SqlWorker, type SqlWorkerOptions } from './worker.js';
+export {
+  createSqlWorker,
+  sqlWorkflowsPath,
+  WorkerShutdownTimeoutError,
+  type SqlWorker,
+  type SqlWorkerOptions,
+} from './worker.js';
 export {
   startSqlQuery,
   cancelSqlQuery,
@@ -14,6 +20,7 @@ export {
   startTemporalDevServer,
   provisionTemporalCli,
   TemporalDevServerError,
+  PortInUseError,
   type TemporalDevServer,
   type TemporalDevServerOptions,
 } from './dev-server.js';
