@@ -1,7 +1,7 @@
 /**
  * Runs the Temporal CLI's dev server (`temporal server start-dev`) as a child process on
- * free ports with a SQLite file, so workflows survive a restart of the server. Used by the
- * demo and the tests.
+ * free (or given) ports with a SQLite file, so workflows survive a restart of the server.
+ * Used by the demo, `temporal-dbsql dev` and the tests.
  *
  * ```ts
  * const server = await startTemporalDevServer({ ui: true });
@@ -21,12 +21,22 @@ import { Connection } from '@temporalio/client';
 
 /** Thrown when no Temporal CLI can be provisioned or the dev server does not come up. */
 export class TemporalDevServerError extends Error {
-  override readonly name = 'TemporalDevServerError';
+  override readonly name: string = 'TemporalDevServerError';
   /** Last lines the server wrote to stderr, when it was started. */
   readonly serverOutput: string;
   constructor(message: string, serverOutput = '') {
     super(serverOutput ? `${message}\n${serverOutput}` : message);
     this.serverOutput = serverOutput;
+  }
+}
+
+/** Thrown when a port asked for (`port`, `uiPort`) is already taken on 127.0.0.1. */
+export class PortInUseError extends TemporalDevServerError {
+  override readonly name: string = 'PortInUseError';
+  readonly port: number;
+  constructor(port: number, what: string) {
+    super(`port ${port} for ${what} is already in use on 127.0.0.1`);
+    this.port = port;
   }
 }
 
@@ -37,6 +47,12 @@ export interface TemporalDevServerOptions {
   ui?: boolean;
   /** SQLite file; default: a new file in a temporary directory removed by `stop()`. */
   dbFilename?: string;
+  /** Port of the gRPC frontend on 127.0.0.1; default (or 0): a free port. */
+  port?: number;
+  /** Port of the Web UI, when `ui`; default (or 0): a free port. */
+  uiPort?: number;
+  /** Namespaces to register besides `default`. */
+  namespaces?: string[];
   /** @format number of milliseconds to wait for the server to accept calls. @default 60000 */
   startTimeoutMs?: number;
 }
@@ -47,6 +63,13 @@ export interface TemporalDevServer {
   /** `http://127.0.0.1:port` of the Web UI, when `ui` was set. */
   readonly uiUrl?: string;
   readonly dbFilename: string;
+  /** Process id of the server (undefined when the Temporal SDK runs it). */
+  readonly pid?: number;
+  /**
+   * Calls `listener` with a description when the server process ends without `stop()`,
+   * `kill()` or `restart()` having asked for it (it crashed or was killed).
+   */
+  onUnexpectedExit(listener: (description: string) => void): void;
   /** Stops the process and starts it again on the same port and SQLite file. */
   restart(): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s); idempotent. */
@@ -111,9 +134,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       return startSdkDownloadedServer(options, error);
     }
   }
+  const port = await usablePort(options.port, 'the Temporal frontend');
+  const uiPort = options.ui ? await usablePort(options.uiPort, 'the Temporal Web UI') : undefined;
   const { dbFilename, remove } = await sqliteFile(options.dbFilename);
-  const port = await findFreePort();
-  const uiPort = options.ui ? await findFreePort() : undefined;
   const args = [
     'server',
     'start-dev',
@@ -126,12 +149,14 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     '--log-level',
     'error',
     ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
+    ...(options.namespaces ?? []).flatMap((namespace) => ['--namespace', namespace]),
   ];
   const address = `127.0.0.1:${port}`;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
 
   let child: ChildProcess | undefined;
   let output = '';
+  const exitListeners: Array<(description: string) => void> = [];
   const launch = async (): Promise<void> => {
     output = '';
     const proc = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -141,7 +166,14 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       proc.kill('SIGKILL');
     };
     process.on('exit', killOnExit);
-    proc.once('exit', () => process.off('exit', killOnExit));
+    proc.once('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      // halt() clears `child` before it stops the process: still ours here means nobody asked.
+      if (child !== proc) return;
+      child = undefined;
+      const description = `the Temporal dev server (pid ${proc.pid}) exited with ${signal ?? `code ${code}`}`;
+      for (const listener of exitListeners) listener(description);
+    });
     proc.stderr?.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
     });
@@ -165,6 +197,12 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     address,
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
     dbFilename,
+    get pid() {
+      return child?.pid;
+    },
+    onUnexpectedExit: (listener) => {
+      exitListeners.push(listener);
+    },
     restart: async () => {
       await halt();
       await launch();
@@ -177,6 +215,18 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       await remove();
     },
   };
+}
+
+/** `port` if it is free on 127.0.0.1 (else a clear error), or a free port when it is 0 or unset. */
+async function usablePort(port: number | undefined, what: string): Promise<number> {
+  if (!port) return findFreePort();
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!free) throw new PortInUseError(port, what);
+  return port;
 }
 
 /**
@@ -230,17 +280,18 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
   process.stderr.write("temporal-dbsql: no local Temporal CLI; trying the Temporal SDK's download of it\n");
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   const { dbFilename, remove } = await sqliteFile(options.dbFilename);
-  const uiPort = options.ui ? await findFreePort() : undefined;
+  const uiPort = options.ui ? await usablePort(options.uiPort, 'the Temporal Web UI') : undefined;
   let environment: Awaited<ReturnType<typeof TestWorkflowEnvironment.createLocal>>;
   try {
     environment = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'cached-download' },
         ip: '127.0.0.1',
+        port: options.port || undefined,
         dbFilename,
         ui: Boolean(uiPort),
         uiPort,
-        extraArgs: ['--log-level', 'error'],
+        extraArgs: ['--log-level', 'error', ...(options.namespaces ?? []).flatMap((namespace) => ['--namespace', namespace])],
       },
     });
   } catch (error) {
@@ -261,6 +312,8 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
     address: environment.address,
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
     dbFilename,
+    // The SDK owns that process and reports no exit.
+    onUnexpectedExit: () => undefined,
     restart: async () => {
       throw new TemporalDevServerError(
         'restart needs a local Temporal CLI (TEMPORAL_CLI_PATH, PATH or Go); ' +
