@@ -7,10 +7,9 @@ import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startLocalWarehouse, type LocalWarehouse } from '../warehouse/index.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../temporal/dev-server.js';
-import { createSqlWorker, type SqlWorker } from '../temporal/worker.js';
+import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 import { startSqlQuery } from '../temporal/client.js';
+import { LocalStack, StackInterruptedError } from './local-stack.js';
 import { ExitCode } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
 
@@ -22,12 +21,14 @@ export const DEMO_STATEMENT =
 const USAGE = `Usage: temporal-dbsql demo [--n N] [--keep]
 
 Starts a Temporal dev server (provisioned if needed, Web UI on), a local warehouse and a worker,
-runs one durable query with live progress, prints its rows, then stops everything.
+runs one durable query with live progress, prints its rows, then stops everything (with --keep,
+only at Ctrl-C, so the links it printed keep working).
 With TEMPORAL_ADDRESS set, uses that Temporal server instead of starting one.
 
 Options:
   --n N     size of the demo query: it pairs RANGE(N) with itself (default 16000, about 5 s)
   --keep    keep everything running after the query, until Ctrl-C
+            (for a stack that keeps its history, see: temporal-dbsql dev --help)
 `;
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
@@ -57,52 +58,41 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  let serverStarting: Promise<TemporalDevServer> | undefined;
-  let server: TemporalDevServer | undefined;
-  let warehouse: LocalWarehouse | undefined;
-  let worker: SqlWorker | undefined;
-  let workerRun: Promise<void> | undefined;
+  let stack: LocalStack | undefined;
   let connection: Connection | undefined;
   const started = Date.now();
   try {
     // TEMPORAL_ADDRESS: use that server (its UI address is unknown here); else our own dev server.
-    let address = process.env.TEMPORAL_ADDRESS;
-    let uiUrl: string | undefined;
-    if (address) {
-      log(`using the Temporal server at TEMPORAL_ADDRESS=${address}`);
-    } else {
-      log('provisioning and starting the Temporal dev server');
-      serverStarting = startTemporalDevServer({ ui: true });
-      server = await abortable(serverStarting, interrupted.signal);
-      ({ address, uiUrl } = server);
-      log(`Temporal at ${address}, Web UI at ${uiUrl}`);
-    }
-
-    // A short direct-results wait so this query is clearly asynchronous (Databricks waits 5 s).
-    warehouse = await startLocalWarehouse({ directResultsWaitMs: 500 });
-    if (interrupted.signal.aborted) throw new Error('interrupted');
-    log(`local warehouse at ${warehouse.serverHostname}${warehouse.httpPath}`);
-
-    const workerCreating = createSqlWorker({
-      connection: address,
-      // The token stays in this worker; workflow history only sees statement, handle and rows.
-      warehouse: { serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: warehouse.accessToken },
+    const temporalAddress = process.env.TEMPORAL_ADDRESS || undefined;
+    log(
+      temporalAddress
+        ? `using the Temporal server at TEMPORAL_ADDRESS=${temporalAddress}; starting a local warehouse and a worker`
+        : 'provisioning and starting the Temporal dev server, a local warehouse and a worker',
+    );
+    stack = await LocalStack.start({
+      temporalAddress,
+      devServer: { ui: true },
+      // A short direct-results wait so this query is clearly asynchronous (Databricks waits 5 s).
+      warehouse: { directResultsWaitMs: 500 },
+      namespace: 'default',
+      taskQueue: SQL_TASK_QUEUE,
+      signal: interrupted.signal,
     });
-    // Not abortable: a created worker must run to be shut down (that is what frees it).
-    worker = await workerCreating;
-    workerRun = worker.run();
-    if (interrupted.signal.aborted) throw new Error('interrupted');
-    log(`worker polling task queue "${worker.taskQueue}"`);
+    const { uiUrl, warehouse } = stack;
+    if (uiUrl) log(`Temporal at ${stack.temporalAddress}, Web UI at ${uiUrl}`);
+    log(`local warehouse at ${warehouse!.serverHostname}${warehouse!.httpPath}`);
+    log(`worker polling task queue "${stack.worker.taskQueue}"`);
 
-    connection = await Connection.connect({ address });
+    connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection });
     const handle = await startSqlQuery(client, {
       statement: DEMO_STATEMENT,
       params: { n: { type: 'INT', value: Number(values.n) } },
       pollIntervalMs: 1000,
     });
+    const workflowUrl = uiUrl && `${uiUrl}/namespaces/default/workflows/${handle.workflowId}`;
     log(`started workflow ${handle.workflowId}: ${DEMO_STATEMENT}`);
-    if (uiUrl) log(`follow it at ${uiUrl}/namespaces/default/workflows/${handle.workflowId}`);
+    if (workflowUrl) log(`follow it at ${workflowUrl}`);
     // The abort signal cancels the client's pending calls, so none outlives the connection.
     const result = await client.withAbortSignal(interrupted.signal, () =>
       withLiveProgress(client, handle.workflowId, handle.result()),
@@ -110,27 +100,34 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     printResult(result, false);
     log(
       `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
-        `query ${result.queryId} (see it in the warehouse history at ${warehouse.serverHostname}/)`,
+        `query ${result.queryId} (see it in the warehouse history at ${warehouse!.serverHostname}/)`,
     );
     if (values.keep) {
-      log(`--keep: everything stays up until Ctrl-C${uiUrl ? `; Temporal UI at ${uiUrl}` : ''}`);
-      await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve()));
+      log('--keep: everything stays up until Ctrl-C');
+      if (workflowUrl) log(`  the workflow in the Temporal UI: ${workflowUrl}`);
+      log(`  the warehouse's query history: ${warehouse!.serverHostname}/`);
+      log(
+        `  more queries from another terminal: export TEMPORAL_ADDRESS=${stack.temporalAddress}; npx temporal-dbsql run "SELECT 1" --wait`,
+      );
+      const stopped = new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve()));
+      await Promise.race([stopped, stack.failure]);
     }
     return interrupted.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
   } catch (error) {
-    if (interrupted.signal.aborted) return ExitCode.Interrupted;
+    if (interrupted.signal.aborted || error instanceof StackInterruptedError) return ExitCode.Interrupted;
     throw error;
   } finally {
     // Each step on its own: one failing must not leave the next thing running.
     await quietly(() => connection?.close());
-    await quietly(() => worker?.shutdown());
-    await quietly(() => workerRun);
-    await quietly(() => warehouse?.close());
-    // Started but not yet awaited when Ctrl-C came: wait for it, then stop it too.
-    await quietly(async () => (server ?? (await serverStarting))?.stop());
+    await stack?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    log(server ? 'stopped the worker, the warehouse and the Temporal dev server' : 'stopped the worker and the warehouse');
+    if (stack)
+      log(
+        stack.devServer
+          ? 'stopped the worker, the warehouse and the Temporal dev server'
+          : 'stopped the worker and the warehouse',
+      );
   }
 }
 
@@ -140,15 +137,4 @@ async function quietly(step: () => unknown): Promise<void> {
   } catch {
     // Best effort: cleanup goes on with the next step.
   }
-}
-
-/** Rejects as soon as `signal` aborts (the work itself is cleaned up by the caller). */
-async function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) throw new Error('interrupted');
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
-    }),
-  ]);
 }
