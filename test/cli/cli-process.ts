@@ -72,6 +72,15 @@ export function descendants(pid: number): number[] {
   return direct.flatMap((child) => [child, ...descendants(child)]);
 }
 
+/** The command line of a running process, for messages. */
+export function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '(exited)';
+  }
+}
+
 export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);

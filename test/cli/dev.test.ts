@@ -8,7 +8,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { descendants, isRunning, portIsClosed, runCli, startCli, waitForMatch, type CliProcess } from './cli-process.js';
+import {
+  commandOf,
+  descendants,
+  isRunning,
+  portIsClosed,
+  runCli,
+  startCli,
+  waitForMatch,
+  type CliProcess,
+} from './cli-process.js';
 
 /** Generous: the first start bundles the workflow code and may provision the Temporal CLI. */
 const START_TIMEOUT_MS = 180_000;
@@ -48,8 +57,12 @@ async function stopDev(dev: RunningDev): Promise<{ code: number | null; stopMs: 
   clearTimeout(timer);
   const stopMs = Date.now() - started;
   assert.ok(stopMs < STOP_DEADLINE_MS, `dev stopped within ${STOP_DEADLINE_MS} ms (took ${stopMs})`);
+  // A child notices its parent's exit a moment later (the esbuild service of tsx reads EOF): give them a deadline.
+  const gone = Date.now() + 10_000;
+  while (children.some((child) => isRunning(child)) && Date.now() < gone)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   assert.deepEqual(
-    children.filter((child) => isRunning(child)),
+    children.filter((child) => isRunning(child)).map((child) => `${child}: ${commandOf(child)}`),
     [],
     'no child process of dev is left',
   );
