@@ -22,7 +22,10 @@ it('workflow modules import only deterministic code', async () => {
       assert.ok(!specifier.includes('/src/'), `${file}: driver code in a workflow: ${statement}`);
       if (specifier.includes('activities')) assert.ok(typeOnly, `${file}: activities must be imported as types: ${statement}`);
       assert.ok(
-        specifier.startsWith('./') || specifier.startsWith('../activities') || specifier.startsWith('@temporalio/workflow'),
+        specifier.startsWith('./') ||
+          specifier.startsWith('../activities') ||
+          specifier.startsWith('@temporalio/workflow') ||
+          specifier === '@temporalio/common',
         `${file}: unexpected import in a workflow: ${statement}`,
       );
     }
