@@ -82,10 +82,11 @@ describe('local warehouse: spooled results', () => {
     }
     const onDisk = await spoolBytes(warehouse.spoolDirectory);
     assert.ok(onDisk > 300 * 1024 ** 2, `the spool holds the result: ${onDisk} bytes`);
-    // Held in memory the result alone would add its own size; spilled, the process grows by a
-    // few batches at most.
+    // Held in memory the result alone would add its own size; spilled, the process grows by a few
+    // batches plus DuckDB's working memory for the query, which varies by machine (191 MB once for
+    // this 354 MB result), so the bound is the one a held result could not meet, not a tight one.
     const growth = peakRss - rssBefore;
-    assert.ok(growth < onDisk / 2, `memory grew by ${growth} bytes for a ${onDisk}-byte result`);
+    assert.ok(growth < onDisk * 0.8, `memory grew by ${growth} bytes for a ${onDisk}-byte result`);
 
     const other = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
     await other.openSession();
