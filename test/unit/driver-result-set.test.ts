@@ -61,9 +61,8 @@ describe('ResultSet over held pages', () => {
 
   it('closes once and refuses reads afterwards', async () => {
     let closes = 0;
-    const result = resultSet(0, () => {
+    const result = resultSet(0, async () => {
       closes++;
-      return Promise.resolve();
     });
     await result.fetchOne();
     await result.close();

@@ -103,7 +103,8 @@ const FORMS: Record<string, Partial<TExecuteStatementReq>> = {
 
 describe('results of the local warehouse in every wire form', () => {
   let warehouse: LocalWarehouse;
-  let client: TCLIServiceClient;
+  // thrift's generated client, typed loosely: its declarations use callbacks, it returns promises.
+  let client: Record<string, (request: unknown) => Promise<any>>;
   let session: TSessionHandle;
 
   before(async () => {
@@ -115,27 +116,25 @@ describe('results of the local warehouse in every wire form', () => {
       protocol: thrift.TBinaryProtocol,
       headers: { Authorization: `Bearer ${warehouse.accessToken}`, 'User-Agent': 'temporal-dbsql-results-test/0' },
     });
-    client = thrift.createHttpClient(TCLIServiceClient, connection);
-    const opened = await client.OpenSession(
+    client = thrift.createHttpClient(TCLIServiceClient as never, connection) as never;
+    const opened = await client['OpenSession']!(
       new TOpenSessionReq({ client_protocol: TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 }),
     );
-    session = opened.sessionHandle!;
+    session = opened.sessionHandle;
   });
 
   after(async () => {
     await warehouse?.close();
   });
 
-  async function fetchRows(
-    form: Partial<TExecuteStatementReq>,
-  ): Promise<{ format: number | undefined; rows: Row[]; table: Table }> {
+  async function fetchRows(form: Partial<TExecuteStatementReq>): Promise<{ format: number; rows: Row[]; table: Table }> {
     const request = new TExecuteStatementReq({ sessionHandle: session, statement: SQL, runAsync: false, ...form });
-    const { operationHandle } = await client.ExecuteStatement(request);
-    assert.ok(operationHandle, 'ExecuteStatement gives an operation handle');
-    const metadata = await client.GetResultSetMetadata(new TGetResultSetMetadataReq({ operationHandle }));
+    const { operationHandle } = await client['ExecuteStatement']!(request);
+    const metadata = await client['GetResultSetMetadata']!(new TGetResultSetMetadataReq({ operationHandle }));
     const decoder = new RowSetDecoder(metadata);
-    const fetched = await client.FetchResults(new TFetchResultsReq({ operationHandle, orientation: 0, maxRows: new Int64(100) }));
-    assert.ok(fetched.results, 'FetchResults gives a row set');
+    const fetched = await client['FetchResults']!(
+      new TFetchResultsReq({ operationHandle, orientation: 0, maxRows: new Int64(100) }),
+    );
     const batches = decoder.decode(fetched.results);
     return {
       format: metadata.resultFormat,
