@@ -1,6 +1,7 @@
 // One lint configuration for the repository: typescript-eslint's type-aware rules, plus the
 // rule Temporal's samples enforce — workflow code runs in a deterministic sandbox, so it may
 // not import Node built-ins or anything but types from the activities.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -45,12 +46,10 @@ export default tseslint.config(
               message: 'Workflows import only types from the driver.',
             },
           ],
-          paths: ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'worker_threads'].map(
-            (name) => ({
-              name,
-              message: 'Workflow code runs in a sandbox: no Node built-ins.',
-            }),
-          ),
+          paths: builtinModules.map((name) => ({
+            name,
+            message: 'Workflow code runs in a sandbox: no Node built-ins.',
+          })),
         },
       ],
     },

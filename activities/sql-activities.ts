@@ -96,7 +96,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
      * Submits the statement. Returns the handle, or the whole result when the warehouse
      * answered with a direct result (such a query cannot be picked up later).
      */
-    async submitQuery(input: SubmitQueryInput): Promise<SubmitQueryOutput> {
+    async submitQuery(this: void, input: SubmitQueryInput): Promise<SubmitQueryOutput> {
       const { attempt } = activityInfo();
       const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
       if (checkpoint?.phase === 'submitted') return checkpoint.output;
@@ -131,7 +131,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     },
 
     /** One status round trip. */
-    async syncQueryStatus(input: QueryHandleInput): Promise<SyncQueryStatusOutput> {
+    async syncQueryStatus(this: void, input: QueryHandleInput): Promise<SyncQueryStatusOutput> {
       try {
         return await withConnection(async (c) => {
           const execution = await pickUp(c, input.handle);
@@ -153,7 +153,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
      * into the result directory, heartbeating progress so a retry resumes where this stopped.
      * Does not close the operation: the workflow does that once this result is recorded.
      */
-    async fetchQueryResults(input: FetchQueryResultsInput): Promise<FetchedResult> {
+    async fetchQueryResults(this: void, input: FetchQueryResultsInput): Promise<FetchedResult> {
       const ctx = Context.current();
       try {
         return await withConnection(async (c) => {
@@ -190,12 +190,12 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     },
 
     /** Cancels the statement on the warehouse; a statement already gone counts as cancelled. */
-    async cancelQuery(input: QueryHandleInput): Promise<void> {
+    async cancelQuery(this: void, input: QueryHandleInput): Promise<void> {
       await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).cancel()));
     },
 
     /** Frees the statement's results on the warehouse (CloseOperation); idempotent. */
-    async closeQuery(input: QueryHandleInput): Promise<void> {
+    async closeQuery(this: void, input: QueryHandleInput): Promise<void> {
       await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).close()));
     },
   });

@@ -5,7 +5,7 @@
  * `::` casts are left alone.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { type NormalizedParam, type SqlParam, type SqlParams, isPositional, normalizeParam } from './values.js';
+import { type NormalizedParam, type SqlParams, isPositional, normalizeParam } from './values.js';
 
 /** Returns `sql` with every `:name` (named params) or `?` (positional params) replaced by a literal. */
 export function bindParametersClientSide(sql: string, params: SqlParams): string {

@@ -84,7 +84,10 @@ function normalizeTyped(param: TypedSqlParam, label: string): NormalizedParam {
   if (value instanceof Date) return { type, text: value.toISOString() };
   if (value instanceof Uint8Array) return binary(type, value);
   if (typeof value === 'object') return { type, text: JSON.stringify(value) };
-  return { type, text: String(value) };
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return { type, text: String(value) };
+  }
+  throw new InvalidArgumentError(label, `parameter ${label} has an unsupported value (${describe(value)})`);
 }
 
 function binary(type: string, value: Uint8Array): NormalizedParam {

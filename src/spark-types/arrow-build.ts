@@ -13,6 +13,7 @@
  * decimals as word arrays; writing the buffers directly keeps microseconds and is faster.
  */
 import { Type, makeData, type Data, type DataType, type List, type Map_, type Struct } from 'apache-arrow';
+import { typeOf, arrowTypeName } from './arrow-typing.js';
 
 /** Arrow data of `type` holding `values` (the input forms above). */
 export function buildData(type: DataType, values: readonly unknown[]): Data {
@@ -36,18 +37,18 @@ export function buildData(type: DataType, values: readonly unknown[]): Data {
       return makeData({ ...base, ...binaryValues(values) } as never);
     case Type.List: {
       const { valueOffsets, flat } = flatten(values as ReadonlyArray<readonly unknown[] | null>);
-      const child = buildData((type as List).children[0]!.type, flat);
+      const child = buildData(typeOf((type as List).children[0]!), flat);
       return makeData({ ...base, valueOffsets, child } as never);
     }
     case Type.Map: {
       const { valueOffsets, flat } = flatten(values as ReadonlyArray<ReadonlyArray<readonly [unknown, unknown]> | null>);
       const entriesType = (type as Map_).children[0]!.type as Struct;
       const keys = buildData(
-        entriesType.children[0]!.type,
+        typeOf(entriesType.children[0]!),
         flat.map((entry) => entry[0]),
       );
       const items = buildData(
-        entriesType.children[1]!.type,
+        typeOf(entriesType.children[1]!),
         flat.map((entry) => entry[1]),
       );
       const child = makeData({ type: entriesType, length: flat.length, nullCount: 0, children: [keys, items] });
@@ -57,14 +58,14 @@ export function buildData(type: DataType, values: readonly unknown[]): Data {
       const objects = values as ReadonlyArray<Record<string, unknown> | null | undefined>;
       const children = (type as Struct).children.map((field) =>
         buildData(
-          field.type,
+          typeOf(field),
           objects.map((o) => (o == null ? null : o[field.name])),
         ),
       );
       return makeData({ ...base, children } as never);
     }
     default:
-      throw new TypeError(`Cannot build Arrow data of type ${String(type)}.`);
+      throw new TypeError(`Cannot build Arrow data of type ${arrowTypeName(type)}.`);
   }
 }
 

@@ -102,7 +102,7 @@ export function arrowTypeOf(type: SqlTypeDesc): DataType {
     case SqlType.ARRAY:
       return new List(new Field(LIST_ELEMENT_NAME, arrowTypeOf(part(type.element, type)), true));
     case SqlType.MAP: {
-      const entries = new Struct([
+      const entries = new Struct<{ key: DataType; value: DataType }>([
         new Field('key', arrowTypeOf(part(type.key, type)), false),
         new Field('value', arrowTypeOf(part(type.value, type)), true),
       ]);

@@ -8,6 +8,7 @@
  * - type-name.ts: canonical type names, both ways, and the composite type constructors.
  * - arrow-type.ts: the Arrow type of each Spark type, and the field metadata naming it.
  * - arrow-build.ts: Arrow data from plain JS values.
+ * - arrow-typing.ts: typed access to what arrow-js leaves `any` (a field's type, a type's name).
  * - value-text.ts, calendar.ts: the text forms of DECIMAL, DATE and TIMESTAMP values.
  */
 export { SCALAR, SparkTypeError, SqlType, type SqlTypeDesc } from './sql-type.js';
@@ -23,5 +24,6 @@ export {
 } from './type-name.js';
 export { arrowSchemaOf, arrowTypeOf, LIST_ELEMENT_NAME, SPARK_TYPE_METADATA, TIMESTAMP_TIME_ZONE } from './arrow-type.js';
 export { buildData } from './arrow-build.js';
+export { arrowTypeName, typeOf } from './arrow-typing.js';
 export { daysFromCivil } from './calendar.js';
 export { formatDate, formatDecimal, formatTimestamp } from './value-text.js';

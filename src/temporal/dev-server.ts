@@ -105,8 +105,8 @@ export async function provisionTemporalCli(): Promise<string> {
 }
 
 /** The SQLite file to use: the caller's, or one in a new temporary directory that `remove()` deletes. */
-async function sqliteFile(dbFilename: string | undefined): Promise<{ dbFilename: string; remove(): Promise<void> }> {
-  if (dbFilename) return { dbFilename, remove: async () => undefined };
+async function sqliteFile(dbFilename: string | undefined): Promise<{ dbFilename: string; remove: () => Promise<void> }> {
+  if (dbFilename) return { dbFilename, remove: () => Promise.resolve() };
   const dir = await mkdtemp(join(tmpdir(), 'temporal-dbsql-dev-'));
   return { dbFilename: join(dir, 'temporal.sqlite'), remove: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -314,12 +314,13 @@ async function startSdkDownloadedServer(options: TemporalDevServerOptions, cause
     dbFilename,
     // The SDK owns that process and reports no exit.
     onUnexpectedExit: () => undefined,
-    restart: async () => {
-      throw new TemporalDevServerError(
-        'restart needs a local Temporal CLI (TEMPORAL_CLI_PATH, PATH or Go); ' +
-          'the SDK-downloaded server cannot be restarted on the same port',
-      );
-    },
+    restart: () =>
+      Promise.reject(
+        new TemporalDevServerError(
+          'restart needs a local Temporal CLI (TEMPORAL_CLI_PATH, PATH or Go); ' +
+            'the SDK-downloaded server cannot be restarted on the same port',
+        ),
+      ),
     kill: teardown,
     stop: teardown,
   };

@@ -8,14 +8,14 @@
  * microseconds since epoch (bigint); ARRAY Cell[]; MAP [key, value][]; STRUCT an object keyed
  * by field name; NULL null.
  */
-import type { Data } from 'apache-arrow';
+import { Type, type Data } from 'apache-arrow';
 import { SqlType, type SqlTypeDesc } from '../spark-types/index.js';
 
 export type Cell = null | boolean | number | bigint | string | Uint8Array | Cell[] | [Cell, Cell][] | { [field: string]: Cell };
 
 /** Whether row `index` of `data` holds a value. */
 export function isValid(data: Data, index: number): boolean {
-  if (data.typeId === 0 /* Null */) return false;
+  if (data.typeId === Type.Null) return false;
   const bitmap = data.nullBitmap;
   if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
   const bit = data.offset + index;

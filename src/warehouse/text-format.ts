@@ -6,6 +6,9 @@
 import { formatDate, formatDecimal, formatTimestamp, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
 import type { Cell } from './arrow-data.js';
 
+/** A cell of a scalar type (every type but ARRAY, MAP, STRUCT and BINARY). */
+type Scalar = boolean | number | bigint | string;
+
 /** The text a scalar or complex cell travels as when not sent natively. */
 export function cellToText(cell: Cell, type: SqlTypeDesc): string | null {
   if (cell === null) return null;
@@ -23,7 +26,7 @@ export function cellToText(cell: Cell, type: SqlTypeDesc): string | null {
     case SqlType.BINARY:
       return Buffer.from(cell as Uint8Array).toString('base64');
     default:
-      return String(cell);
+      return (cell as Scalar).toString();
   }
 }
 
@@ -46,12 +49,12 @@ function toJsonText(cell: Cell, type: SqlTypeDesc): string {
     case SqlType.SMALLINT:
     case SqlType.INT:
     case SqlType.BIGINT:
-      return String(cell);
+      return (cell as Scalar).toString();
     case SqlType.DECIMAL:
       return formatDecimal(cell as bigint, type.scale!);
     case SqlType.FLOAT:
     case SqlType.DOUBLE:
-      return Number.isFinite(cell) ? String(cell) : JSON.stringify(String(cell));
+      return Number.isFinite(cell) ? (cell as number).toString() : JSON.stringify((cell as number).toString());
     default:
       return JSON.stringify(cellToText(cell, type));
   }

@@ -141,7 +141,7 @@ describe('errors', () => {
     assert.ok(caught.length >= 9, `errors collected: ${caught.length}`);
     for (const error of caught) {
       assert.ok(error instanceof DatabaseError, String(error));
-      const text = [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? '')].join('\n');
+      const text = [error.message, error.stack ?? '', JSON.stringify(error), inspect(error.cause)].join('\n');
       assert.ok(!text.includes(warehouse.accessToken), `${error.name} leaks the token`);
     }
   });

@@ -88,7 +88,7 @@ describe('types, NULLs, parameters and empty results', () => {
   });
 
   it('gives the same scalar rows and Arrow columns from column-based (HIVE) results as from Arrow (Spark) results, complex ones as JSON', async () => {
-    assert.ok(spark.serverProtocolVersion >= TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8);
+    assert.ok(spark.serverProtocolVersion >= Number(TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8));
     assert.equal(hive.serverProtocolVersion, TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
     const sql = `${ALL_TYPES} UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`;
     const sparkResult = await spark.execute(sql);

@@ -136,7 +136,7 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
     const operation = await session.executeStatement(sql.LONG_RUNNING, {});
     await waitFor(
       'the long statement to be RUNNING in the warehouse',
-      async () => warehouse.history().some((q) => q.statement === sql.LONG_RUNNING && q.state === 'RUNNING'),
+      () => warehouse.history().some((q) => q.statement === sql.LONG_RUNNING && q.state === 'RUNNING'),
       { timeoutMs: 30_000, intervalMs: 50 },
     );
     const cancelled = await operation.cancel();
@@ -145,7 +145,7 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
     await assert.rejects(operation.fetchAll(), /canceled/i);
     await waitFor(
       'the warehouse to show the statement CANCELED',
-      async () => warehouse.history().find((q) => q.statement === sql.LONG_RUNNING)?.state === 'CANCELED',
+      () => warehouse.history().find((q) => q.statement === sql.LONG_RUNNING)?.state === 'CANCELED',
       { timeoutMs: 30_000, intervalMs: 50 },
     );
     await operation.close();

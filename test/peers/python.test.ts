@@ -14,6 +14,7 @@ import { connect, type Connection } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import { canonicalRows, type Canonical } from './support/canonical.js';
 import { plainArrowValue, pyarrowTypeName } from './support/arrow-names.js';
+import { typeOf } from '../../src/spark-types/arrow-typing.js';
 import { provision } from './support/provision.js';
 import { REPO_ROOT, run } from './support/processes.js';
 import * as sql from './support/warehouse-statements.js';
@@ -175,16 +176,20 @@ if (!venv.ok) {
         const theirs = outcome(name) as { fields: [string, string][]; rows: Canonical[][] };
         const rs = await ours.execute(statement);
         const table = await rs.fetchArrow();
-        const mineFields = table.schema.fields.map((f) => [f.name, pyarrowTypeName(f.type)]);
+        const mineFields = table.schema.fields.map((f) => [f.name, pyarrowTypeName(typeOf(f))]);
         assert.deepEqual(mineFields, theirs.fields);
         const rows = table
           .toArray()
-          .map((r) => Object.fromEntries(table.schema.fields.map((f) => [f.name, plainArrowValue(r[f.name], f.type)])));
+          .map((r) =>
+            Object.fromEntries(
+              table.schema.fields.map((f) => [f.name, plainArrowValue((r as Record<string, unknown>)[f.name], typeOf(f))]),
+            ),
+          );
         assert.deepEqual(canonicalRows(rows, rs.columns), theirs.rows);
       });
     }
 
-    test('Arrow without LZ4 and native types: DECIMAL read back exactly, TIMESTAMP and complex types as Spark-style text', async () => {
+    test('Arrow without LZ4 and native types: DECIMAL read back exactly, TIMESTAMP and complex types as Spark-style text', () => {
       const native = outcome('scalars') as { rows: Canonical[][] };
       const plain = outcome('plain_scalars') as { columns: [string, string][]; rows: Canonical[][] };
       const ts = plain.columns.findIndex(([n]) => n === 'ts');
@@ -220,7 +225,7 @@ if (!venv.ok) {
       }
     });
 
-    test('column-based results (connector without pyarrow): complex values as Spark-style JSON text', async () => {
+    test('column-based results (connector without pyarrow): complex values as Spark-style JSON text', () => {
       const theirs = outcome('col_complex') as { rows: Canonical[][] };
       assert.deepEqual(theirs.rows, [COMPLEX_AS_SPARK_TEXT]);
     });
@@ -248,7 +253,7 @@ if (!venv.ok) {
       await execution.close();
     });
 
-    test('cancel: the connector sees CANCELED and cannot fetch; the warehouse history agrees', async () => {
+    test('cancel: the connector sees CANCELED and cannot fetch; the warehouse history agrees', () => {
       const theirs = outcome('cancel') as { firstState: string; states: string[]; result: unknown };
       assert.equal(theirs.states.at(-1), 'CANCELED_STATE');
       // 4.0.5 words it "get_execution_result failed with Operation status 3" (3 = CANCELED_STATE)

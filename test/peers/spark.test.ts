@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Connection } from '../../src/index.js';
+import { AsyncExecutionStatus, connect, type Connection } from '../../src/index.js';
 import { canonicalRows, type Canonical } from './support/canonical.js';
 import { provision } from './support/provision.js';
 import { startSparkThriftServer, type SparkThriftServer } from './support/spark-server.js';
@@ -217,7 +217,7 @@ if (!provisioned.ok) {
     test("the seed's async flow: executeAsync, syncStatus until done, getResults", async () => {
       const execution = await conn.executeAsync('SELECT :param AS p, * FROM RANGE(10)', { param: 'foo' });
       assert.equal(execution.returnedAsDirectResult, false, 'Spark has no direct results');
-      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', {
+      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== AsyncExecutionStatus.RUNNING, {
         timeoutMs: 60_000,
         intervalMs: 100,
       });
@@ -233,9 +233,9 @@ if (!provisioned.ok) {
 
     test('cancel: a running statement becomes CANCELED and its results are unrecoverable', async () => {
       const execution = await conn.executeAsync(LONG_RUNNING);
-      assert.equal(await execution.syncStatus(), 'RUNNING');
+      assert.equal(await execution.syncStatus(), AsyncExecutionStatus.RUNNING);
       await execution.cancel();
-      await waitFor('the cancel to show', async () => (await execution.syncStatus()) !== 'RUNNING', {
+      await waitFor('the cancel to show', async () => (await execution.syncStatus()) !== AsyncExecutionStatus.RUNNING, {
         timeoutMs: 60_000,
         intervalMs: 100,
       });
@@ -246,7 +246,7 @@ if (!provisioned.ok) {
 
     test('getResults again, and from a row offset, on a picked-up query (FETCH_FIRST, rows skipped client-side)', async () => {
       const execution = await conn.executeAsync('SELECT id FROM range(7)');
-      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== 'RUNNING', {
+      await waitFor('the query to finish', async () => (await execution.syncStatus()) !== AsyncExecutionStatus.RUNNING, {
         timeoutMs: 60_000,
         intervalMs: 100,
       });

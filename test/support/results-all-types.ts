@@ -80,7 +80,7 @@ function decimals(values: Array<bigint | null>, precision: number, scale: number
 }
 
 function mapType(key: DataType, value: DataType): DataType {
-  const entries = new Struct([new Field('key', key, false), new Field('value', value, true)]);
+  const entries = new Struct<{ key: DataType; value: DataType }>([new Field('key', key, false), new Field('value', value, true)]);
   return new Map_(new Field('entries', entries, false));
 }
 

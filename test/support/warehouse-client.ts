@@ -79,7 +79,6 @@ export class WarehouseTestClient {
   /** Calls one TCLIService method; rejects with HttpStatusError on a non-200 answer. */
   async call<M extends Method>(method: M, req: Req<M>): Promise<Resp<M>> {
     let exchange: Promise<void> = Promise.resolve();
-    let client!: Client;
     const transport = new thrift.TBufferedTransport(undefined, (bytes?: Buffer) => {
       exchange = postRaw(this.url, bytes ?? Buffer.alloc(0), { Authorization: `Bearer ${this.token}` }, this.ca).then((res) => {
         if (res.status !== 200) throw new HttpStatusError(res.status);
@@ -94,7 +93,7 @@ export class WarehouseTestClient {
         }, 0)(res.body);
       });
     });
-    client = new TCLIServiceClient(transport, thrift.TBinaryProtocol);
+    const client: Client = new TCLIServiceClient(transport, thrift.TBinaryProtocol);
     const result = (client[method] as unknown as (r: Req<M>) => Promise<Resp<M>>).call(client, req);
     await exchange;
     return result;
@@ -138,14 +137,18 @@ export function executeRequest(session: TSessionHandle, statement: string, optio
   return req;
 }
 
-export function assertSuccess(status: { statusCode: number; errorMessage?: string }): void {
+export function assertSuccess(status: { statusCode: TStatusCode; errorMessage?: string }): void {
   if (status.statusCode !== TStatusCode.SUCCESS_STATUS && status.statusCode !== TStatusCode.SUCCESS_WITH_INFO_STATUS) {
     throw new Error(`Thrift status ${status.statusCode}: ${status.errorMessage ?? ''}`);
   }
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

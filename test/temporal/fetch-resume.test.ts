@@ -12,7 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
 import { createSqlActivities, WarehouseConnection, type SinkProgress } from '../../activities/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
-import type { FetchedResult, SubmitQueryOutput } from '../../workflows/messages.js';
+import { runActivity } from '../support/run-activity.js';
 
 const ROWS = 12_000;
 
@@ -38,12 +38,12 @@ describe('fetchQueryResults resume', () => {
   it('resumes an interrupted fetch after its last finished part, writing every row once', async () => {
     const activities = createSqlActivities({ warehouse: connection, resultDirectory });
     const resultSink = { url: join(resultDirectory, 'resume'), format: 'jsonl' as const, partRows: 1_000 };
-    const submitted = (await new MockActivityEnvironment().run(activities.submitQuery, {
+    const submitted = await runActivity(new MockActivityEnvironment(), activities.submitQuery, {
       statement: `SELECT id, concat('row-', CAST(id AS STRING)) AS label FROM RANGE(${ROWS})`,
       onAmbiguousSubmit: 'fail' as const,
       inlineResultLimitBytes: 1024,
       resultSink,
-    })) as SubmitQueryOutput;
+    });
     assert.equal(submitted.kind, 'handle', 'not a direct result (directResultsWaitMs: 0)');
     if (submitted.kind !== 'handle') return;
     const input = { handle: submitted.handle, inlineResultLimitBytes: 1024, resultSink };
@@ -64,7 +64,7 @@ describe('fetchQueryResults resume', () => {
 
     // Attempt 2 sees attempt 1's heartbeat and reads on after its parts.
     const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
-    const result = (await second.run(activities.fetchQueryResults, input)) as FetchedResult;
+    const result = await runActivity(second, activities.fetchQueryResults, input);
     const manifest = result.manifest!;
     assert.equal(manifest.rows, ROWS);
     assert.deepEqual(manifest.parts.slice(0, progress.parts.length), progress.parts, 'the finished parts were kept');
@@ -73,7 +73,7 @@ describe('fetchQueryResults resume', () => {
       .join('')
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as { id: string; label: string });
     assert.deepEqual(
       lines.map((r) => Number(r.id)),
       Array.from({ length: ROWS }, (_, i) => i),
@@ -82,7 +82,7 @@ describe('fetchQueryResults resume', () => {
     assert.deepEqual(lines[ROWS - 1], { id: String(ROWS - 1), label: `row-${ROWS - 1}` });
 
     // The fetch never closed the operation: a third reader still finds it, until closeQuery.
-    const again = (await new MockActivityEnvironment().run(activities.fetchQueryResults, input)) as FetchedResult;
+    const again = await runActivity(new MockActivityEnvironment(), activities.fetchQueryResults, input);
     assert.equal(again.rowCount, ROWS);
     await new MockActivityEnvironment().run(activities.closeQuery, { handle: submitted.handle });
     assert.equal(warehouse.history().find((r) => r.queryId === submitted.queryId)?.state, 'CLOSED');

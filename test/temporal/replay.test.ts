@@ -35,7 +35,7 @@ describe('replay of recorded sqlQueryWorkflow histories', async () => {
 
   for (const file of files) {
     it(`replays ${file} deterministically`, async () => {
-      const history = History.fromObject(JSON.parse(await readFile(`${HISTORIES}${file}`, 'utf8')));
+      const history = History.fromObject(JSON.parse(await readFile(`${HISTORIES}${file}`, 'utf8')) as Record<string, unknown>);
       assert.ok((history.events?.length ?? 0) > 5, 'a real history');
       await Worker.runReplayHistory({ workflowBundle: bundle }, history, `replay-${file}`);
     });

@@ -127,7 +127,7 @@ describe('sqlQueryWorkflow', () => {
       .toString('utf8')
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line));
+      .map((line) => JSON.parse(line) as unknown);
     assert.equal(rows.length, 20_000);
     assert.deepEqual(rows[0], { id: '0', label: 'row-0' });
     assert.deepEqual(rows[19_999], { id: '19999', label: 'row-19999' });

@@ -37,40 +37,46 @@ describe('protocol negotiation with a HiveServer2-like peer', () => {
   const executed: TExecuteStatementReq[] = [];
 
   const handler = {
-    async OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
+    OpenSession(req: TOpenSessionReq): Promise<TOpenSessionResp> {
       offered.push({ field1: req.client_protocol ?? undefined, i64: req.client_protocol_i64?.toNumber() });
       // Neither peer reads the i64 field. HiveServer2 needs field 1; Spark's server defaults it to HIVE V10.
       const asked = req.client_protocol ?? (strictPeer ? undefined : TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
       if (asked === undefined || asked > TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10) {
-        return new TOpenSessionResp({
-          status: new TStatus({
-            statusCode: TStatusCode.ERROR_STATUS,
-            errorMessage: "Required field 'client_protocol' is unset!",
+        return Promise.resolve(
+          new TOpenSessionResp({
+            status: new TStatus({
+              statusCode: TStatusCode.ERROR_STATUS,
+              errorMessage: "Required field 'client_protocol' is unset!",
+            }),
+            serverProtocolVersion: HIVE_SERVER_VERSION,
           }),
-          serverProtocolVersion: HIVE_SERVER_VERSION,
-        });
+        );
       }
-      return new TOpenSessionResp({
-        status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }),
-        serverProtocolVersion: Math.min(asked, HIVE_SERVER_VERSION),
-        sessionHandle: new TSessionHandle({
-          sessionId: new THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }),
+      return Promise.resolve(
+        new TOpenSessionResp({
+          status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }),
+          serverProtocolVersion: Math.min(asked, HIVE_SERVER_VERSION),
+          sessionHandle: new TSessionHandle({
+            sessionId: new THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }),
+          }),
         }),
-      });
+      );
     },
-    async ExecuteStatement(req: TExecuteStatementReq): Promise<TExecuteStatementResp> {
+    ExecuteStatement(req: TExecuteStatementReq): Promise<TExecuteStatementResp> {
       executed.push(req);
-      return new TExecuteStatementResp({
-        status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }),
-        operationHandle: new TOperationHandle({
-          operationId: new THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }),
-          operationType: TOperationType.EXECUTE_STATEMENT,
-          hasResultSet: true,
+      return Promise.resolve(
+        new TExecuteStatementResp({
+          status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }),
+          operationHandle: new TOperationHandle({
+            operationId: new THandleIdentifier({ guid: randomBytes(16), secret: randomBytes(16) }),
+            operationType: TOperationType.EXECUTE_STATEMENT,
+            hasResultSet: true,
+          }),
         }),
-      });
+      );
     },
-    async CloseSession(_req: unknown): Promise<TCloseSessionResp> {
-      return new TCloseSessionResp({ status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }) });
+    CloseSession(_req: unknown): Promise<TCloseSessionResp> {
+      return Promise.resolve(new TCloseSessionResp({ status: new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS }) }));
     },
   };
 

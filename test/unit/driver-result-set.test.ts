@@ -61,8 +61,9 @@ describe('ResultSet over held pages', () => {
 
   it('closes once and refuses reads afterwards', async () => {
     let closes = 0;
-    const result = resultSet(0, async () => {
+    const result = resultSet(0, () => {
       closes++;
+      return Promise.resolve();
     });
     await result.fetchOne();
     await result.close();

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Field, RecordBatch, Schema, Struct, Table, Type, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { ResultDecodeError, RowSetDecoder, SqlType, batchToRows } from '../../src/results/index.js';
+import { typeOf } from '../../src/spark-types/arrow-typing.js';
 import { TRowSet, TTypeId } from '../../src/thrift/index.js';
 import { ALL_TYPES, expectedRows, ROW_COUNT, wireBatch, type TypeCase } from '../support/results-all-types.js';
 import {
@@ -71,7 +72,7 @@ function decodeColumns(thriftSchema: ReturnType<typeof tableSchema>, rowSet: TRo
 /** Arrow's own view of decoded batches, to compare tables built by different paths. */
 function arrowView(decoder: RowSetDecoder, batches: RecordBatch[]): unknown {
   const table = new Table(decoder.arrowSchema, batches);
-  return JSON.parse(JSON.stringify(table.toArray(), (_key, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  return JSON.parse(JSON.stringify(table.toArray(), (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))) as unknown;
 }
 
 const typeNames = (decoder: RowSetDecoder) => decoder.columns.map((c) => `${c.name} ${c.typeName} ${c.typeId}`);
@@ -188,7 +189,7 @@ describe("complex types from Spark's Thrift server: bare ids, JSON text, no elem
   it('keeps the JSON text exactly as sent in the Arrow table (Utf8)', () => {
     const table = new Table(spark.decoder.arrowSchema, spark.decoded);
     for (const [name, , values] of SPARK_COLUMNS) {
-      assert.equal(table.schema.fields.find((f) => f.name === name)!.type.typeId, Type.Utf8, name);
+      assert.equal(typeOf(table.schema.fields.find((f) => f.name === name)!).typeId, Type.Utf8, name);
       assert.deepEqual(table.getChild(name)!.toArray(), values, name);
     }
   });

@@ -36,7 +36,7 @@ const rowsOf = (decoder: RowSetDecoder, batches: RecordBatch[]) => batches.flatM
 /** Arrow's own view of a table, to compare tables built by different paths. */
 function arrowView(decoder: RowSetDecoder, batches: RecordBatch[]): unknown {
   const table = new Table(decoder.arrowSchema, batches);
-  return JSON.parse(JSON.stringify(table.toArray(), (_key, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  return JSON.parse(JSON.stringify(table.toArray(), (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))) as unknown;
 }
 
 describe('RowSetDecoder', () => {

@@ -103,8 +103,7 @@ const FORMS: Record<string, Partial<TExecuteStatementReq>> = {
 
 describe('results of the local warehouse in every wire form', () => {
   let warehouse: LocalWarehouse;
-  // thrift's generated client, typed loosely: its declarations use callbacks, it returns promises.
-  let client: Record<string, (request: unknown) => Promise<any>>;
+  let client: TCLIServiceClient;
   let session: TSessionHandle;
 
   before(async () => {
@@ -116,25 +115,27 @@ describe('results of the local warehouse in every wire form', () => {
       protocol: thrift.TBinaryProtocol,
       headers: { Authorization: `Bearer ${warehouse.accessToken}`, 'User-Agent': 'temporal-dbsql-results-test/0' },
     });
-    client = thrift.createHttpClient(TCLIServiceClient as never, connection) as never;
-    const opened = await client['OpenSession']!(
+    client = thrift.createHttpClient(TCLIServiceClient, connection);
+    const opened = await client.OpenSession(
       new TOpenSessionReq({ client_protocol: TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 }),
     );
-    session = opened.sessionHandle;
+    session = opened.sessionHandle!;
   });
 
   after(async () => {
     await warehouse?.close();
   });
 
-  async function fetchRows(form: Partial<TExecuteStatementReq>): Promise<{ format: number; rows: Row[]; table: Table }> {
+  async function fetchRows(
+    form: Partial<TExecuteStatementReq>,
+  ): Promise<{ format: number | undefined; rows: Row[]; table: Table }> {
     const request = new TExecuteStatementReq({ sessionHandle: session, statement: SQL, runAsync: false, ...form });
-    const { operationHandle } = await client['ExecuteStatement']!(request);
-    const metadata = await client['GetResultSetMetadata']!(new TGetResultSetMetadataReq({ operationHandle }));
+    const { operationHandle } = await client.ExecuteStatement(request);
+    assert.ok(operationHandle, 'ExecuteStatement gives an operation handle');
+    const metadata = await client.GetResultSetMetadata(new TGetResultSetMetadataReq({ operationHandle }));
     const decoder = new RowSetDecoder(metadata);
-    const fetched = await client['FetchResults']!(
-      new TFetchResultsReq({ operationHandle, orientation: 0, maxRows: new Int64(100) }),
-    );
+    const fetched = await client.FetchResults(new TFetchResultsReq({ operationHandle, orientation: 0, maxRows: new Int64(100) }));
+    assert.ok(fetched.results, 'FetchResults gives a row set');
     const batches = decoder.decode(fetched.results);
     return {
       format: metadata.resultFormat,

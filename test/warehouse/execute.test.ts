@@ -28,9 +28,8 @@ import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient } fro
 
 function rowsOf(metadata: TGetResultSetMetadataResp, fetched: TFetchResultsResp): Record<string, unknown>[] {
   const batches = fetched.results?.arrowBatches ?? [];
-  return tableFromIPC([metadata.arrowSchema!, ...batches.map((b) => b.batch)])
-    .toArray()
-    .map((row) => ({ ...row.toJSON() }));
+  const table = tableFromIPC([metadata.arrowSchema!, ...batches.map((b) => b.batch)]);
+  return [...table].map((row) => ({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() }));
 }
 
 function param(name: string | undefined, type: string, value: string | null, ordinal?: number): TSparkParameter {

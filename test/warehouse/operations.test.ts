@@ -233,10 +233,7 @@ describe('local warehouse: idle expiry', () => {
     const running = await client.call('ExecuteStatement', executeRequest(session, ENDLESS, { direct: false }));
     // Watch the history, not the operation: every call on an operation counts as using it.
     await eventually(
-      () =>
-        Promise.resolve(
-          warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined,
-        ),
+      () => (warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined),
       10_000,
       'the idle result to be freed',
     );

@@ -21,9 +21,8 @@ async function run(url: string, token: string, sql: string): Promise<Record<stri
   assertSuccess(response.status);
   const direct = response.directResults!;
   const batches = direct.resultSet?.results?.arrowBatches ?? [];
-  return tableFromIPC([direct.resultSetMetadata!.arrowSchema!, ...batches.map((b) => b.batch)])
-    .toArray()
-    .map((row) => ({ ...row.toJSON() }));
+  const table = tableFromIPC([direct.resultSetMetadata!.arrowSchema!, ...batches.map((b) => b.batch)]);
+  return [...table].map((row) => ({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() }));
 }
 
 describe('local warehouse: database file', () => {

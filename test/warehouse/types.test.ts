@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DataType, Table, tableFromIPC, Type } from 'apache-arrow';
 import Int64 from 'node-int64';
+import { arrowTypeName, typeOf } from '../../src/spark-types/arrow-typing.js';
 import { batchToRows, RowSetDecoder, type Row } from '../../src/results/index.js';
 import {
   TFetchResultsReq,
@@ -183,7 +184,7 @@ describe('local warehouse: every type in every result format', () => {
     );
     for (const [name, type] of Object.entries(arrow.types)) {
       if (COMPLEX_COLUMNS.includes(name)) continue;
-      assert.equal(String(column.types[name]), String(type), name);
+      assert.equal(arrowTypeName(column.types[name]!), arrowTypeName(type), name);
     }
     assert.equal(arrow.types['ts']!.typeId, Type.Timestamp);
     for (const [name, texts] of Object.entries(COLUMN_COMPLEX_TEXT)) {
@@ -345,7 +346,10 @@ describe('local warehouse: every type in every result format', () => {
       if (!arrow) {
         const table = new Table(decoder.arrowSchema, batches);
         const texts = Object.fromEntries(
-          table.schema.fields.map((f) => [f.name, f.type.typeId === Type.Utf8 ? table.getChild(f.name)!.get(0) : String(f.type)]),
+          table.schema.fields.map((f) => [
+            f.name,
+            typeOf(f).typeId === Type.Utf8 ? table.getChild(f.name)!.get(0) : arrowTypeName(typeOf(f)),
+          ]),
         );
         assert.deepEqual(texts, columnTexts, form);
       }

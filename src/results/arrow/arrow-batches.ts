@@ -6,6 +6,7 @@
  * the metadata makes a stream that apache-arrow's reader reads as is.
  */
 import { RecordBatch, Struct, makeData, tableFromIPC, type Schema } from 'apache-arrow';
+import { typeOf, arrowTypeName } from '../../spark-types/arrow-typing.js';
 import { decompressFrameSync } from 'lz4-napi';
 import type { TSparkArrowBatch } from '../../thrift/index.js';
 import { ResultDecodeError } from '../errors.js';
@@ -85,10 +86,10 @@ function normaliseBatch(batch: RecordBatch, format: ArrowBatchFormat): RecordBat
   }
   const children = batch.data.children.map((data, i) => {
     try {
-      return normaliseColumn(data, schema.fields[i]!.type, types[i]!);
+      return normaliseColumn(data, typeOf(schema.fields[i]!), types[i]!);
     } catch (error) {
       throw new ResultDecodeError(
-        `Cannot decode column '${columns[i]!.name}' (${columns[i]!.typeName}) from Arrow ${String(data.type)}: ` +
+        `Cannot decode column '${columns[i]!.name}' (${columns[i]!.typeName}) from Arrow ${arrowTypeName(data.type)}: ` +
           `${(error as Error).message}.`,
         { cause: error, column: columns[i]!.name },
       );

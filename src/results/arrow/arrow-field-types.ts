@@ -12,6 +12,7 @@
 import { RecordBatchReader, Type, type DataType, type Decimal, type Field, type Schema } from 'apache-arrow';
 import { ResultDecodeError } from '../errors.js';
 import {
+  arrowTypeName,
   arrayType,
   decimalType,
   isOpaqueComplex,
@@ -20,6 +21,7 @@ import {
   SCALAR,
   SPARK_TYPE_METADATA,
   structType,
+  typeOf,
 } from '../../spark-types/index.js';
 import { SqlType, type ColumnInfo, type SqlTypeDesc } from '../types.js';
 
@@ -45,10 +47,13 @@ export function completeFromArrow(columns: readonly ColumnInfo[], types: readonl
 function fieldType(field: Field, opaque: SqlTypeDesc, columnName: string): SqlTypeDesc {
   const named = typeFromMetadata(field, opaque.typeId);
   if (named !== undefined) return named;
-  if (field.type.typeId === Type.Utf8 || field.type.typeId === Type.LargeUtf8) return opaque;
-  const type = sqlTypeOfArrow(field.type, columnName);
+  const arrowType = typeOf(field);
+  if (arrowType.typeId === Type.Utf8 || arrowType.typeId === Type.LargeUtf8) return opaque;
+  const type = sqlTypeOfArrow(arrowType, columnName);
   if (type.typeId !== opaque.typeId) {
-    throw new ResultDecodeError(`Column '${columnName}' is an ${opaque.typeName} but its Arrow field is ${String(field.type)}.`);
+    throw new ResultDecodeError(
+      `Column '${columnName}' is an ${opaque.typeName} but its Arrow field is ${arrowTypeName(arrowType)}.`,
+    );
   }
   return type;
 }
@@ -84,7 +89,7 @@ function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
       try {
         return decimalType((type as Decimal).precision, (type as Decimal).scale);
       } catch (error) {
-        throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${String(type)}: ${(error as Error).message}`, {
+        throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${arrowTypeName(type)}: ${(error as Error).message}`, {
           cause: error,
         });
       }
@@ -101,19 +106,19 @@ function sqlTypeOfArrow(type: DataType, columnName: string): SqlTypeDesc {
     case Type.Null:
       return SCALAR.VOID;
     case Type.List:
-      return arrayType(sqlTypeOfArrow(type.children[0]!.type, columnName));
+      return arrayType(sqlTypeOfArrow(typeOf(type.children[0]!), columnName));
     case Type.Map: {
-      const entries = type.children[0]!.type as DataType;
+      const entries = typeOf(type.children[0]!);
       return mapType(
-        sqlTypeOfArrow(entries.children[0]!.type, columnName),
-        sqlTypeOfArrow(entries.children[1]!.type, columnName),
+        sqlTypeOfArrow(typeOf(entries.children[0]!), columnName),
+        sqlTypeOfArrow(typeOf(entries.children[1]!), columnName),
       );
     }
     case Type.Struct:
       return structType(
-        type.children.map((child: Field) => ({ name: child.name, type: sqlTypeOfArrow(child.type, columnName) })),
+        type.children.map((child: Field) => ({ name: child.name, type: sqlTypeOfArrow(typeOf(child), columnName) })),
       );
     default:
-      throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${String(type)}, which has no Spark type.`);
+      throw new ResultDecodeError(`Column '${columnName}' holds Arrow ${arrowTypeName(type)}, which has no Spark type.`);
   }
 }

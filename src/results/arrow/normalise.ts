@@ -7,7 +7,7 @@
  * values sent as text, other units or widths) the values are read and rebuilt.
  */
 import { Type, type Data, type DataType, type Decimal, type Int, type Float, type Timestamp } from 'apache-arrow';
-import { buildData } from '../../spark-types/index.js';
+import { buildData, typeOf } from '../../spark-types/index.js';
 import { coerceValue } from '../text/coerce.js';
 import { applyValidity, dataToValues, floorDiv } from '../rows/batch-to-rows.js';
 import type { SqlTypeDesc } from '../types.js';
@@ -35,7 +35,8 @@ function sameLayout(a: DataType, b: DataType): boolean {
     case Type.Map:
     case Type.Struct:
       return (
-        a.children.length === b.children.length && a.children.every((field, i) => sameLayout(field.type, b.children[i]!.type))
+        a.children.length === b.children.length &&
+        a.children.every((field, i) => sameLayout(typeOf(field), typeOf(b.children[i]!)))
       );
     case Type.Bool:
     case Type.Utf8:
@@ -49,7 +50,7 @@ function sameLayout(a: DataType, b: DataType): boolean {
 
 /** The same buffers under the canonical type (children too). */
 function retype(data: Data, target: DataType): Data {
-  const children = data.children.map((child, i) => retype(child, target.children[i]!.type));
+  const children = data.children.map((child, i) => retype(child, typeOf(target.children[i]!)));
   return data.clone(target, data.offset, data.length, data.nullCount, data.buffers, children);
 }
 

@@ -8,7 +8,7 @@
  */
 import { RecordBatch, Struct, makeData, type Schema } from 'apache-arrow';
 import type { TColumn } from '../../thrift/index.js';
-import { buildData } from '../../spark-types/index.js';
+import { buildData, typeOf } from '../../spark-types/index.js';
 import { coerceValue } from '../text/coerce.js';
 import { ResultDecodeError } from '../errors.js';
 import { isOpaqueComplex } from '../../spark-types/index.js';
@@ -38,7 +38,7 @@ export function decodeColumnBatch(
     const column = columns[i]!;
     const values = readColumn(wire, column);
     try {
-      return buildData(schema.fields[i]!.type, convert(values, types[i]!));
+      return buildData(typeOf(schema.fields[i]!), convert(values, types[i]!));
     } catch (error) {
       throw new ResultDecodeError(`Cannot decode column '${column.name}' (${column.typeName}): ${(error as Error).message}.`, {
         cause: error,

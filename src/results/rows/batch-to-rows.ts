@@ -28,7 +28,7 @@
  * Conversion is column by column over the Arrow buffers, without per-cell Vector.get calls.
  */
 import { Type, TimeUnit, type Data, type DataType, type Decimal, type RecordBatch, type Timestamp } from 'apache-arrow';
-import { formatDate, formatDecimal } from '../../spark-types/index.js';
+import { arrowTypeName, formatDate, formatDecimal } from '../../spark-types/index.js';
 import { ResultDecodeError } from '../errors.js';
 import { valueOfJsonText } from '../text/json-values.js';
 import { SqlType, type ColumnInfo, type Row, type SqlValue } from '../types.js';
@@ -104,7 +104,7 @@ function nonNullValues(data: Data): SqlValue[] {
     case Type.Int:
     case Type.Float:
       // Typed arrays of numbers or bigints: Int64 gives bigint directly.
-      return Array.from(data.values.subarray(0, n) as ArrayLike<number>);
+      return Array.from((data.values as { subarray(begin: number, end: number): ArrayLike<number> }).subarray(0, n));
     case Type.Decimal:
       return decimals(data as Data<Decimal>);
     case Type.Utf8:
@@ -122,7 +122,7 @@ function nonNullValues(data: Data): SqlValue[] {
     case Type.Struct:
       return structs(data);
     default:
-      throw new ResultDecodeError(`Arrow type ${String(type)} has no JS row value.`);
+      throw new ResultDecodeError(`Arrow type ${arrowTypeName(type)} has no JS row value.`);
   }
 }
 

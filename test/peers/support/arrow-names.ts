@@ -3,6 +3,7 @@
  * driver (apache-arrow JS) can be compared with the one the Python connector built.
  */
 import { DataType, DateUnit, Precision, TimeUnit, type Field } from 'apache-arrow';
+import { arrowTypeName, typeOf } from '../../../src/spark-types/arrow-typing.js';
 
 const UNIT: Record<number, string> = {
   [TimeUnit.SECOND]: 's',
@@ -30,14 +31,14 @@ export function pyarrowTypeName(type: DataType): string {
   if (DataType.isList(type)) return `list<${fieldName(type.children[0]!)}>`;
   if (DataType.isStruct(type)) return `struct<${type.children.map(fieldName).join(', ')}>`;
   if (DataType.isMap(type)) {
-    const [key, value] = type.children[0]!.type.children as [Field, Field];
-    return `map<${pyarrowTypeName(key.type)}, ${pyarrowTypeName(value.type)}>`;
+    const [key, value] = typeOf(type.children[0]!).children as [Field, Field];
+    return `map<${pyarrowTypeName(typeOf(key))}, ${pyarrowTypeName(typeOf(value))}>`;
   }
-  return String(type);
+  return arrowTypeName(type);
 }
 
 function fieldName(field: Field): string {
-  return `${field.name}: ${pyarrowTypeName(field.type)}`;
+  return `${field.name}: ${pyarrowTypeName(typeOf(field))}`;
 }
 
 /** An unscaled decimal integer's digits with the point put back `scale` places from the right. */
@@ -54,16 +55,16 @@ function scaled(unscaled: string, scale: number): string {
  */
 export function plainArrowValue(value: unknown, type: DataType): unknown {
   if (value === null || value === undefined) return null;
-  if (DataType.isDecimal(type)) return scaled(String(value), type.scale);
-  if (DataType.isList(type)) return [...(value as Iterable<unknown>)].map((v) => plainArrowValue(v, type.children[0]!.type));
+  if (DataType.isDecimal(type)) return scaled((value as { toString(): string }).toString(), type.scale);
+  if (DataType.isList(type)) return [...(value as Iterable<unknown>)].map((v) => plainArrowValue(v, typeOf(type.children[0]!)));
   if (DataType.isStruct(type)) {
     const row = value as Record<string, unknown>;
-    return Object.fromEntries(type.children.map((f) => [f.name, plainArrowValue(row[f.name], f.type)]));
+    return Object.fromEntries(type.children.map((f) => [f.name, plainArrowValue(row[f.name], typeOf(f))]));
   }
   if (DataType.isMap(type)) {
-    const [key, val] = type.children[0]!.type.children;
+    const [key, val] = typeOf(type.children[0]!).children as [Field, Field];
     const entries = [...(value as Iterable<[unknown, unknown]>)];
-    return new Map(entries.map(([k, v]) => [plainArrowValue(k, key!.type), plainArrowValue(v, val!.type)]));
+    return new Map(entries.map(([k, v]) => [plainArrowValue(k, typeOf(key)), plainArrowValue(v, typeOf(val))]));
   }
   return value;
 }

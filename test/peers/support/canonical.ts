@@ -93,7 +93,13 @@ function dateText(value: unknown): string {
 
 function entriesOf(value: unknown): Array<[unknown, unknown]> {
   if (value instanceof Map) return [...value.entries()];
-  if (Array.isArray(value)) return value.map((e) => (Array.isArray(e) ? [e[0], e[1]] : [e.key, e.value]));
+  if (Array.isArray(value)) {
+    return value.map((e: unknown) => {
+      if (Array.isArray(e)) return [e[0], e[1]];
+      const entry = e as { key: unknown; value: unknown };
+      return [entry.key, entry.value];
+    });
+  }
   if (value && typeof value === 'object') return Object.entries(value);
   throw new Error(`not a map: ${String(value)}`);
 }
@@ -103,7 +109,7 @@ export function canonicalValue(value: unknown, type?: TypeTree): Canonical {
   if (value === null || value === undefined) return null;
   const name = type?.name;
   if (name && INTEGER_TYPES.has(name)) return { int: BigInt(value as number | bigint | string).toString() };
-  if (name === 'DECIMAL') return { decimal: String(value) };
+  if (name === 'DECIMAL') return { decimal: (value as { toString(): string }).toString() };
   if (name === 'FLOAT' || name === 'DOUBLE') return Number(value);
   if (name === 'DATE') return { date: dateText(value) };
   if (name === 'TIMESTAMP') return { timestamp: timestampText(value) };

@@ -68,7 +68,7 @@ export function freePort(): Promise<number> {
 /** Polls `check` until it returns true, failing after `timeoutMs` or when `abort` says why. */
 export async function waitFor(
   what: string,
-  check: () => Promise<boolean>,
+  check: () => boolean | Promise<boolean>,
   options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
