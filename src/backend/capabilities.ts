@@ -1,6 +1,6 @@
 /**
  * What the server can do, from the protocol version it answered OpenSession with
- * (PROTOCOL.md: Arrow results from Spark V5, LZ4 from V6, native parameters from V8; a HIVE
+ * (docs/protocol.md: Arrow results from Spark V5, LZ4 from V6, native parameters from V8; a HIVE
  * version means HiveServer2 or the Spark Thrift server, with none of the Databricks extensions).
  */
 import { TProtocolVersion } from '../thrift/index.js';

@@ -1,6 +1,6 @@
 /**
  * Query ids and secrets: the 16-byte guid and secret of a Thrift operation handle, shown to
- * users as dashed UUIDs (`query_id`, `query_secret` of the seed). Malformed input is rejected
+ * users as dashed UUIDs (docs/protocol.md, "Handles"). Malformed input is rejected
  * here, before any network call, with a message naming the bad part.
  */
 import { DatabaseError, InvalidHandleError } from '../errors.js';

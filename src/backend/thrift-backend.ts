@@ -277,7 +277,7 @@ export function operationRefFromHandle(handle: TOperationHandle): OperationRef {
   };
 }
 
-/** Rebuilds the handle of a query picked up by id and secret (PROTOCOL.md, "Picking up"). */
+/** Rebuilds the handle of a query picked up by id and secret (docs/protocol.md, "Handles"). */
 export function operationRefFromIds(ids: { queryId: string; querySecret: string; guid: Buffer; secret: Buffer }): OperationRef {
   const handle = new TOperationHandle({
     operationId: new THandleIdentifier({ guid: ids.guid, secret: ids.secret }),

@@ -1,5 +1,5 @@
 /**
- * A handle to one query run on the server (the seed's `AsyncExecution`): its status, its results,
+ * A handle to one query run on the server (README, "Asynchronous execution"): its status, its results,
  * cancel and close. Made by `Connection.executeAsync()` and `Connection.getAsyncExecution()`.
  *
  * Results stay on the server until `close()`: every `getResults()` reads them by absolute row

@@ -1,6 +1,6 @@
 /**
  * The user-facing status of an asynchronous query and its mapping from the server's
- * operation state (the reference implementation's table, PROTOCOL.md).
+ * operation state (the reference implementation's table, docs/protocol.md).
  */
 import { TOperationState } from '../thrift/index.js';
 

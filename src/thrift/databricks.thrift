@@ -1,5 +1,5 @@
 // The subset of the HiveServer2 TCLIService protocol, with the Databricks (Spark) extensions,
-// that temporal-dbsql speaks. Written for this project from the wire facts in PROTOCOL.md:
+// that temporal-dbsql speaks. Written for this project from the wire facts in docs/protocol.md:
 // field ids and enum numbers are the protocol; everything else is ours.
 //
 // Regenerate the code in ./generated with `npm run thrift:gen` (needs Debian's thrift-compiler).

@@ -1,5 +1,5 @@
 /**
- * The retry policy of the official Databricks clients (PROTOCOL.md), as pure functions so it can
+ * The retry policy of the official Databricks clients (docs/protocol.md), as pure functions so it can
  * be tested without a network:
  * - never retry 2xx/3xx, 400, 401, 403, 404, 501;
  * - retry 429 and 503 for every call, honouring `Retry-After`;

@@ -1,7 +1,7 @@
 /**
  * Peer: the official Python connector (databricks-sql-connector, pinned in
  * scripts/peers/python-venv.sh) against our local warehouse over plain HTTP. It is the client
- * the seed was written for, so where it and we disagree it is the reference.
+ * the asynchronous API was modelled on, so where it and we disagree it is the reference.
  *
  * One Python process runs every scenario (test/peers/python/peer_python.py) and prints
  * canonical rows; each test compares one scenario with what our driver gets for the same

@@ -3,7 +3,7 @@
  * Central, scripts/peers/spark-thriftserver.sh): the HiveServer2 protocol with none of the
  * Databricks extensions, HTTP transport, HTTP Basic auth. The driver must negotiate down to
  * a HIVE protocol version, read column-based row sets, bind parameters client-side, and still
- * offer the seed's async API. Expected values are what the Spark SQL literals denote.
+ * offer the asynchronous API (README, "Asynchronous execution"). Expected values are what the Spark SQL literals denote.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

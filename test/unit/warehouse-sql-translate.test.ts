@@ -9,7 +9,7 @@ describe('warehouse SQL translation (Databricks to DuckDB)', () => {
     await loadDialect();
   });
 
-  it("turns the seed's statement into DuckDB SQL", () => {
+  it("turns the README's asynchronous-execution statement into DuckDB SQL", () => {
     assert.equal(
       translateSql('SELECT :param `p`, * FROM RANGE(10)'),
       'SELECT $param AS "p", * FROM (SELECT range AS id FROM RANGE(0, 10))',
