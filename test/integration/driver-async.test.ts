@@ -16,7 +16,8 @@ import {
   ServerOperationError,
 } from '../../src/index.js';
 import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/index.js';
-import { SLOW_SQL, type TestProxy, connectTo, startProxy, waitFor } from '../support/driver-fixtures.js';
+import { SLOW_SQL, type TestProxy, connectTo, startProxy } from '../support/driver-fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 describe('asynchronous execution', () => {
   // `eager` returns direct results like Databricks; `lazy` does not wait for them. Tests that need a
@@ -122,7 +123,7 @@ describe('asynchronous execution', () => {
     assert.equal(remote.status, AsyncExecutionStatus.RUNNING);
     await remote.cancel();
     await remote.cancel(); // idempotent
-    await waitFor(async () => (await query.syncStatus()) !== AsyncExecutionStatus.RUNNING, 20_000, 'the cancel to land');
+    await waitFor('the cancel to land', async () => (await query.syncStatus()) !== AsyncExecutionStatus.RUNNING);
     assert.equal(query.status, AsyncExecutionStatus.CANCELED);
     assert.equal(query.isCanceled, true);
     await assert.rejects(query.getResults(), (error: unknown) => {
@@ -198,7 +199,7 @@ describe('asynchronous execution', () => {
     const recordOf = (statement: string) => lazy.history().find((record) => record.statement === statement);
     const readAll = 'SELECT * FROM RANGE(1234)';
     await (await first.execute(readAll, undefined, { directResults: false })).fetchAll();
-    await waitFor(() => recordOf(readAll)?.state === 'CLOSED', 5_000, 'the read query to be closed');
+    await waitFor('the read query to be closed', () => recordOf(readAll)?.state === 'CLOSED');
     const abandoned = 'SELECT * FROM RANGE(4321)';
     const result = await first.execute(abandoned, undefined, { directResults: false });
     await result.fetchMany(10);

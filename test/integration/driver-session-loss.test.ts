@@ -10,7 +10,8 @@ import { after, afterEach, describe, it } from 'node:test';
 import { AsyncExecutionStatus, type Connection, QueryNotFoundError, SessionLostError } from '../../src/index.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import { type LocalWarehouse, type LocalWarehouseOptions, startLocalWarehouse } from '../../src/warehouse/index.js';
-import { type TestProxy, connectTo, startProxy, waitFor } from '../support/driver-fixtures.js';
+import { type TestProxy, connectTo, startProxy } from '../support/driver-fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 /** Statements ending in `-- held` wait in RUNNING until released (the rest run at once). */
 function heldStatements() {
@@ -19,7 +20,7 @@ function heldStatements() {
     hold: ({ statement }: { statement: string }): Promise<void> =>
       statement.endsWith('-- held') ? new Promise((resolve) => releases.set(statement, resolve)) : Promise.resolve(),
     async release(statement: string): Promise<void> {
-      await waitFor(() => releases.has(statement), 10_000, `'${statement}' to be held`);
+      await waitFor(`'${statement}' to be held`, () => releases.has(statement));
       releases.get(statement)?.();
     },
   };

@@ -4,7 +4,6 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type ConnectOptions, type Connection, connect } from '../../src/index.js';
 import type { LocalWarehouse } from '../../src/warehouse/index.js';
 
@@ -20,15 +19,6 @@ export function connectTo(warehouse: LocalWarehouse, extra: Partial<ConnectOptio
     retry: { minDelayMs: 20, maxDelayMs: 200, totalTimeoutMs: 30_000 },
     ...extra,
   });
-}
-
-/** Polls `condition` until it holds, failing after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(25);
-  }
 }
 
 /** What the proxy does with request number `n` (1-based). */

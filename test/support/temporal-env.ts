@@ -13,6 +13,7 @@ import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } 
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.js';
 import { createSqlWorker, sqlWorkflowsPath, type SqlWorker } from '../../src/temporal/worker.js';
 import { statusQuery, type SqlQueryStatus } from '../../workflows/messages.js';
+import { waitFor, type WaitOptions } from './wait.js';
 
 const { temporal } = proto;
 type IHistory = proto.temporal.api.history.v1.IHistory;
@@ -85,30 +86,26 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
   }
 }
 
-/** Polls the workflow's status query until `predicate` holds (deadline: `timeoutMs`). */
+/**
+ * Waits (with waitFor) until the workflow's status query answers a status `predicate` accepts,
+ * and returns it. A query that fails meanwhile (worker restarting) is retried.
+ */
 export async function waitForStatus(
   handle: WorkflowHandle,
   predicate: (s: SqlQueryStatus) => boolean,
-  timeoutMs = 30_000,
+  options: WaitOptions = {},
 ): Promise<SqlQueryStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: SqlQueryStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await handle.query(statusQuery).catch(() => last);
-    if (last && predicate(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`status condition not met within ${timeoutMs} ms; last status ${JSON.stringify(last)}`);
-}
-
-/** Polls `check` until it returns true (deadline: `timeoutMs`). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  return waitFor(
+    'a workflow status',
+    async () => {
+      last = await handle.query(statusQuery);
+      return predicate(last) && last;
+    },
+    options,
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; last status ${JSON.stringify(last)}`, { cause: error });
+  });
 }
 
 /** Every run's history of a workflow, first to last, following continue-as-new. */

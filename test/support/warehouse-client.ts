@@ -20,6 +20,7 @@ import {
   type TSparkParameter,
 } from '../../src/thrift/index.js';
 import type * as T from '../../src/thrift/index.js';
+import { waitFor } from './wait.js';
 
 export interface RawResponse {
   status: number;
@@ -143,28 +144,14 @@ export function assertSuccess(status: { statusCode: TStatusCode; errorMessage?: 
   }
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Polls GetOperationStatus until the operation leaves PENDING/RUNNING; returns the final status. */
 export async function waitUntilDone(
   client: WarehouseTestClient,
   operationHandle: T.TOperationHandle,
   timeoutMs = 60_000,
 ): Promise<T.TGetOperationStatusResp> {
-  return eventually(
+  return waitFor(
+    'the operation to end',
     async () => {
       const status = await client.call('GetOperationStatus', new TGetOperationStatusReq({ operationHandle }));
       assertSuccess(status.status);
@@ -175,7 +162,6 @@ export async function waitUntilDone(
         ? undefined
         : status;
     },
-    timeoutMs,
-    'the operation to end',
+    { timeoutMs },
   );
 }

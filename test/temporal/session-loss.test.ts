@@ -18,7 +18,8 @@ import { findFreePort } from '../../src/temporal/dev-server.js';
 import { createSqlWorker, type SqlWorker } from '../../src/temporal/worker.js';
 import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from '../../src/warehouse/index.js';
 import { startProxy, type TestProxy } from '../support/driver-fixtures.js';
-import { startTemporalTestEnv, waitFor, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
+import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
+import { waitFor } from '../support/wait.js';
 
 /** A statement the warehouse holds in RUNNING until `release(tag)`. */
 const HELD_SQL = (tag: string): string => `SELECT '${tag}' AS tag -- held`;
@@ -129,10 +130,10 @@ describe('a worker whose warehouse session goes away', () => {
         const watching = withLiveProgress(env.client, handle.workflowId, handle.result(), 100, out as never);
 
         proxy.setPlan(() => ({ status: 502 })); // the warehouse is unreachable
-        const troubled = await waitForStatus(handle, (s) => (s.retrying?.attempts ?? 0) >= 2, 60_000);
+        const troubled = await waitForStatus(handle, (s) => (s.retrying?.attempts ?? 0) >= 2, { timeoutMs: 60_000 });
         proxy.setPlan(() => 'forward');
         const pollsBefore = troubled.polls;
-        const recovered = await waitForStatus(handle, (s) => !s.retrying && s.polls > pollsBefore, 60_000);
+        const recovered = await waitForStatus(handle, (s) => !s.retrying && s.polls > pollsBefore, { timeoutMs: 60_000 });
 
         await gate.release('outage');
         const result = await watching;
@@ -172,7 +173,7 @@ describe('a worker whose warehouse session goes away', () => {
           { taskQueue: worker.taskQueue },
         );
         // Polls (operation calls) do not keep a session alive: several poll intervals later it has expired.
-        await waitForStatus(handle, (s) => s.polls >= 3, 30_000);
+        await waitForStatus(handle, (s) => s.polls >= 3);
         await gate.release('expiring');
         const long = await handle.result();
         await new Promise((resolve) => setTimeout(resolve, 4 * idleMs));

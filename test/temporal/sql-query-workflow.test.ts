@@ -17,10 +17,10 @@ import {
   fetchAllRunHistories,
   historyBytes,
   startTemporalTestEnv,
-  waitFor,
   waitForStatus,
   type TemporalTestEnv,
 } from '../support/temporal-env.js';
+import { waitFor } from '../support/wait.js';
 
 /** About 1-2 s of DuckDB work: longer than the warehouse's direct-result wait below. */
 const SLOW_SQL = (tag: string, n = 9000): string =>

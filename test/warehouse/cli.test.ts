@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { executeRequest, WarehouseTestClient } from '../support/warehouse-client.js';
+import { waitFor } from '../support/wait.js';
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/warehouse.ts', import.meta.url));
 
@@ -28,14 +29,10 @@ function startCommand(
   return { child, output: () => output };
 }
 
-async function waitForOutput(output: () => string, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output());
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in output:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitForOutput(output: () => string, pattern: RegExp): Promise<RegExpMatchArray> {
+  return waitFor(`${pattern} in the output`, () => pattern.exec(output()) ?? undefined).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; output:\n${output()}`);
+  });
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {

@@ -22,7 +22,8 @@ import {
   TStatusCode,
 } from '../../src/thrift/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
-import { assertSuccess, eventually, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+import { waitFor } from '../support/wait.js';
 
 /** A statement that runs far longer than any test: it is always cancelled. */
 const ENDLESS = 'SELECT sum(a.id * b.id) FROM RANGE(1000000) a, RANGE(1000000) b';
@@ -232,10 +233,9 @@ describe('local warehouse: idle expiry', () => {
     );
     const running = await client.call('ExecuteStatement', executeRequest(session, ENDLESS, { direct: false }));
     // Watch the history, not the operation: every call on an operation counts as using it.
-    await eventually(
-      () => (warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED' ? true : undefined),
-      10_000,
+    await waitFor(
       'the idle result to be freed',
+      () => warehouse.history().find((r) => r.statement === 'SELECT * FROM RANGE(10)')?.state === 'CLOSED',
     );
     const gone = await client.call(
       'GetOperationStatus',

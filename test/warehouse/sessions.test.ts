@@ -16,7 +16,8 @@ import {
   TStatusCode,
 } from '../../src/thrift/index.js';
 import { startLocalWarehouse, WarehouseStartError, type LocalWarehouse } from '../../src/warehouse/index.js';
-import { assertSuccess, eventually, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+import { waitFor } from '../support/wait.js';
 
 /** Releases held statements one by one, by statement text. */
 class Gate {
@@ -29,7 +30,7 @@ class Gate {
 
   /** Resolves once `statement` is held. */
   waitFor(statement: string): Promise<{ queryId: string; release: () => void; fail: (error: Error) => void }> {
-    return eventually(() => Promise.resolve(this.held.get(statement)), 10_000, `'${statement}' to be held`);
+    return waitFor(`'${statement}' to be held`, () => this.held.get(statement));
   }
 }
 

@@ -18,7 +18,8 @@ import {
   type TOperationHandle,
 } from '../../src/thrift/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
-import { assertSuccess, eventually, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
+import { waitFor } from '../support/wait.js';
 
 /** About 110 bytes of Arrow buffers a row: 3,000,000 rows are some 330 MB. */
 const WIDE_ROWS = 3_000_000;
@@ -98,11 +99,7 @@ describe('local warehouse: spooled results', () => {
     assert.deepEqual(await readIds(other, operationHandle!, 1_234_567, 5), range(1_234_567, 5));
 
     assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: operationHandle! }))).status);
-    await eventually(
-      async () => ((await spoolBytes(warehouse.spoolDirectory)) === 0 ? true : undefined),
-      10_000,
-      'the closed result to leave the spool',
-    );
+    await waitFor('the closed result to leave the spool', async () => (await spoolBytes(warehouse.spoolDirectory)) === 0);
   });
 });
 
@@ -137,11 +134,7 @@ describe('local warehouse: spool disk cap, idle expiry and stop', () => {
       const client = new WarehouseTestClient(warehouse.url, warehouse.accessToken);
       const session = await client.openSession();
       await client.call('ExecuteStatement', executeRequest(session, 'SELECT * FROM RANGE(100000)', { runAsync: false }));
-      await eventually(
-        async () => ((await spoolBytes(warehouse.spoolDirectory)) === 0 ? true : undefined),
-        10_000,
-        'the idle result to leave the spool',
-      );
+      await waitFor('the idle result to leave the spool', async () => (await spoolBytes(warehouse.spoolDirectory)) === 0);
     } finally {
       await warehouse.close();
     }

@@ -65,21 +65,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` until it returns true, failing after `timeoutMs` or when `abort` says why. */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined },
-): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const reason = options.abort?.();
-    if (reason) throw new Error(`${what}: ${reason}`);
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${options.timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
-  }
-}
+export { waitFor } from '../../support/wait.js';
 
 /** Stops a long-running child: SIGTERM, then SIGKILL if it lingers. */
 export async function stop(child: ChildProcess, graceMs = 10_000): Promise<void> {

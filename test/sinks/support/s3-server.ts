@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { findFreePort } from '../../../src/temporal/dev-server.js';
+import { waitFor } from '../../support/wait.js';
 
 const VENV_SCRIPT = fileURLToPath(new URL('../../../scripts/s3/moto-venv.sh', import.meta.url));
 
@@ -70,17 +71,19 @@ export async function startS3Server(): Promise<S3TestServer> {
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${log()}`);
-    const ok = await fetch(`${endpoint}/moto-api/`).then(
-      (r) => r.status < 500,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within 60 s: ${log()}`);
+  await waitFor(
+    `moto_server to answer on ${endpoint}`,
+    () =>
+      fetch(`${endpoint}/moto-api/`).then(
+        (r) => r.status < 500,
+        () => false,
+      ),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      abort: () => (child.exitCode !== null ? `moto_server exited with ${child.exitCode}: ${log()}` : undefined),
+    },
+  );
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

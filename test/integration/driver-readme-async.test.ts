@@ -1,23 +1,36 @@
 /**
- * The two snippets of the seed (shared/seed/async-execution.txt), in TypeScript, against the
- * local warehouse over real HTTP, with the connection read from DATABRICKS_* as in the seed.
+ * The README's asynchronous-execution examples (driver section), against the local warehouse
+ * over real HTTP, with the connection read from DATABRICKS_* as there.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { AsyncExecutionStatus, AsyncExecutionUnrecoverableResultError, connect } from '../../src/index.js';
+import { type AsyncExecution, AsyncExecutionStatus, AsyncExecutionUnrecoverableResultError, connect } from '../../src/index.js';
 import { type LocalWarehouse, startLocalWarehouse } from '../../src/warehouse/index.js';
+import { waitFor } from '../support/wait.js';
 
-/** The seed polls every 5 seconds; a test can afford a shorter pace. */
+/** The README polls every 5 seconds; a test can afford a shorter pace. */
 const POLL_MS = 50;
 
-describe('the seed snippets', () => {
+/** The README's `while (query.isRunning)` poll, with a deadline. */
+async function untilDone(query: AsyncExecution): Promise<void> {
+  await waitFor(
+    `query ${query.queryId} to end`,
+    async () => {
+      await query.syncStatus();
+      return !query.isRunning;
+    },
+    { intervalMs: POLL_MS, timeoutMs: 120_000 },
+  );
+}
+
+describe("the README's asynchronous-execution examples", () => {
   let warehouse: LocalWarehouse;
   const saved = { ...process.env };
 
   before(async () => {
-    // Databricks waits about 5 s for a direct result; a short wait keeps the big query asynchronous.
-    warehouse = await startLocalWarehouse({ directResultsWaitMs: 300 });
+    // Databricks waits about 5 s for a direct result; no wait keeps every query asynchronous, so
+    // each one can be picked up from another connection whatever this machine's speed.
+    warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
   });
 
   afterEach(() => {
@@ -42,10 +55,7 @@ describe('the seed snippets', () => {
     const connection = await connect();
     try {
       const query = await connection.executeAsync('SELECT :param `p`, * FROM RANGE(10)', { param: 'foo' });
-      while (query.isRunning) {
-        await delay(POLL_MS);
-        await query.syncStatus();
-      }
+      await untilDone(query);
       const result = await (await query.getResults()).fetchAll();
       assert.deepEqual(
         result,
@@ -73,13 +83,10 @@ describe('the seed snippets', () => {
       const [queryId, querySecret] = queryIdAndSecret.split(':') as [string, string];
       const query = await connection.getAsyncExecution(queryId, querySecret);
       assert.equal(query.status, AsyncExecutionStatus.RUNNING);
-      // A billion rows would take this small machine far too long to fetch: the seed's loop is
-      // cut short by a cancel, and get_results() then raises, as the seed's comment says.
+      // A billion rows would take this small machine far too long to fetch: the poll is cut
+      // short by a cancel, and getResults() then throws, as the README says.
       await query.cancel();
-      while (query.isRunning) {
-        await delay(POLL_MS);
-        await query.syncStatus();
-      }
+      await untilDone(query);
       await assert.rejects(query.getResults(), AsyncExecutionUnrecoverableResultError);
     } finally {
       await connection.close();
@@ -101,10 +108,7 @@ describe('the seed snippets', () => {
     try {
       const [queryId, querySecret] = queryIdAndSecret.split(':') as [string, string];
       const query = await connection.getAsyncExecution(queryId, querySecret);
-      while (query.isRunning) {
-        await delay(POLL_MS);
-        await query.syncStatus();
-      }
+      await untilDone(query);
       const result = await (await query.getResults()).fetchAll();
       assert.equal(result.length, 300_000);
       assert.deepEqual(result[299_999], { p: 'foo', id: 299_999n });
