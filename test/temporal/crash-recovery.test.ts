@@ -1,7 +1,8 @@
 /**
  * Durability: a worker SIGKILLed mid-poll and a new worker finishing the same workflow with
  * the statement submitted once; the Temporal dev server restarted mid-query (same SQLite
- * file) and the workflow still finishing.
+ * file) and the workflow still finishing. The statement is held RUNNING by the warehouse
+ * until the test releases it, so each disruption happens mid-query on any machine.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,17 +10,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startSqlQuery } from '../../src/temporal/client.js';
+import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
-
-const SLOW_SQL = (tag: string, n: number): string =>
-  `SELECT '${tag}' AS tag, sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
 
 const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process.ts', import.meta.url));
 
 describe('sqlQueryWorkflow durability', () => {
   let env: TemporalTestEnv;
+  const gate = new StatementGate();
   before(async () => {
-    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200, holdStatements: gate.hold });
   });
   after(async () => {
     await env?.close();
@@ -54,7 +54,7 @@ describe('sqlQueryWorkflow durability', () => {
 
   it('finishes on a new worker after the first is SIGKILLed mid-poll, submitting once', async () => {
     const taskQueue = `kill-${Date.now()}`;
-    const sql = SLOW_SQL('sigkill', 14_000); // about 3 s
+    const sql = heldSql('sigkill');
     const child = await spawnWorker(taskQueue);
     try {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue });
@@ -64,7 +64,10 @@ describe('sqlQueryWorkflow durability', () => {
       const killedAt = Date.now();
 
       const worker = await env.newWorker(taskQueue);
-      const result = await worker.runUntil(handle.result());
+      const result = await worker.runUntil(async () => {
+        await gate.release('sigkill'); // only now, with the first worker gone, may the query end
+        return handle.result();
+      });
       const recoveryMs = Date.now() - killedAt;
       process.stdout.write(`finished ${recoveryMs} ms after the SIGKILL\n`);
       assert.equal(result.state, 'FINISHED');
@@ -84,18 +87,15 @@ describe('sqlQueryWorkflow durability', () => {
       return;
     }
     const worker = await env.newWorker();
-    const sql = SLOW_SQL('restart', 20_000); // about 6 s: still running after the ~2.5 s restart
+    const sql = heldSql('restart');
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue: worker.taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING');
       const restartedAt = Date.now();
       await server.restart();
       process.stdout.write(`dev server restarted in ${Date.now() - restartedAt} ms\n`);
-      assert.notEqual(
-        env.warehouse.history().find((r) => r.statement === sql)?.state,
-        'CLOSED',
-        'the query had not finished before the restart',
-      );
+      assert.equal(env.warehouse.history().find((r) => r.statement === sql)?.state, 'RUNNING', 'held through the restart');
+      await gate.release('restart');
       return handle.result();
     });
     assert.equal(result.state, 'FINISHED');

@@ -19,30 +19,14 @@ import { createSqlWorker, type SqlWorker } from '../../src/temporal/worker.js';
 import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from '../../src/warehouse/index.js';
 import { startProxy, type TestProxy } from '../support/driver-fixtures.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
-import { waitFor } from '../support/wait.js';
-
-/** A statement the warehouse holds in RUNNING until `release(tag)`. */
-const HELD_SQL = (tag: string): string => `SELECT '${tag}' AS tag -- held`;
-
-/** Holds statements marked `-- held` (others run at once) until released by tag. */
-class Gate {
-  private readonly releases = new Map<string, () => void>();
-  readonly hold: NonNullable<LocalWarehouseOptions['holdStatements']> = ({ statement }) =>
-    statement.endsWith('-- held') ? new Promise((resolve) => this.releases.set(statement, resolve)) : Promise.resolve();
-
-  async release(tag: string): Promise<void> {
-    const statement = HELD_SQL(tag);
-    await waitFor(`'${tag}' to be held`, () => this.releases.has(statement));
-    this.releases.get(statement)?.();
-  }
-}
+import { heldSql, StatementGate } from '../support/statement-gate.js';
 
 describe('a worker whose warehouse session goes away', () => {
   let env: TemporalTestEnv;
   let port: number;
   const token = 'session-loss-token';
   let warehouse: LocalWarehouse;
-  const gate = new Gate();
+  const gate = new StatementGate();
   const options = (): LocalWarehouseOptions => ({ port, token, directResultsWaitMs: 200, holdStatements: gate.hold });
   const restartWarehouse = async (): Promise<void> => {
     await warehouse.close();
@@ -77,7 +61,7 @@ describe('a worker whose warehouse session goes away', () => {
       const direct = await startSqlQuery(env.client, { statement: 'SELECT 2 AS two' }, { taskQueue: worker.taskQueue });
       const polled = await startSqlQuery(
         env.client,
-        { statement: HELD_SQL('polled'), pollIntervalMs: 200 },
+        { statement: heldSql('polled'), pollIntervalMs: 200 },
         { taskQueue: worker.taskQueue },
       );
       await waitForStatus(polled, (s) => s.polls >= 1);
@@ -94,7 +78,7 @@ describe('a worker whose warehouse session goes away', () => {
     const { failure, next } = await worker.runUntil(async () => {
       const lost = await startSqlQuery(
         env.client,
-        { statement: HELD_SQL('lost'), pollIntervalMs: 200 },
+        { statement: heldSql('lost'), pollIntervalMs: 200 },
         { taskQueue: worker.taskQueue },
       );
       await waitForStatus(lost, (s) => s.state === 'RUNNING' && s.polls >= 1);
@@ -120,7 +104,7 @@ describe('a worker whose warehouse session goes away', () => {
       const { troubled, recovered, progress } = await worker.runUntil(async () => {
         const handle = await startSqlQuery(
           env.client,
-          { statement: HELD_SQL('outage'), pollIntervalMs: 200 },
+          { statement: heldSql('outage'), pollIntervalMs: 200 },
           { taskQueue: worker.taskQueue },
         );
         await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
@@ -169,7 +153,7 @@ describe('a worker whose warehouse session goes away', () => {
       const { long, next } = await worker.runUntil(async () => {
         const handle = await startSqlQuery(
           env.client,
-          { statement: HELD_SQL('expiring'), pollIntervalMs: 4 * idleMs },
+          { statement: heldSql('expiring'), pollIntervalMs: 4 * idleMs },
           { taskQueue: worker.taskQueue },
         );
         // Polls (operation calls) do not keep a session alive: several poll intervals later it has expired.

@@ -20,16 +20,15 @@ import {
   waitForStatus,
   type TemporalTestEnv,
 } from '../support/temporal-env.js';
+import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { waitFor } from '../support/wait.js';
-
-/** About 1-2 s of DuckDB work: longer than the warehouse's direct-result wait below. */
-const SLOW_SQL = (tag: string, n = 9000): string =>
-  `SELECT '${tag}' AS tag, sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(${n}) a CROSS JOIN RANGE(${n}) b`;
 
 describe('sqlQueryWorkflow', () => {
   let env: TemporalTestEnv;
+  // Long statements are held RUNNING by the warehouse until the test releases them.
+  const gate = new StatementGate();
   before(async () => {
-    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200, holdStatements: gate.hold });
   });
   after(async () => {
     await env?.close();
@@ -61,14 +60,16 @@ describe('sqlQueryWorkflow', () => {
 
   it('polls a long query to completion, fetches it, then closes it on the warehouse', async () => {
     const worker = await env.newWorker();
-    const sql = SLOW_SQL('polled');
+    const sql = heldSql('polled');
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 250 }, { taskQueue: worker.taskQueue });
+      await waitForStatus(handle, (s) => s.polls >= 1);
+      await gate.release('polled');
       return handle.result();
     });
     assert.equal(result.returnedAsDirectResult, false);
     assert.ok(result.polls >= 1, `polled ${result.polls} times`);
-    assert.deepEqual(result.rows, [{ tag: 'polled', checksum: '3887999073' }]);
+    assert.deepEqual(result.rows, [{ tag: 'polled' }]);
     const records = env.warehouse.history().filter((r) => r.statement === sql);
     assert.equal(records.length, 1, 'submitted once');
     assert.equal(records[0]!.queryId, result.queryId);
@@ -135,13 +136,17 @@ describe('sqlQueryWorkflow', () => {
 
   it('continues as new to keep history short, and never records the token', async () => {
     const worker = await env.newWorker();
-    const sql = SLOW_SQL('continued', 12_000); // about 2 s: several polls
+    const sql = heldSql('continued');
     const handle = await startSqlQuery(
       env.client,
       { statement: sql, pollIntervalMs: 100, maxPollsPerRun: 1 },
       { taskQueue: worker.taskQueue },
     );
-    const result = await worker.runUntil(handle.result());
+    const result = await worker.runUntil(async () => {
+      await waitForStatus(handle, (s) => s.polls >= 3); // one poll per run: several runs
+      await gate.release('continued');
+      return handle.result();
+    });
     assert.equal(result.rows?.[0]?.tag, 'continued');
     assert.ok(result.runs > 1, `ran in ${result.runs} runs: ${JSON.stringify(result)}`);
 
@@ -192,7 +197,7 @@ describe('sqlQueryWorkflow', () => {
   it('fails with SqlQueryNotFound when the warehouse no longer knows the query', async () => {
     const port = await findFreePort();
     const token = 'restarting-warehouse-token';
-    let current = await startLocalWarehouse({ port, token, directResultsWaitMs: 200 });
+    let current = await startLocalWarehouse({ port, token, directResultsWaitMs: 200, holdStatements: gate.hold });
     const worker = await createSqlWorker({
       connection: env.address,
       taskQueue: `lost-${port}`,
@@ -203,7 +208,7 @@ describe('sqlQueryWorkflow', () => {
       const failure = await worker.runUntil(async () => {
         const handle = await startSqlQuery(
           env.client,
-          { statement: SLOW_SQL('lost', 200_000), pollIntervalMs: 200 },
+          { statement: heldSql('lost'), pollIntervalMs: 200 }, // never released
           { taskQueue: worker.taskQueue },
         );
         await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
