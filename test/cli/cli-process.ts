@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../support/wait.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -47,14 +48,12 @@ export async function runCli(
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
-export async function waitForMatch(text: () => string, pattern: RegExp, timeoutMs: number, what = ''): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(text());
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms ${what}:\n${text()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export function waitForMatch(text: () => string, pattern: RegExp, timeoutMs: number, what = ''): Promise<RegExpMatchArray> {
+  return waitFor(`${pattern} ${what}`, () => pattern.exec(text()) ?? undefined, { timeoutMs, intervalMs: 100 }).catch(
+    (error: unknown) => {
+      throw new Error(`${(error as Error).message}:\n${text()}`);
+    },
+  );
 }
 
 /** Process ids of every descendant of `pid` (children, their children, ...). */

@@ -18,6 +18,7 @@ import {
   waitForMatch,
   type CliProcess,
 } from './cli-process.js';
+import { waitFor } from '../support/wait.js';
 
 /** Generous: the first start bundles the workflow code and may provision the Temporal CLI. */
 const START_TIMEOUT_MS = 180_000;
@@ -58,9 +59,9 @@ async function stopDev(dev: RunningDev): Promise<{ code: number | null; stopMs: 
   const stopMs = Date.now() - started;
   assert.ok(stopMs < STOP_DEADLINE_MS, `dev stopped within ${STOP_DEADLINE_MS} ms (took ${stopMs})`);
   // A child notices its parent's exit a moment later (the esbuild service of tsx reads EOF): give them a deadline.
-  const gone = Date.now() + 10_000;
-  while (children.some((child) => isRunning(child)) && Date.now() < gone)
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitFor('the children to exit', () => !children.some((child) => isRunning(child)), { timeoutMs: 10_000 }).catch(
+    () => undefined, // the assertion below names any that are left
+  );
   assert.deepEqual(
     children.filter((child) => isRunning(child)).map((child) => `${child}: ${commandOf(child)}`),
     [],

@@ -45,7 +45,7 @@ describe('temporal-dbsql worker', () => {
           { statement: 'SELECT count(*) FROM RANGE(200000) a CROSS JOIN RANGE(200000) b', pollIntervalMs: 300 },
           { taskQueue: 'worker-shutdown-test' },
         );
-        await waitForStatus(handle, (status) => status.polls >= 2, 60_000);
+        await waitForStatus(handle, (status) => status.polls >= 2, { timeoutMs: 60_000 });
       } finally {
         await connection.close();
       }

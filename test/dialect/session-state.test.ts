@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ServerOperationError, type Connection } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
-import { connectTo, SLOW_SQL, waitFor } from '../support/driver-fixtures.js';
+import { connectTo, SLOW_SQL } from '../support/driver-fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 async function rows(connection: Connection, sql: string): Promise<Record<string, unknown>[]> {
   return (await connection.execute(sql)).fetchAll();
@@ -69,11 +70,13 @@ describe('session state on the local warehouse', () => {
   it('cancels one statement of a session while another one of the same session, using its view, completes', async () => {
     await rows(mine, 'CREATE OR REPLACE TEMP VIEW small AS SELECT * FROM range(3)');
     const slow = await mine.executeAsync(SLOW_SQL, undefined, { directResults: false });
-    await waitFor(async () => (await slow.syncStatus()) !== undefined && slow.isRunning, 60_000, 'the slow statement to run');
+    await waitFor('the slow statement to run', async () => (await slow.syncStatus()) !== undefined && slow.isRunning, {
+      timeoutMs: 60_000,
+    });
     const quick = mine.execute('SELECT count(*) AS n FROM small');
     await slow.cancel();
     assert.deepEqual(await (await quick).fetchAll(), [{ n: 3n }]);
-    await waitFor(async () => (await slow.syncStatus()) !== undefined && !slow.isRunning, 60_000, 'the cancel');
+    await waitFor('the cancel', async () => (await slow.syncStatus()) !== undefined && !slow.isRunning, { timeoutMs: 60_000 });
     assert.ok(slow.isCanceled, 'the slow statement ends cancelled');
   });
 });

@@ -8,13 +8,8 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import {
-  fetchAllRunHistories,
-  historyBytes,
-  startTemporalTestEnv,
-  waitFor,
-  type TemporalTestEnv,
-} from '../support/temporal-env.js';
+import { fetchAllRunHistories, historyBytes, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-env.js';
+import { waitFor } from '../support/wait.js';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -72,7 +67,7 @@ describe('secrets stay out of everything a user or operator sees', () => {
     child.stdout.on('data', (d: Buffer) => logs.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => logs.push(d.toString()));
     workers.push({ child, logs });
-    await waitFor('the worker to poll', () => logs.join('').includes('worker polling'), 120_000);
+    await waitFor('the worker to poll', () => logs.join('').includes('worker polling'), { timeoutMs: 120_000 });
     return logs;
   }
 

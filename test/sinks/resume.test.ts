@@ -15,7 +15,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { SinkProgress } from '../../activities/index.js';
 import { connect } from '../../src/index.js';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { startTemporalTestEnv, waitFor, type TemporalTestEnv } from '../support/temporal-env.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-env.js';
+import { waitFor } from '../support/wait.js';
 import { MIXED_SQL, canonicalRows, readBack, s3Fetcher } from './support/read-back.js';
 import { startS3Server, type S3TestServer } from './support/s3-server.js';
 
@@ -99,7 +100,7 @@ describe('result sink resume across workers', () => {
         recorded = await recordedProgress(handle);
         return (recorded?.parts.length ?? 0) >= 2;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     first.kill('SIGKILL');
     await once(first, 'exit');
