@@ -11,3 +11,4 @@
  */
 export { sqlQueryWorkflow } from './sql-query.js';
 export * from './messages.js';
+export { sqlPipelineWorkflow } from './sql-pipeline.js';

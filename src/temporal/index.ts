@@ -27,3 +27,6 @@ export {
 export * from '../../workflows/messages.js';
 export { SqlQueryInputError, findInputProblem, MIN_POLL_INTERVAL_MS, type InputProblem } from '../../workflows/validation.js';
 export * from './codec/index.js';
+export * from './pipelines.js';
+export * from '../../workflows/pipeline-messages.js';
+export { SqlPipelineInputError, findPipelineProblem, type PipelineProblem } from '../../workflows/pipeline-validation.js';
