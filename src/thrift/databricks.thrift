@@ -455,6 +455,142 @@ struct TExecuteStatementResp {
   1281: optional TSparkDirectResults directResults
 }
 
+// ---------------------------------------------------------------- catalog metadata
+//
+// Each call starts an operation whose rows are read like a statement's (GetResultSetMetadata,
+// FetchResults, or inline as direct results). Name arguments are JDBC patterns (`%`, `_`,
+// `\` escapes) except catalog names in GetCrossReference and GetPrimaryKeys.
+
+struct TGetTypeInfoReq {
+  1: required TSessionHandle sessionHandle,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetTypeInfoResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetCatalogsReq {
+  1: required TSessionHandle sessionHandle,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetCatalogsResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetSchemasReq {
+  1: required TSessionHandle sessionHandle,
+  2: optional string catalogName,
+  3: optional string schemaName,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetSchemasResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetTablesReq {
+  1: required TSessionHandle sessionHandle,
+  2: optional string catalogName,
+  3: optional string schemaName,
+  4: optional string tableName,
+  5: optional list<string> tableTypes,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetTablesResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetTableTypesReq {
+  1: required TSessionHandle sessionHandle,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetTableTypesResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetColumnsReq {
+  1: required TSessionHandle sessionHandle,
+  2: optional string catalogName,
+  3: optional string schemaName,
+  4: optional string tableName,
+  5: optional string columnName,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetColumnsResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetFunctionsReq {
+  1: required TSessionHandle sessionHandle,
+  2: optional string catalogName,
+  3: optional string schemaName,
+  4: optional string functionName,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetFunctionsResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetPrimaryKeysReq {
+  1: required TSessionHandle sessionHandle,
+  2: optional string catalogName,
+  3: optional string schemaName,
+  4: optional string tableName,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetPrimaryKeysResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
+struct TGetCrossReferenceReq {
+  1: required TSessionHandle sessionHandle,
+  2: optional string parentCatalogName,
+  3: optional string parentSchemaName,
+  4: optional string parentTableName,
+  5: optional string foreignCatalogName,
+  6: optional string foreignSchemaName,
+  7: optional string foreignTableName,
+  1281: optional TSparkGetDirectResults getDirectResults,
+  1282: optional bool runAsync = false
+}
+
+struct TGetCrossReferenceResp {
+  1: required TStatus status,
+  2: optional TOperationHandle operationHandle,
+  1281: optional TSparkDirectResults directResults
+}
+
 service TCLIService {
   TOpenSessionResp OpenSession(1: TOpenSessionReq req);
   TCloseSessionResp CloseSession(1: TCloseSessionReq req);
@@ -465,4 +601,13 @@ service TCLIService {
   TCloseOperationResp CloseOperation(1: TCloseOperationReq req);
   TGetResultSetMetadataResp GetResultSetMetadata(1: TGetResultSetMetadataReq req);
   TFetchResultsResp FetchResults(1: TFetchResultsReq req);
+  TGetTypeInfoResp GetTypeInfo(1: TGetTypeInfoReq req);
+  TGetCatalogsResp GetCatalogs(1: TGetCatalogsReq req);
+  TGetSchemasResp GetSchemas(1: TGetSchemasReq req);
+  TGetTablesResp GetTables(1: TGetTablesReq req);
+  TGetTableTypesResp GetTableTypes(1: TGetTableTypesReq req);
+  TGetColumnsResp GetColumns(1: TGetColumnsReq req);
+  TGetFunctionsResp GetFunctions(1: TGetFunctionsReq req);
+  TGetPrimaryKeysResp GetPrimaryKeys(1: TGetPrimaryKeysReq req);
+  TGetCrossReferenceResp GetCrossReference(1: TGetCrossReferenceReq req);
 }

@@ -8,7 +8,9 @@ import { SqlStatementError, sqlStateOf } from './errors.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
-import type { SessionState } from './dialect/session-state.js';
+import { enterSession, type SessionState } from './dialect/session-state.js';
+import { databricksErrorOf } from './dialect/error-classes.js';
+import { metadataQuery, type MetadataRequest } from './metadata/calls.js';
 import { installSparkFunctions } from './dialect/spark-functions.js';
 import type { CatalogNames } from './sql-translate.js';
 import { StatementSlots } from './statement-slots.js';
@@ -89,6 +91,23 @@ export class WarehouseEngine {
     } catch (error) {
       connection.closeSync();
       throw error;
+    }
+  }
+
+  /** Prepares the query that answers a catalog call, on a connection in the session's state. */
+  async prepareMetadata(request: MetadataRequest, session?: SessionState): Promise<PreparedStatement> {
+    const connection = await this.instance.connect();
+    try {
+      if (session !== undefined) await enterSession(connection, session, this.names);
+      const sql = await metadataQuery(connection, request, this.names);
+      const prepared = await connection.prepare(sql);
+      return new PreparedStatement(connection, prepared, this.slots, (run) => {
+        this.active.add(run);
+        void run.catch(() => undefined).finally(() => this.active.delete(run));
+      });
+    } catch (error) {
+      connection.closeSync();
+      throw databricksErrorOf(error);
     }
   }
 

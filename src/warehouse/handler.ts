@@ -16,14 +16,32 @@ import {
   TFetchOrientation,
   TFetchResultsReq,
   TFetchResultsResp,
+  TGetCatalogsReq,
+  TGetCatalogsResp,
+  TGetColumnsReq,
+  TGetColumnsResp,
+  TGetCrossReferenceReq,
+  TGetCrossReferenceResp,
+  TGetFunctionsReq,
+  TGetFunctionsResp,
   TGetInfoReq,
   TGetInfoResp,
   TGetInfoType,
   TGetInfoValue,
   TGetOperationStatusReq,
   TGetOperationStatusResp,
+  TGetPrimaryKeysReq,
+  TGetPrimaryKeysResp,
   TGetResultSetMetadataReq,
   TGetResultSetMetadataResp,
+  TGetSchemasReq,
+  TGetSchemasResp,
+  TGetTablesReq,
+  TGetTablesResp,
+  TGetTableTypesReq,
+  TGetTableTypesResp,
+  TGetTypeInfoReq,
+  TGetTypeInfoResp,
   THandleIdentifier,
   TOpenSessionReq,
   TOpenSessionResp,
@@ -34,8 +52,10 @@ import {
   TSparkDirectResults,
   TStatus,
   TStatusCode,
+  type TSparkGetDirectResults,
   type TSparkParameter,
 } from '../thrift/index.js';
+import { describeRequest, type MetadataRequest } from './metadata/calls.js';
 import { newHandleBytes } from './handles.js';
 import type { StatementParameter, WarehouseEngine } from './engine.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
@@ -60,6 +80,13 @@ export interface HandlerOptions {
 }
 
 type AnyResponse = { status: TStatus };
+
+/** What every catalog call's request and response carry besides the call's own arguments. */
+type MetadataReq = { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean };
+type MetadataResp = AnyResponse & { operationHandle?: TOperationHandle; directResults?: TSparkDirectResults };
+
+/** Catalog results are column-based: the requests carry no result format, and every client reads it. */
+const METADATA_FORMAT: ResultFormat = { arrow: null, canDownload: false };
 
 export class WarehouseHandler {
   constructor(
@@ -228,6 +255,110 @@ export class WarehouseHandler {
     });
   }
 
+  GetCatalogs(req: TGetCatalogsReq): Promise<TGetCatalogsResp> {
+    return this.metadata(TGetCatalogsResp, req, { call: 'GetCatalogs' }, TOperationType.GET_CATALOGS);
+  }
+
+  GetSchemas(req: TGetSchemasReq): Promise<TGetSchemasResp> {
+    const { catalogName, schemaName } = req;
+    return this.metadata(
+      TGetSchemasResp,
+      req,
+      { call: 'GetSchemas', ...given({ catalogName, schemaName }) },
+      TOperationType.GET_SCHEMAS,
+    );
+  }
+
+  GetTables(req: TGetTablesReq): Promise<TGetTablesResp> {
+    const { catalogName, schemaName, tableName, tableTypes } = req;
+    const args = {
+      call: 'GetTables',
+      ...given({ catalogName, schemaName, tableName }),
+      tableTypes: tableTypes ?? undefined,
+    } as const;
+    return this.metadata(TGetTablesResp, req, args, TOperationType.GET_TABLES);
+  }
+
+  GetTableTypes(req: TGetTableTypesReq): Promise<TGetTableTypesResp> {
+    return this.metadata(TGetTableTypesResp, req, { call: 'GetTableTypes' }, TOperationType.GET_TABLE_TYPES);
+  }
+
+  GetColumns(req: TGetColumnsReq): Promise<TGetColumnsResp> {
+    const { catalogName, schemaName, tableName, columnName } = req;
+    const args = { call: 'GetColumns', ...given({ catalogName, schemaName, tableName, columnName }) } as const;
+    return this.metadata(TGetColumnsResp, req, args, TOperationType.GET_COLUMNS);
+  }
+
+  GetTypeInfo(req: TGetTypeInfoReq): Promise<TGetTypeInfoResp> {
+    return this.metadata(TGetTypeInfoResp, req, { call: 'GetTypeInfo' }, TOperationType.GET_TYPE_INFO);
+  }
+
+  GetFunctions(req: TGetFunctionsReq): Promise<TGetFunctionsResp> {
+    const { catalogName, schemaName, functionName } = req;
+    const args = { call: 'GetFunctions', ...given({ catalogName, schemaName, functionName }) } as const;
+    return this.metadata(TGetFunctionsResp, req, args, TOperationType.GET_FUNCTIONS);
+  }
+
+  // HiveServer2 has no operation types for keys; it gives these two GET_FUNCTIONS, as here.
+  GetPrimaryKeys(req: TGetPrimaryKeysReq): Promise<TGetPrimaryKeysResp> {
+    const { catalogName, schemaName, tableName } = req;
+    const args = { call: 'GetPrimaryKeys', ...given({ catalogName, schemaName, tableName }) } as const;
+    return this.metadata(TGetPrimaryKeysResp, req, args, TOperationType.GET_FUNCTIONS);
+  }
+
+  GetCrossReference(req: TGetCrossReferenceReq): Promise<TGetCrossReferenceResp> {
+    const { parentCatalogName, parentSchemaName, parentTableName, foreignCatalogName, foreignSchemaName, foreignTableName } = req;
+    const names = {
+      parentCatalogName,
+      parentSchemaName,
+      parentTableName,
+      foreignCatalogName,
+      foreignSchemaName,
+      foreignTableName,
+    };
+    return this.metadata(
+      TGetCrossReferenceResp,
+      req,
+      { call: 'GetCrossReference', ...given(names) },
+      TOperationType.GET_FUNCTIONS,
+    );
+  }
+
+  /**
+   * A catalog call: an operation like a statement's, whose rows are read the same ways
+   * (direct results, FetchResults); synchronous unless the client asks for runAsync.
+   */
+  private metadata<R extends MetadataResp>(
+    Response: new (args: { status: TStatus; operationHandle?: TOperationHandle }) => R,
+    req: MetadataReq,
+    request: MetadataRequest,
+    type: TOperationType,
+  ): Promise<R> {
+    return guardedAsync(Response, async () => {
+      this.sessions.use(req.sessionHandle?.sessionId?.guid);
+      const session = this.sessions.stateOf(req.sessionHandle?.sessionId?.guid);
+      const prepared = await this.engine.prepareMetadata(request, session);
+      const operation = Operation.start(describeRequest(request), METADATA_FORMAT, prepared, {
+        spool: this.options.spool,
+        cloudFetch: this.options.cloudFetch,
+        timeoutSeconds: 0,
+      });
+      this.history.add(operation);
+      this.operations.add(operation);
+      if (!req.runAsync) await operation.done;
+      else if (req.getDirectResults) await waitAtMost(operation.done, this.options.directResultsWaitMs);
+      if (!req.runAsync && operation.state === 'ERROR' && !req.getDirectResults) {
+        this.operations.remove(operation);
+        throw operation.error ?? new SqlStatementError(`${request.call} failed.`, 'XX000');
+      }
+      const response = new Response({ status: successStatus(), operationHandle: handleOf(operation, type) });
+      if (req.getDirectResults) {
+        response.directResults = await this.directResults(operation, req.getDirectResults.maxRows, req.getDirectResults.maxBytes);
+      }
+      return response;
+    });
+  }
+
   private operation(handle: TOperationHandle | undefined): Operation {
     return this.operations.find(handle?.operationId?.guid, handle?.operationId?.secret);
   }
@@ -253,12 +384,17 @@ function negotiate(clientProtocol: number): number {
   return Math.min(clientProtocol, SERVER_PROTOCOL_VERSION);
 }
 
-function handleOf(operation: Operation): TOperationHandle {
+function handleOf(operation: Operation, type: TOperationType = TOperationType.EXECUTE_STATEMENT): TOperationHandle {
   return new TOperationHandle({
     operationId: new THandleIdentifier({ guid: operation.guid, secret: operation.secret }),
-    operationType: TOperationType.EXECUTE_STATEMENT,
+    operationType: type,
     hasResultSet: true,
   });
+}
+
+/** The arguments a client sent (Thrift reads an absent string as null). */
+function given<T extends Record<string, string | null | undefined>>(args: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => typeof v === 'string')) as { [K in keyof T]?: string };
 }
 
 function parametersOf(parameters: readonly TSparkParameter[]): StatementParameter[] {

@@ -80,6 +80,24 @@ import TCloseOperationResp = ttypes.TCloseOperationResp
 import TSparkDirectResults = ttypes.TSparkDirectResults
 import TExecuteStatementReq = ttypes.TExecuteStatementReq
 import TExecuteStatementResp = ttypes.TExecuteStatementResp
+import TGetTypeInfoReq = ttypes.TGetTypeInfoReq
+import TGetTypeInfoResp = ttypes.TGetTypeInfoResp
+import TGetCatalogsReq = ttypes.TGetCatalogsReq
+import TGetCatalogsResp = ttypes.TGetCatalogsResp
+import TGetSchemasReq = ttypes.TGetSchemasReq
+import TGetSchemasResp = ttypes.TGetSchemasResp
+import TGetTablesReq = ttypes.TGetTablesReq
+import TGetTablesResp = ttypes.TGetTablesResp
+import TGetTableTypesReq = ttypes.TGetTableTypesReq
+import TGetTableTypesResp = ttypes.TGetTableTypesResp
+import TGetColumnsReq = ttypes.TGetColumnsReq
+import TGetColumnsResp = ttypes.TGetColumnsResp
+import TGetFunctionsReq = ttypes.TGetFunctionsReq
+import TGetFunctionsResp = ttypes.TGetFunctionsResp
+import TGetPrimaryKeysReq = ttypes.TGetPrimaryKeysReq
+import TGetPrimaryKeysResp = ttypes.TGetPrimaryKeysResp
+import TGetCrossReferenceReq = ttypes.TGetCrossReferenceReq
+import TGetCrossReferenceResp = ttypes.TGetCrossReferenceResp
 
 declare class Client {
     private output: thrift.TTransport;
@@ -123,6 +141,42 @@ declare class Client {
     FetchResults(req: TFetchResultsReq): Promise<TFetchResultsResp>;
 
     FetchResults(req: TFetchResultsReq, callback?: (error: void, response: TFetchResultsResp)=>void): void;
+
+    GetTypeInfo(req: TGetTypeInfoReq): Promise<TGetTypeInfoResp>;
+
+    GetTypeInfo(req: TGetTypeInfoReq, callback?: (error: void, response: TGetTypeInfoResp)=>void): void;
+
+    GetCatalogs(req: TGetCatalogsReq): Promise<TGetCatalogsResp>;
+
+    GetCatalogs(req: TGetCatalogsReq, callback?: (error: void, response: TGetCatalogsResp)=>void): void;
+
+    GetSchemas(req: TGetSchemasReq): Promise<TGetSchemasResp>;
+
+    GetSchemas(req: TGetSchemasReq, callback?: (error: void, response: TGetSchemasResp)=>void): void;
+
+    GetTables(req: TGetTablesReq): Promise<TGetTablesResp>;
+
+    GetTables(req: TGetTablesReq, callback?: (error: void, response: TGetTablesResp)=>void): void;
+
+    GetTableTypes(req: TGetTableTypesReq): Promise<TGetTableTypesResp>;
+
+    GetTableTypes(req: TGetTableTypesReq, callback?: (error: void, response: TGetTableTypesResp)=>void): void;
+
+    GetColumns(req: TGetColumnsReq): Promise<TGetColumnsResp>;
+
+    GetColumns(req: TGetColumnsReq, callback?: (error: void, response: TGetColumnsResp)=>void): void;
+
+    GetFunctions(req: TGetFunctionsReq): Promise<TGetFunctionsResp>;
+
+    GetFunctions(req: TGetFunctionsReq, callback?: (error: void, response: TGetFunctionsResp)=>void): void;
+
+    GetPrimaryKeys(req: TGetPrimaryKeysReq): Promise<TGetPrimaryKeysResp>;
+
+    GetPrimaryKeys(req: TGetPrimaryKeysReq, callback?: (error: void, response: TGetPrimaryKeysResp)=>void): void;
+
+    GetCrossReference(req: TGetCrossReferenceReq): Promise<TGetCrossReferenceResp>;
+
+    GetCrossReference(req: TGetCrossReferenceReq, callback?: (error: void, response: TGetCrossReferenceResp)=>void): void;
   }
 
 declare class Processor {
@@ -139,4 +193,13 @@ declare class Processor {
     process_CloseOperation(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
     process_GetResultSetMetadata(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
     process_FetchResults(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetTypeInfo(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetCatalogs(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetSchemas(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetTables(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetTableTypes(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetColumns(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetFunctions(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetPrimaryKeys(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
+    process_GetCrossReference(seqid: number, input: thrift.TProtocol, output: thrift.TProtocol): void;
 }

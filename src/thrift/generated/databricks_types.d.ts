@@ -616,3 +616,169 @@ declare class TExecuteStatementResp {
 
       constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
+
+declare class TGetTypeInfoReq {
+    public sessionHandle: TSessionHandle;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetTypeInfoResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetCatalogsReq {
+    public sessionHandle: TSessionHandle;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetCatalogsResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetSchemasReq {
+    public sessionHandle: TSessionHandle;
+    public catalogName?: string;
+    public schemaName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetSchemasResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetTablesReq {
+    public sessionHandle: TSessionHandle;
+    public catalogName?: string;
+    public schemaName?: string;
+    public tableName?: string;
+    public tableTypes?: string[];
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; tableTypes?: string[]; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetTablesResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetTableTypesReq {
+    public sessionHandle: TSessionHandle;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetTableTypesResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetColumnsReq {
+    public sessionHandle: TSessionHandle;
+    public catalogName?: string;
+    public schemaName?: string;
+    public tableName?: string;
+    public columnName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; columnName?: string; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetColumnsResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetFunctionsReq {
+    public sessionHandle: TSessionHandle;
+    public catalogName?: string;
+    public schemaName?: string;
+    public functionName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; functionName?: string; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetFunctionsResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetPrimaryKeysReq {
+    public sessionHandle: TSessionHandle;
+    public catalogName?: string;
+    public schemaName?: string;
+    public tableName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetPrimaryKeysResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }
+
+declare class TGetCrossReferenceReq {
+    public sessionHandle: TSessionHandle;
+    public parentCatalogName?: string;
+    public parentSchemaName?: string;
+    public parentTableName?: string;
+    public foreignCatalogName?: string;
+    public foreignSchemaName?: string;
+    public foreignTableName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
+    public runAsync?: boolean;
+
+      constructor(args?: { sessionHandle: TSessionHandle; parentCatalogName?: string; parentSchemaName?: string; parentTableName?: string; foreignCatalogName?: string; foreignSchemaName?: string; foreignTableName?: string; getDirectResults?: TSparkGetDirectResults; runAsync?: boolean; });
+  }
+
+declare class TGetCrossReferenceResp {
+    public status: TStatus;
+    public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
+
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
+  }

@@ -6010,3 +6010,1909 @@ const TExecuteStatementResp = module.exports.TExecuteStatementResp = class {
   }
 
 };
+const TGetTypeInfoReq = module.exports.TGetTypeInfoReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetTypeInfoReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetTypeInfoResp = module.exports.TGetTypeInfoResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetTypeInfoResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetCatalogsReq = module.exports.TGetCatalogsReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetCatalogsReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetCatalogsResp = module.exports.TGetCatalogsResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetCatalogsResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetSchemasReq = module.exports.TGetSchemasReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.catalogName = null;
+    this.schemaName = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.catalogName !== undefined && args.catalogName !== null) {
+        this.catalogName = args.catalogName;
+      }
+      if (args.schemaName !== undefined && args.schemaName !== null) {
+        this.schemaName = args.schemaName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.catalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.schemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetSchemasReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.catalogName !== null && this.catalogName !== undefined) {
+      output.writeFieldBegin('catalogName', Thrift.Type.STRING, 2);
+      output.writeString(this.catalogName);
+      output.writeFieldEnd();
+    }
+    if (this.schemaName !== null && this.schemaName !== undefined) {
+      output.writeFieldBegin('schemaName', Thrift.Type.STRING, 3);
+      output.writeString(this.schemaName);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetSchemasResp = module.exports.TGetSchemasResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetSchemasResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetTablesReq = module.exports.TGetTablesReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.catalogName = null;
+    this.schemaName = null;
+    this.tableName = null;
+    this.tableTypes = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.catalogName !== undefined && args.catalogName !== null) {
+        this.catalogName = args.catalogName;
+      }
+      if (args.schemaName !== undefined && args.schemaName !== null) {
+        this.schemaName = args.schemaName;
+      }
+      if (args.tableName !== undefined && args.tableName !== null) {
+        this.tableName = args.tableName;
+      }
+      if (args.tableTypes !== undefined && args.tableTypes !== null) {
+        this.tableTypes = Thrift.copyList(args.tableTypes, [null]);
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.catalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.schemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRING) {
+          this.tableName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 5:
+        if (ftype == Thrift.Type.LIST) {
+          this.tableTypes = [];
+          const _rtmp3147 = input.readListBegin();
+          const _size146 = _rtmp3147.size || 0;
+          for (let _i148 = 0; _i148 < _size146; ++_i148) {
+            let elem149 = null;
+            elem149 = input.readString();
+            this.tableTypes.push(elem149);
+          }
+          input.readListEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetTablesReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.catalogName !== null && this.catalogName !== undefined) {
+      output.writeFieldBegin('catalogName', Thrift.Type.STRING, 2);
+      output.writeString(this.catalogName);
+      output.writeFieldEnd();
+    }
+    if (this.schemaName !== null && this.schemaName !== undefined) {
+      output.writeFieldBegin('schemaName', Thrift.Type.STRING, 3);
+      output.writeString(this.schemaName);
+      output.writeFieldEnd();
+    }
+    if (this.tableName !== null && this.tableName !== undefined) {
+      output.writeFieldBegin('tableName', Thrift.Type.STRING, 4);
+      output.writeString(this.tableName);
+      output.writeFieldEnd();
+    }
+    if (this.tableTypes !== null && this.tableTypes !== undefined) {
+      output.writeFieldBegin('tableTypes', Thrift.Type.LIST, 5);
+      output.writeListBegin(Thrift.Type.STRING, this.tableTypes.length);
+      for (let iter150 in this.tableTypes) {
+        if (this.tableTypes.hasOwnProperty(iter150)) {
+          iter150 = this.tableTypes[iter150];
+          output.writeString(iter150);
+        }
+      }
+      output.writeListEnd();
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetTablesResp = module.exports.TGetTablesResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetTablesResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetTableTypesReq = module.exports.TGetTableTypesReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetTableTypesReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetTableTypesResp = module.exports.TGetTableTypesResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetTableTypesResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetColumnsReq = module.exports.TGetColumnsReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.catalogName = null;
+    this.schemaName = null;
+    this.tableName = null;
+    this.columnName = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.catalogName !== undefined && args.catalogName !== null) {
+        this.catalogName = args.catalogName;
+      }
+      if (args.schemaName !== undefined && args.schemaName !== null) {
+        this.schemaName = args.schemaName;
+      }
+      if (args.tableName !== undefined && args.tableName !== null) {
+        this.tableName = args.tableName;
+      }
+      if (args.columnName !== undefined && args.columnName !== null) {
+        this.columnName = args.columnName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.catalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.schemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRING) {
+          this.tableName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 5:
+        if (ftype == Thrift.Type.STRING) {
+          this.columnName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetColumnsReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.catalogName !== null && this.catalogName !== undefined) {
+      output.writeFieldBegin('catalogName', Thrift.Type.STRING, 2);
+      output.writeString(this.catalogName);
+      output.writeFieldEnd();
+    }
+    if (this.schemaName !== null && this.schemaName !== undefined) {
+      output.writeFieldBegin('schemaName', Thrift.Type.STRING, 3);
+      output.writeString(this.schemaName);
+      output.writeFieldEnd();
+    }
+    if (this.tableName !== null && this.tableName !== undefined) {
+      output.writeFieldBegin('tableName', Thrift.Type.STRING, 4);
+      output.writeString(this.tableName);
+      output.writeFieldEnd();
+    }
+    if (this.columnName !== null && this.columnName !== undefined) {
+      output.writeFieldBegin('columnName', Thrift.Type.STRING, 5);
+      output.writeString(this.columnName);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetColumnsResp = module.exports.TGetColumnsResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetColumnsResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetFunctionsReq = module.exports.TGetFunctionsReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.catalogName = null;
+    this.schemaName = null;
+    this.functionName = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.catalogName !== undefined && args.catalogName !== null) {
+        this.catalogName = args.catalogName;
+      }
+      if (args.schemaName !== undefined && args.schemaName !== null) {
+        this.schemaName = args.schemaName;
+      }
+      if (args.functionName !== undefined && args.functionName !== null) {
+        this.functionName = args.functionName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.catalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.schemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRING) {
+          this.functionName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetFunctionsReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.catalogName !== null && this.catalogName !== undefined) {
+      output.writeFieldBegin('catalogName', Thrift.Type.STRING, 2);
+      output.writeString(this.catalogName);
+      output.writeFieldEnd();
+    }
+    if (this.schemaName !== null && this.schemaName !== undefined) {
+      output.writeFieldBegin('schemaName', Thrift.Type.STRING, 3);
+      output.writeString(this.schemaName);
+      output.writeFieldEnd();
+    }
+    if (this.functionName !== null && this.functionName !== undefined) {
+      output.writeFieldBegin('functionName', Thrift.Type.STRING, 4);
+      output.writeString(this.functionName);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetFunctionsResp = module.exports.TGetFunctionsResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetFunctionsResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetPrimaryKeysReq = module.exports.TGetPrimaryKeysReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.catalogName = null;
+    this.schemaName = null;
+    this.tableName = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.catalogName !== undefined && args.catalogName !== null) {
+        this.catalogName = args.catalogName;
+      }
+      if (args.schemaName !== undefined && args.schemaName !== null) {
+        this.schemaName = args.schemaName;
+      }
+      if (args.tableName !== undefined && args.tableName !== null) {
+        this.tableName = args.tableName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.catalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.schemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRING) {
+          this.tableName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetPrimaryKeysReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.catalogName !== null && this.catalogName !== undefined) {
+      output.writeFieldBegin('catalogName', Thrift.Type.STRING, 2);
+      output.writeString(this.catalogName);
+      output.writeFieldEnd();
+    }
+    if (this.schemaName !== null && this.schemaName !== undefined) {
+      output.writeFieldBegin('schemaName', Thrift.Type.STRING, 3);
+      output.writeString(this.schemaName);
+      output.writeFieldEnd();
+    }
+    if (this.tableName !== null && this.tableName !== undefined) {
+      output.writeFieldBegin('tableName', Thrift.Type.STRING, 4);
+      output.writeString(this.tableName);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetPrimaryKeysResp = module.exports.TGetPrimaryKeysResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetPrimaryKeysResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetCrossReferenceReq = module.exports.TGetCrossReferenceReq = class {
+  constructor(args) {
+    this.sessionHandle = null;
+    this.parentCatalogName = null;
+    this.parentSchemaName = null;
+    this.parentTableName = null;
+    this.foreignCatalogName = null;
+    this.foreignSchemaName = null;
+    this.foreignTableName = null;
+    this.getDirectResults = null;
+    this.runAsync = false;
+    if (args) {
+      if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
+        this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.parentCatalogName !== undefined && args.parentCatalogName !== null) {
+        this.parentCatalogName = args.parentCatalogName;
+      }
+      if (args.parentSchemaName !== undefined && args.parentSchemaName !== null) {
+        this.parentSchemaName = args.parentSchemaName;
+      }
+      if (args.parentTableName !== undefined && args.parentTableName !== null) {
+        this.parentTableName = args.parentTableName;
+      }
+      if (args.foreignCatalogName !== undefined && args.foreignCatalogName !== null) {
+        this.foreignCatalogName = args.foreignCatalogName;
+      }
+      if (args.foreignSchemaName !== undefined && args.foreignSchemaName !== null) {
+        this.foreignSchemaName = args.foreignSchemaName;
+      }
+      if (args.foreignTableName !== undefined && args.foreignTableName !== null) {
+        this.foreignTableName = args.foreignTableName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.runAsync !== undefined && args.runAsync !== null) {
+        this.runAsync = args.runAsync;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.sessionHandle = new ttypes.TSessionHandle();
+          this.sessionHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.parentCatalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.parentSchemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRING) {
+          this.parentTableName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 5:
+        if (ftype == Thrift.Type.STRING) {
+          this.foreignCatalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 6:
+        if (ftype == Thrift.Type.STRING) {
+          this.foreignSchemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 7:
+        if (ftype == Thrift.Type.STRING) {
+          this.foreignTableName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1282:
+        if (ftype == Thrift.Type.BOOL) {
+          this.runAsync = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetCrossReferenceReq');
+    if (this.sessionHandle !== null && this.sessionHandle !== undefined) {
+      output.writeFieldBegin('sessionHandle', Thrift.Type.STRUCT, 1);
+      this.sessionHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.parentCatalogName !== null && this.parentCatalogName !== undefined) {
+      output.writeFieldBegin('parentCatalogName', Thrift.Type.STRING, 2);
+      output.writeString(this.parentCatalogName);
+      output.writeFieldEnd();
+    }
+    if (this.parentSchemaName !== null && this.parentSchemaName !== undefined) {
+      output.writeFieldBegin('parentSchemaName', Thrift.Type.STRING, 3);
+      output.writeString(this.parentSchemaName);
+      output.writeFieldEnd();
+    }
+    if (this.parentTableName !== null && this.parentTableName !== undefined) {
+      output.writeFieldBegin('parentTableName', Thrift.Type.STRING, 4);
+      output.writeString(this.parentTableName);
+      output.writeFieldEnd();
+    }
+    if (this.foreignCatalogName !== null && this.foreignCatalogName !== undefined) {
+      output.writeFieldBegin('foreignCatalogName', Thrift.Type.STRING, 5);
+      output.writeString(this.foreignCatalogName);
+      output.writeFieldEnd();
+    }
+    if (this.foreignSchemaName !== null && this.foreignSchemaName !== undefined) {
+      output.writeFieldBegin('foreignSchemaName', Thrift.Type.STRING, 6);
+      output.writeString(this.foreignSchemaName);
+      output.writeFieldEnd();
+    }
+    if (this.foreignTableName !== null && this.foreignTableName !== undefined) {
+      output.writeFieldBegin('foreignTableName', Thrift.Type.STRING, 7);
+      output.writeString(this.foreignTableName);
+      output.writeFieldEnd();
+    }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.runAsync !== null && this.runAsync !== undefined) {
+      output.writeFieldBegin('runAsync', Thrift.Type.BOOL, 1282);
+      output.writeBool(this.runAsync);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TGetCrossReferenceResp = module.exports.TGetCrossReferenceResp = class {
+  constructor(args) {
+    this.status = null;
+    this.operationHandle = null;
+    this.directResults = null;
+    if (args) {
+      if (args.status !== undefined && args.status !== null) {
+        this.status = new ttypes.TStatus(args.status);
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field status is unset!');
+      }
+      if (args.operationHandle !== undefined && args.operationHandle !== null) {
+        this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.status = new ttypes.TStatus();
+          this.status.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationHandle = new ttypes.TOperationHandle();
+          this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TGetCrossReferenceResp');
+    if (this.status !== null && this.status !== undefined) {
+      output.writeFieldBegin('status', Thrift.Type.STRUCT, 1);
+      this.status.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.operationHandle !== null && this.operationHandle !== undefined) {
+      output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
+      this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
