@@ -77,7 +77,13 @@ export class QueryNotFoundError extends DatabaseError {
 
 /** The Thrift calls that can find the connection's session gone. */
 export type SessionCall =
-  'ExecuteStatement' | 'GetOperationStatus' | 'GetResultSetMetadata' | 'FetchResults' | 'CancelOperation' | 'CloseOperation';
+  | 'ExecuteStatement'
+  | 'GetOperationStatus'
+  | 'GetResultSetMetadata'
+  | 'FetchResults'
+  | 'CancelOperation'
+  | 'CloseOperation'
+  | import('./backend/metadata.js').MetadataCall;
 
 /**
  * Thrown when the server no longer knows the connection's session (it expired, or the server

@@ -14,6 +14,14 @@ export { connect } from './client/connect.js';
 export type { ConnectOptions, OAuthClientCredentials } from './client/options.js';
 export type { RetryOptions } from './transport/retry-policy.js';
 export { Connection, type ExecuteOptions } from './client/connection.js';
+export type {
+  ColumnsOptions,
+  CrossReferenceOptions,
+  FunctionsOptions,
+  PrimaryKeysOptions,
+  SchemasOptions,
+  TablesOptions,
+} from './client/metadata.js';
 export { AsyncExecution, type GetResultsOptions } from './client/async-execution.js';
 export { AsyncExecutionStatus } from './client/status.js';
 export { ResultSet } from './client/result-set.js';

@@ -48,6 +48,7 @@ import {
 import type { HttpTransport } from '../transport/http-transport.js';
 import { type ServerCapabilities, isSparkProtocol } from './capabilities.js';
 import { bytesToUuid } from './handle-ids.js';
+import { type MetadataArguments, type MetadataCall, type MetadataReply, isMetadataCall, metadataRequestOf } from './metadata.js';
 import type { OpenedSession, SessionKeeper } from './session-keeper.js';
 import { ThriftRpc } from './thrift-rpc.js';
 
@@ -162,6 +163,30 @@ export class ThriftBackend {
     checkStatus(reply.status, 'ExecuteStatement');
     if (!reply.operationHandle) throw new ServerOperationError('ExecuteStatement answered without an operation handle');
     return reply;
+  }
+
+  /**
+   * Starts a catalog call (GetTables, GetColumns, ...); its reply reads like ExecuteStatement's.
+   * Direct results are asked for as for a statement (Spark servers only).
+   */
+  async getMetadata(
+    call: MetadataCall,
+    args: MetadataArguments,
+    capabilities: ServerCapabilities,
+    directResults?: { maxRows: number; maxBytes: number },
+  ): Promise<MetadataReply> {
+    return this.recovering(call, undefined, async (sessionHandle) => {
+      const getDirectResults =
+        capabilities.spark && directResults
+          ? new TSparkGetDirectResults({ maxRows: new Int64(directResults.maxRows), maxBytes: new Int64(directResults.maxBytes) })
+          : undefined;
+      const request = metadataRequestOf(call, { sessionHandle, runAsync: true, getDirectResults }, args);
+      const send = this.rpc.client[call].bind(this.rpc.client) as (req: object) => Promise<MetadataReply>;
+      const reply = await this.invoke(call, () => send(request));
+      checkStatus(reply.status, call);
+      if (!reply.operationHandle) throw new ServerOperationError(`${call} answered without an operation handle`);
+      return reply;
+    });
   }
 
   async getOperationStatus(operation: OperationRef): Promise<TGetOperationStatusResp> {
@@ -299,7 +324,7 @@ export function checkStatus(status: TStatus | undefined, call: string, queryId?:
       break;
   }
   const error = serverErrorOf(status, `${call} failed (status ${status.statusCode})`, queryId);
-  if (isSessionCall(call) && sessionGone(status, call === 'ExecuteStatement')) {
+  if (isSessionCall(call) && sessionGone(status, call === 'ExecuteStatement' || isMetadataCall(call))) {
     throw new SessionLostError(`${call}: the server no longer knows this connection's session: ${error.message}`, {
       call,
       queryId,
@@ -330,6 +355,15 @@ export function sessionGone(status: TStatus, onlySessionHandle: boolean): boolea
 
 const SESSION_CALLS: ReadonlySet<string> = new Set<SessionCall>([
   'ExecuteStatement',
+  'GetCatalogs',
+  'GetSchemas',
+  'GetTables',
+  'GetTableTypes',
+  'GetColumns',
+  'GetTypeInfo',
+  'GetFunctions',
+  'GetPrimaryKeys',
+  'GetCrossReference',
   'GetOperationStatus',
   'GetResultSetMetadata',
   'FetchResults',

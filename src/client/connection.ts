@@ -10,6 +10,17 @@ import { ConnectionClosedError, InvalidArgumentError } from '../errors.js';
 import { type SqlParams, bindParametersClientSide, toSparkParameters } from '../params/index.js';
 import type { TSparkParameter } from '../thrift/index.js';
 import { AsyncExecution } from './async-execution.js';
+import {
+  type ColumnsOptions,
+  type CrossReferenceOptions,
+  type FunctionsOptions,
+  type MetadataRunner,
+  type PrimaryKeysOptions,
+  type SchemasOptions,
+  type TablesOptions,
+  checkedOptions,
+  runMetadataCall,
+} from './metadata.js';
 import type { ResolvedOptions } from './options.js';
 import type { QueryContext } from './query-context.js';
 import type { ResultSet } from './result-set.js';
@@ -107,6 +118,71 @@ export class Connection {
     return AsyncExecution.pickUp(this.context, operationRefFromIds(ids));
   }
 
+  /** Catalog metadata (README, "Catalog metadata"): the catalogs, one row each (TABLE_CAT). */
+  getCatalogs(): Promise<ResultSet> {
+    return runMetadataCall(this.metadataRunner(), 'GetCatalogs', () => ({}));
+  }
+
+  /** Schemas matching the patterns: TABLE_SCHEM, TABLE_CATALOG. */
+  getSchemas(options?: SchemasOptions): Promise<ResultSet> {
+    return runMetadataCall(this.metadataRunner(), 'GetSchemas', () =>
+      checkedOptions('getSchemas', options, ['catalogName', 'schemaName']),
+    );
+  }
+
+  /** Tables and views matching the patterns: TABLE_CAT, TABLE_SCHEM, TABLE_NAME, TABLE_TYPE, REMARKS, ... */
+  getTables(options?: TablesOptions): Promise<ResultSet> {
+    const names = ['catalogName', 'schemaName', 'tableName', 'tableTypes'];
+    return runMetadataCall(this.metadataRunner(), 'GetTables', () => checkedOptions('getTables', options, names));
+  }
+
+  /** The table types getTables reports (TABLE_TYPE). */
+  getTableTypes(): Promise<ResultSet> {
+    return runMetadataCall(this.metadataRunner(), 'GetTableTypes', () => ({}));
+  }
+
+  /** Columns matching the patterns: TABLE_CAT, ..., COLUMN_NAME, DATA_TYPE (java.sql.Types), TYPE_NAME, ... */
+  getColumns(options?: ColumnsOptions): Promise<ResultSet> {
+    const names = ['catalogName', 'schemaName', 'tableName', 'columnName'];
+    return runMetadataCall(this.metadataRunner(), 'GetColumns', () => checkedOptions('getColumns', options, names));
+  }
+
+  /** The SQL types the server knows: TYPE_NAME, DATA_TYPE, PRECISION, ... */
+  getTypeInfo(): Promise<ResultSet> {
+    return runMetadataCall(this.metadataRunner(), 'GetTypeInfo', () => ({}));
+  }
+
+  /** Functions matching the patterns: FUNCTION_CAT, FUNCTION_SCHEM, FUNCTION_NAME, REMARKS, FUNCTION_TYPE, SPECIFIC_NAME. */
+  getFunctions(options: FunctionsOptions): Promise<ResultSet> {
+    const names = ['catalogName', 'schemaName', 'functionName'];
+    return runMetadataCall(this.metadataRunner(), 'GetFunctions', () =>
+      checkedOptions('getFunctions', options, names, ['functionName']),
+    );
+  }
+
+  /** The primary key columns of one table: TABLE_CAT, TABLE_SCHEM, TABLE_NAME, COLUMN_NAME, KEQ_SEQ, PK_NAME. */
+  getPrimaryKeys(options: PrimaryKeysOptions): Promise<ResultSet> {
+    const names = ['catalogName', 'schemaName', 'tableName'];
+    return runMetadataCall(this.metadataRunner(), 'GetPrimaryKeys', () =>
+      checkedOptions('getPrimaryKeys', options, names, ['schemaName', 'tableName']),
+    );
+  }
+
+  /** The foreign keys of the foreign table that refer to the parent table: PKTABLE_CAT, ..., FK_NAME, PK_NAME. */
+  getCrossReference(options: CrossReferenceOptions): Promise<ResultSet> {
+    const names = [
+      'parentCatalogName',
+      'parentSchemaName',
+      'parentTableName',
+      'foreignCatalogName',
+      'foreignSchemaName',
+      'foreignTableName',
+    ];
+    return runMetadataCall(this.metadataRunner(), 'GetCrossReference', () =>
+      checkedOptions('getCrossReference', options, names, names),
+    );
+  }
+
   /**
    * Closes the session and its HTTP connections. Queries submitted with executeAsync keep running
    * on the server and can be picked up from another connection. Idempotent.
@@ -129,6 +205,10 @@ export class Connection {
     if (this.context.capabilities.nativeParameters) return { statement: sql, parameters: toSparkParameters(params) };
     // Servers before Spark protocol V8 cannot bind parameters: bind them here, as escaped literals.
     return { statement: bindParametersClientSide(sql, params) };
+  }
+
+  private metadataRunner(): MetadataRunner {
+    return { context: this.context, directResults: this.directResults };
   }
 
   private assertOpen(): void {

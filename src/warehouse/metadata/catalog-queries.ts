@@ -232,8 +232,13 @@ export async function functionsOf(connection: DuckDBConnection, names: CatalogNa
       returnsTable: r.function_type === 'table' || r.function_type === 'table_macro',
     };
     const key = `${entry.catalog ?? ''}\u0000${entry.schema ?? ''}\u0000${entry.name}`;
+    // One row per name: a name with a table-function variant (range) returns a table.
     const seen = byKey.get(key);
-    if (!seen || (!seen.description && entry.description)) byKey.set(key, entry);
+    byKey.set(key, {
+      ...entry,
+      description: seen?.description || entry.description,
+      returnsTable: entry.returnsTable || seen?.returnsTable === true,
+    });
   }
   return [...byKey.values()].sort(
     (a, b) =>
