@@ -12,7 +12,7 @@ type Row = Record<string, unknown>;
 
 async function rowsOf(result: Promise<ResultSet>): Promise<Row[]> {
   const rs = await result;
-  return (await rs.fetchAll());
+  return await rs.fetchAll();
 }
 
 /** Only the named columns of each row, for compact comparisons. */
