@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 import { startSqlQuery } from '../temporal/client.js';
+import { runDemoPipeline } from './pipeline.js';
 import { LocalStack, StackInterruptedError } from './local-stack.js';
 import { ExitCode } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
@@ -102,6 +103,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
         `query ${result.queryId} (see it in the warehouse history at ${warehouse!.serverHostname}/)`,
     );
+    const pipelineCode = await client.withAbortSignal(interrupted.signal, () => runDemoPipeline(client, log));
+    if (pipelineCode !== ExitCode.Ok) return pipelineCode;
     if (values.keep) {
       log('--keep: everything stays up until Ctrl-C');
       if (workflowUrl) log(`  the workflow in the Temporal UI: ${workflowUrl}`);

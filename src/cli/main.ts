@@ -20,6 +20,9 @@ Commands:
   status ID                   Print the workflow's status (state, query id, polls, timestamps).
   cancel ID                   Cancel the query (the workflow ends with state CANCELED).
   result ID [--json]          Wait for the workflow and print its rows.
+  pipeline run FILE [--wait] | status ID | cancel ID | result ID
+                              Run SQL steps with dependencies from a YAML/JSON file, with a
+                              live per-step table (see: temporal-dbsql pipeline --help).
   codec-server [--port N]     Decrypt payloads for the Temporal Web UI (see: codec-server --help).
 
 Run "temporal-dbsql <command> --help" for a command's options.
@@ -52,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./codec-server.js')).runCodecServerCommand(rest);
     case 'dev':
       return (await import('./dev.js')).runDevCommand(rest);
+    case 'pipeline':
+      return (await import('./pipeline.js')).runPipelineCommand(rest);
     case 'worker':
     case 'run':
     case 'status':

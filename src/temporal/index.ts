@@ -28,5 +28,6 @@ export * from '../../workflows/messages.js';
 export { SqlQueryInputError, findInputProblem, MIN_POLL_INTERVAL_MS, type InputProblem } from '../../workflows/validation.js';
 export * from './codec/index.js';
 export * from './pipelines.js';
+export { loadPipelineFile, parsePipelineDefinition, PipelineFileError } from './pipeline-file.js';
 export * from '../../workflows/pipeline-messages.js';
 export { SqlPipelineInputError, findPipelineProblem, type PipelineProblem } from '../../workflows/pipeline-validation.js';
