@@ -88,15 +88,28 @@ export function toActivityFailure(error: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: 'Error', message: String(error), nonRetryable: false });
 }
 
-export function ambiguousSubmitFailure(attempt: number, error?: unknown): ApplicationFailure {
-  const why = error instanceof Error ? `the submit failed (${error.message})` : `attempt ${attempt - 1} stopped`;
+/** How much of the statement an ambiguous-submit failure quotes. */
+const QUOTED_STATEMENT_CHARS = 200;
+
+/**
+ * The statement may be running on the warehouse with no handle known here, so it cannot be
+ * cancelled from here: the failure quotes it (and its details carry it) so that a user can
+ * find it in the warehouse's query history.
+ */
+export function ambiguousSubmitFailure(attempt: number, statement: string, error?: unknown): ApplicationFailure {
+  const why =
+    error instanceof Error
+      ? `the submit failed (${error.message})`
+      : `attempt ${attempt - 1} stopped (its worker died or timed out)`;
+  const quoted = statement.length > QUOTED_STATEMENT_CHARS ? `${statement.slice(0, QUOTED_STATEMENT_CHARS)}…` : statement;
   return ApplicationFailure.create({
     type: SqlFailureType.SubmitAmbiguous,
     nonRetryable: true,
     message:
       `${why} after the statement may have reached the warehouse, and no query handle was ` +
       "recorded; not resubmitting, so it cannot run twice (set onAmbiguousSubmit: 'resubmit' " +
-      'for idempotent statements)',
+      `for idempotent statements). If it runs, find it in the warehouse's query history: ${JSON.stringify(quoted)}`,
+    details: [{ statement: quoted }],
   });
 }
 

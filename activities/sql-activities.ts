@@ -103,21 +103,35 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
       // 'submitting' is the first heartbeat of an attempt (sent at once, never throttled), made
       // right before ExecuteStatement: seeing it means the last attempt may have run the statement.
       if (checkpoint?.phase === 'submitting' && input.onAmbiguousSubmit === 'fail') {
-        throw ambiguousSubmitFailure(attempt);
+        throw ambiguousSubmitFailure(attempt, input.statement);
       }
       let sending = false;
       try {
         // The connection opens first: failing there (or crashing) leaves no checkpoint, so a retry is safe.
         return await withConnection(async (c) => {
-          Context.current().heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
+          const ctx = Context.current();
+          ctx.heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint);
           sending = true;
-          const execution = await c.executeAsync(input.statement, input.params);
+          // Heartbeats while the warehouse holds the call (its direct-result wait): a worker that
+          // dies here is noticed by the heartbeat timeout, and a cancel reaches this attempt.
+          const beating = setInterval(
+            () => ctx.heartbeat({ phase: 'submitting' } satisfies SubmitCheckpoint),
+            SUBMIT_HEARTBEAT_MS,
+          );
+          let execution: AsyncExecution;
+          try {
+            execution = await c.executeAsync(input.statement, input.params);
+          } finally {
+            clearInterval(beating);
+          }
+          if (cancelledByWorkflow(ctx)) await cancelSubmitted(execution);
           const output = await submitOutput(execution, input, (queryId) => sinkTargets(input, queryId));
           // Recorded before returning: a retry after a crash here returns it instead of resubmitting.
           Context.current().heartbeat({ phase: 'submitted', output } satisfies SubmitCheckpoint);
           return output;
         });
       } catch (error) {
+        if (error instanceof CancelledFailure) throw error;
         if (!sending) throw toActivityFailure(error);
         if (provablyNotSubmitted(error)) {
           // A failed attempt's completion carries its latest heartbeat, so the retry sees this.
@@ -126,7 +140,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
         }
         const failure = toActivityFailure(error);
         if (failure.nonRetryable || input.onAmbiguousSubmit === 'resubmit') throw failure;
-        throw ambiguousSubmitFailure(attempt, error);
+        throw ambiguousSubmitFailure(attempt, input.statement, error);
       }
     },
 
@@ -199,6 +213,30 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
       await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).close()));
     },
   });
+}
+
+/** How often submit heartbeats while ExecuteStatement is in flight. @format milliseconds */
+const SUBMIT_HEARTBEAT_MS = 1_000;
+
+/** True when the workflow cancelled this activity (not a worker shutdown or a timeout). */
+function cancelledByWorkflow(ctx: Context): boolean {
+  const reason: unknown = ctx.cancellationSignal.reason;
+  return ctx.cancellationSignal.aborted && reason instanceof CancelledFailure && reason.message === 'CANCELLED';
+}
+
+/**
+ * The workflow was cancelled while ExecuteStatement was in flight: the handle is known only
+ * now, so the statement is cancelled and closed here at once, and the attempt ends cancelled
+ * with the query id in its details (the workflow reports it).
+ */
+async function cancelSubmitted(execution: AsyncExecution): Promise<never> {
+  if (!execution.returnedAsDirectResult) {
+    await execution.cancel().catch(() => undefined);
+    await execution.close().catch(() => undefined);
+  }
+  throw new CancelledFailure('cancelled during submit; the statement was cancelled on the warehouse', [
+    { queryId: execution.queryId },
+  ]);
 }
 
 async function submitOutput(

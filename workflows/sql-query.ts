@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   ActivityCancellationType,
   condition,
   continueAsNew,
@@ -35,9 +36,13 @@ const NON_RETRYABLE = Object.values(SqlFailureType);
 
 // Submit: each attempt may run the statement, so retries are guarded inside the activity
 // (heartbeated handle, see docs/durability.md). 2 minutes covers the warehouse's direct-result
-// wait (5 s on Databricks) plus the driver's own HTTP retries on 429/503.
+// wait (5 s on Databricks) plus the driver's own HTTP retries on 429/503. It heartbeats every
+// second while the warehouse holds the call, so a dead worker is noticed in 10 s; a cancel
+// reaches it there, and it cancels the statement itself once the handle is known.
 const { submitQuery } = proxyActivities<SqlActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -167,19 +172,35 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
   try {
     assertValidInput(input); // before any activity: a bad input fails at once, naming the field
     if (!handle) {
-      // Non-cancellable: a workflow cancelled mid-submit must still learn the handle, so it
-      // can cancel the statement instead of orphaning it.
-      const submitted = await succeeded(
-        CancellationScope.nonCancellable(() =>
-          submitQuery({
-            statement: settings.statement,
-            params: settings.params,
-            onAmbiguousSubmit: settings.onAmbiguousSubmit,
-            inlineResultLimitBytes: settings.inlineResultLimitBytes,
-            resultSink: settings.resultSink,
-          }),
-        ),
+      // A cancel that came before the submit started submits nothing.
+      if (cancelRequested) return finish('CANCELED', { columns: [], rowCount: 0 });
+      if (CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
+      // A cancel during the submit cancels the activity, which cancels the statement as soon as
+      // the warehouse answers with its handle (the workflow never learns it).
+      const submitScope = new CancellationScope();
+      // (The condition rejects when the workflow itself is cancelled: submitScope is cancelled with it.)
+      condition(() => cancelRequested).then(
+        () => submitScope.cancel(),
+        () => undefined,
       );
+      let submitted;
+      try {
+        submitted = await succeeded(
+          submitScope.run(() =>
+            submitQuery({
+              statement: settings.statement,
+              params: settings.params,
+              onAmbiguousSubmit: settings.onAmbiguousSubmit,
+              inlineResultLimitBytes: settings.inlineResultLimitBytes,
+              resultSink: settings.resultSink,
+            }),
+          ),
+        );
+      } catch (error) {
+        if (!cancelRequested || !isCancellation(error)) throw error;
+        status.queryId = cancelledQueryId(error);
+        return finish('CANCELED', { columns: [], rowCount: 0 });
+      }
       status.queryId = submitted.queryId;
       status.submittedAt = nowIso();
       if (submitted.kind === 'direct') return finish('FINISHED', submitted.result, true);
@@ -267,6 +288,14 @@ function unwrapSqlFailure(error: unknown): unknown {
     nonRetryable: true,
     details: cause.details ? [...cause.details] : undefined,
   });
+}
+
+/** The query id a submit cancelled mid-call puts in its CancelledFailure's details, if any. */
+function cancelledQueryId(error: unknown): string | undefined {
+  const cancelled = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cancelled instanceof CancelledFailure)) return undefined;
+  const details = cancelled.details[0] as { queryId?: unknown } | undefined;
+  return typeof details?.queryId === 'string' ? details.queryId : undefined;
 }
 
 /** The signal comes from our activities, but anyone may send one: ignore malformed ones. */

@@ -127,6 +127,9 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
       }),
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
       ...encryptionOption(options.encryptionKeys ?? encryptionKeysFromEnvironment()),
+      // A cancel reaches an activity only with a heartbeat's answer: within 1 s, so a cancel
+      // during submit arrives while the warehouse still holds ExecuteStatement (not 8 s later).
+      maxHeartbeatThrottleInterval: '1 second',
       ...workerOptions,
       interceptors: {
         ...interceptors,
