@@ -113,7 +113,7 @@ describe('catalog metadata against the local warehouse', () => {
     assert.deepEqual(
       pick(rows, 'COLUMN_NAME', 'TYPE_NAME', 'DATA_TYPE', 'COLUMN_SIZE', 'DECIMAL_DIGITS', 'NUM_PREC_RADIX', 'ORDINAL_POSITION'),
       [
-        ['id', 'BIGINT', -5, 8, 0, 10, 0],
+        ['id', 'BIGINT', -5, 8, null, 10, 0],
         ['amount', 'DECIMAL(10,2)', 3, 8, 2, 10, 1],
         ['placed', 'TIMESTAMP', 93, 8, 6, null, 2],
         ['day', 'DATE', 91, 4, null, null, 3],

@@ -222,5 +222,16 @@ def main():
     json.dump({"connector": databricks.sql.__version__, "results": results}, sys.stdout)
 
 
+def run_metadata(conn, s):
+    """A catalog call: cursor.catalogs(), schemas(), tables() or columns() with keyword args."""
+    with conn.cursor() as cursor:
+        for statement in s.get("setup", []):
+            cursor.execute(statement)
+        getattr(cursor, s["call"])(**s.get("args", {}))
+        return {"columns": describe(cursor), "rows": canonical_rows(cursor.fetchall())}
+
+
+RUNNERS["metadata"] = run_metadata
+
 if __name__ == "__main__":
     main()
