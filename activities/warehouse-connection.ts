@@ -14,7 +14,7 @@ import { isConnectionBroken } from './failures.js';
  * timeout, instead of the driver's own 15 minutes. Temporal's retries take over from there.
  * @format milliseconds
  */
-export const WORKER_RETRY_BUDGET_MS = 20_000;
+const WORKER_RETRY_BUDGET_MS = 20_000;
 
 export class WarehouseConnection {
   private current: Promise<Connection> | undefined;

@@ -9,8 +9,8 @@ import { RESULT_FORMATS, type ResultFormat, type ResultSinkInput } from './messa
 export type ResolvedResultSink = Required<ResultSinkInput>;
 
 export const DEFAULT_PART_ROWS = 1_000_000;
-export const MIN_PART_ROWS = 1_000;
-export const MAX_PART_ROWS = 100_000_000;
+const MIN_PART_ROWS = 1_000;
+const MAX_PART_ROWS = 100_000_000;
 
 const FIELDS = new Set(['url', 'format', 'partRows']);
 const S3_URL = /^s3:\/\/([^/?#]*)(\/[^?#]*)?$/;

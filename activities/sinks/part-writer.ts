@@ -14,7 +14,7 @@ import type { JsonColumn, ResultFormat, ResultManifest, ResultPart } from '../..
 import { PART_ENCODERS } from './formats/part-encoder.js';
 import type { ResultSink } from './result-sink.js';
 
-export const MANIFEST_NAME = 'manifest.json';
+const MANIFEST_NAME = 'manifest.json';
 
 /** What a fetch attempt heartbeats while writing to a sink. */
 export interface SinkProgress {
@@ -49,7 +49,7 @@ export function sinkIdentity(url: string, format: ResultFormat, partRows: number
   return `${url}|${format}|${partRows}`;
 }
 
-export function partName(startRow: number, format: ResultFormat): string {
+function partName(startRow: number, format: ResultFormat): string {
   return `part-${String(startRow).padStart(12, '0')}.${PART_ENCODERS[format].extension}`;
 }
 
@@ -125,7 +125,7 @@ export async function writeParts(batches: AsyncIterable<RecordBatch>, options: W
   return manifest;
 }
 
-export function manifestLocation(sinkLocation: string): string {
+function manifestLocation(sinkLocation: string): string {
   return `${sinkLocation.replace(/\/+$/, '')}/${MANIFEST_NAME}`;
 }
 

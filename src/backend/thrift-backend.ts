@@ -347,7 +347,7 @@ export function checkStatus(status: TStatus | undefined, call: string, queryId?:
  */
 const SESSION_GONE = [/Invalid SessionHandle/, /\bSession [0-9a-f-]{8,} does not exist/i];
 
-export function sessionGone(status: TStatus, onlySessionHandle: boolean): boolean {
+function sessionGone(status: TStatus, onlySessionHandle: boolean): boolean {
   if (onlySessionHandle && status.statusCode === TStatusCode.INVALID_HANDLE_STATUS) return true;
   const text = `${status.errorMessage ?? ''}\n${status.displayMessage ?? ''}`;
   return SESSION_GONE.some((pattern) => pattern.test(text));

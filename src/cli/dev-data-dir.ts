@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Thrown when another live `dev` holds the data folder's lock. */
-export class DataDirInUseError extends Error {
+class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
   readonly dataDir: string;
   /** Process id of the `dev` holding the lock. */

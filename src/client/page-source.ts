@@ -88,7 +88,7 @@ export class HeldPages implements PageSource {
  * result. A HiveServer2 cursor has no offsets: the first call restarts it (FETCH_FIRST) and
  * rows before the offset are skipped here.
  */
-export class ServerPages implements PageSource {
+class ServerPages implements PageSource {
   private offset: number;
   private toSkip: number;
   private first = true;
@@ -150,7 +150,7 @@ export class ServerPages implements PageSource {
  * Keeps up to `depth` pages of another source fetched ahead of the reader, so the next
  * FetchResults travels while the reader works on this page. Holds at most `depth` pages.
  */
-export class ReadAhead implements PageSource {
+class ReadAhead implements PageSource {
   private readonly queue: Array<Promise<RecordBatch[] | null>> = [];
   private tail: Promise<unknown> = Promise.resolve();
   private ended = false;
@@ -257,7 +257,7 @@ class HeldLinkSupply implements LinkSupply {
 }
 
 /** Cloud-fetch files, downloaded in parallel, decoded in row order from a start offset. */
-export class CloudFetchPages implements PageSource {
+class CloudFetchPages implements PageSource {
   private readonly window: DownloadWindow;
   private readonly closeDownloader: () => Promise<void>;
   private closed = false;

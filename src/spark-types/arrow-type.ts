@@ -65,9 +65,9 @@ import { isOpaqueComplex } from './type-name.js';
 export const SPARK_TYPE_METADATA = 'Spark:DataType:SqlName';
 
 /** Time zone of canonical timestamps: values are instants, stored as UTC. */
-export const TIMESTAMP_TIME_ZONE = 'UTC';
+const TIMESTAMP_TIME_ZONE = 'UTC';
 /** Name of the element field of canonical lists (Spark's name). */
-export const LIST_ELEMENT_NAME = 'element';
+const LIST_ELEMENT_NAME = 'element';
 
 /** The canonical Arrow type of a Spark type. */
 export function arrowTypeOf(type: SqlTypeDesc): DataType {

@@ -22,7 +22,7 @@ export {
   parseSparkTypeName,
   structType,
 } from './type-name.js';
-export { arrowSchemaOf, arrowTypeOf, LIST_ELEMENT_NAME, SPARK_TYPE_METADATA, TIMESTAMP_TIME_ZONE } from './arrow-type.js';
+export { arrowSchemaOf, arrowTypeOf, SPARK_TYPE_METADATA } from './arrow-type.js';
 export { buildData } from './arrow-build.js';
 export { arrowTypeName, typeOf } from './arrow-typing.js';
 export { daysFromCivil } from './calendar.js';

@@ -15,7 +15,7 @@ export interface OAuthClientOptions {
   tokenLifetimeMs?: number;
 }
 
-export const TOKEN_PATH = '/oidc/v1/token';
+const TOKEN_PATH = '/oidc/v1/token';
 const DISCOVERY_PATH = '/oidc/.well-known/oauth-authorization-server';
 const MAX_FORM_BYTES = 16 * 1024;
 

@@ -89,7 +89,7 @@ export class PreparedStatement {
     } catch (error) {
       await store?.release();
       if (this.canceled) throw cancelledError();
-      return rethrowAsSqlError(error);
+      throw databricksErrorOf(error);
     } finally {
       this.release();
       this.slots.release();
@@ -134,8 +134,4 @@ const INTERRUPT_RETRY_MS = 50;
 /** What a cancelled run rejects with, whether it was stopped before or while running. */
 function cancelledError(): SqlStatementError {
   return new SqlStatementError('The statement was cancelled.', '57014');
-}
-
-export function rethrowAsSqlError(error: unknown): never {
-  throw databricksErrorOf(error);
 }

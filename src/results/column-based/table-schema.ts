@@ -65,7 +65,7 @@ export function parseTableSchema(schema: TTableSchema | undefined | null): Parse
 }
 
 /** Parses one column's TTypeDesc; `columnName` is only for error messages. */
-export function parseTypeDesc(typeDesc: TTypeDesc | undefined, columnName: string): SqlTypeDesc {
+function parseTypeDesc(typeDesc: TTypeDesc | undefined, columnName: string): SqlTypeDesc {
   const entries = typeDesc?.types ?? [];
   const visiting = new Set<number>();
 

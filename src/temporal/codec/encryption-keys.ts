@@ -4,7 +4,6 @@
  * `id=base64key` (32-byte keys, e.g. `openssl rand -base64 32`). The first key encrypts; every
  * key decrypts, so a new key is put first and an old one kept until its histories are gone.
  */
-import { createHash } from 'node:crypto';
 
 export const ENCRYPTION_KEYS_ENV = 'TEMPORAL_DBSQL_ENCRYPTION_KEYS';
 
@@ -54,9 +53,4 @@ export function parseEncryptionKeys(text: string): EncryptionKey[] {
 export function encryptionKeysFromEnvironment(env: NodeJS.ProcessEnv = process.env): EncryptionKey[] | undefined {
   const text = env[ENCRYPTION_KEYS_ENV];
   return text ? parseEncryptionKeys(text) : undefined;
-}
-
-/** A fingerprint of a key for logs (never the key): the first 8 hex digits of its SHA-256. */
-export function keyFingerprint(key: Buffer): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
