@@ -11,6 +11,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import thrift from 'thrift';
 import { TCLIServiceProcessor } from '../thrift/index.js';
+import { readBoundedBody } from '../http/bounded-body.js';
 import type { WarehouseHandler } from './handler.js';
 import { historyPage } from './history-page.js';
 import { RESULT_FILES_PATH, type ResultFiles } from './result-files.js';
@@ -54,7 +55,7 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
         response.setHeader('WWW-Authenticate', 'Bearer');
         return send(response, 401, 'text/plain', 'Missing or invalid access token\n');
       }
-      const body = await readBody(request);
+      const body = await readBoundedBody(request, MAX_BODY_BYTES);
       if (body === null) return send(response, 413, 'text/plain', 'Request body too large\n');
       const reply = await processThrift(processor, body);
       if (reply === null) return send(response, 400, 'text/plain', 'The request body is not a valid Thrift message\n');
@@ -90,19 +91,6 @@ function processThrift(processor: InstanceType<typeof TCLIServiceProcessor>, bod
       // Reading the message or its arguments failed: truncated or not Thrift at all.
       resolve(null);
     }
-  });
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    request.on('data', (part: Buffer) => {
-      size += part.length;
-      if (size <= MAX_BODY_BYTES) parts.push(part);
-    });
-    request.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(parts) : null));
-    request.on('error', reject);
   });
 }
 

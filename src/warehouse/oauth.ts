@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBoundedBody } from '../http/bounded-body.js';
 
 /** The one service principal this warehouse knows. */
 export interface OAuthClientOptions {
@@ -112,17 +113,9 @@ function clientOf(header: string | undefined, form: URLSearchParams): { id: stri
   return id !== null && secret !== null ? { id, secret } : undefined;
 }
 
-function readForm(request: IncomingMessage): Promise<URLSearchParams | null> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    request.on('data', (part: Buffer) => {
-      size += part.length;
-      if (size <= MAX_FORM_BYTES) parts.push(part);
-    });
-    request.on('end', () => resolve(size <= MAX_FORM_BYTES ? new URLSearchParams(Buffer.concat(parts).toString('utf8')) : null));
-    request.on('error', reject);
-  });
+async function readForm(request: IncomingMessage): Promise<URLSearchParams | null> {
+  const body = await readBoundedBody(request, MAX_FORM_BYTES);
+  return body && new URLSearchParams(body.toString('utf8'));
 }
 
 function digest(text: string): Buffer {

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { readBoundedBody } from '../../http/bounded-body.js';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -113,24 +114,14 @@ function toJson(payload: Payload): JsonPayload {
   return { metadata, data: Buffer.from(payload.data ?? new Uint8Array(0)).toString('base64') };
 }
 
-function readJson(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    request.on('data', (part: Buffer) => {
-      size += part.length;
-      if (size <= MAX_BODY_BYTES) parts.push(part);
-    });
-    request.on('end', () => {
-      if (size > MAX_BODY_BYTES) return reject(new Error(`the body is over ${MAX_BODY_BYTES} bytes`));
-      try {
-        resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
-      } catch {
-        reject(new Error('the body is not JSON'));
-      }
-    });
-    request.on('error', reject);
-  });
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const body = await readBoundedBody(request, MAX_BODY_BYTES);
+  if (!body) throw new Error(`the body is over ${MAX_BODY_BYTES} bytes`);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new Error('the body is not JSON');
+  }
 }
 
 function reply(response: ServerResponse, status: number, body: object): void {
