@@ -37,9 +37,9 @@ export class SqlPipelineInputError extends Error {
 }
 
 export const DEFAULT_MAX_PARALLEL = 4;
-export const MAX_MAX_PARALLEL = 100;
+const MAX_MAX_PARALLEL = 100;
 export const DEFAULT_MAX_STEPS_PER_RUN = 200;
-export const MAX_STEPS = 1000;
+const MAX_STEPS = 1000;
 
 const PIPELINE_FIELDS = new Set(['steps', 'maxParallel', 'failurePolicy', 'maxStepsPerRun', 'continuation']);
 const STEP_FIELDS = new Set([
