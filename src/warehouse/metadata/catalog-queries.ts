@@ -67,11 +67,11 @@ export interface FunctionEntry {
   readonly returnsTable: boolean;
 }
 
-export function catalogOf(database: string, names: CatalogNames): string {
+function catalogOf(database: string, names: CatalogNames): string {
   return database === names.primary ? 'main' : database;
 }
 
-export function schemaOf(duckSchema: string): string {
+function schemaOf(duckSchema: string): string {
   return duckSchema === 'main' ? 'default' : duckSchema;
 }
 
