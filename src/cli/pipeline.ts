@@ -99,7 +99,7 @@ export async function runPipelineCommand(argv: string[]): Promise<number> {
 }
 
 /** Waits with the live table, prints the result; the exit code follows the pipeline's state. */
-export async function awaitPipeline(client: Client, workflowId: string, json: boolean): Promise<number> {
+async function awaitPipeline(client: Client, workflowId: string, json: boolean): Promise<number> {
   let result: SqlPipelineResult;
   try {
     result = await withPipelineProgress(client, workflowId, getSqlPipelineResult(client, workflowId));
@@ -128,7 +128,7 @@ export async function awaitPipeline(client: Client, workflowId: string, json: bo
  * until `done` settles. On a terminal the table is redrawn in place; otherwise one plain line
  * is written per step whose state changed.
  */
-export async function withPipelineProgress<T>(
+async function withPipelineProgress<T>(
   client: Client,
   workflowId: string,
   done: Promise<T>,
@@ -202,7 +202,7 @@ function note(step: PipelineStepStatus): string {
 }
 
 /** An aligned table: step, state, query id, rows, time, note. */
-export function formatPipelineTable(status: SqlPipelineStatus, now: number, running = new Map<string, SqlQueryStatus>()): string {
+function formatPipelineTable(status: SqlPipelineStatus, now: number, running = new Map<string, SqlQueryStatus>()): string {
   const header = ['STEP', 'STATE', 'QUERY ID', 'ROWS', 'TIME', 'NOTE'];
   const rows = status.steps.map((step) => {
     const live = running.get(step.name);

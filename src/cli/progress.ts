@@ -79,7 +79,7 @@ export function printResult(result: SqlQueryResult, json: boolean, out: NodeJS.W
   out.write(`(${result.rowCount} row${result.rowCount === 1 ? '' : 's'})\n`);
 }
 
-function formatTable(names: string[], rows: Record<string, JsonValue>[]): string {
+export function formatTable(names: string[], rows: Record<string, JsonValue>[]): string {
   const cells = rows.map((row) => names.map((name) => formatCell(row[name])));
   const widths = names.map((name, i) => Math.max(name.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]): string => `${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')}\n`;
