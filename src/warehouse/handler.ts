@@ -240,15 +240,15 @@ export class WarehouseHandler {
 
   async FetchResults(req: TFetchResultsReq): Promise<TFetchResultsResp> {
     return guardedAsync(TFetchResultsResp, async () => {
-      const operation = this.operation(req.operationHandle);
       const start =
         req.startRowOffset !== undefined && req.startRowOffset !== null
-          ? req.startRowOffset.toNumber()
+          ? count('startRowOffset', req.startRowOffset)
           : req.orientation === TFetchOrientation.FETCH_FIRST
             ? 0
             : 'next';
-      const maxBytes = req.maxBytes ? req.maxBytes.toNumber() : DEFAULT_MAX_BYTES;
-      const maxRows = req.maxRows ? req.maxRows.toNumber() : DEFAULT_MAX_ROWS;
+      const maxBytes = req.maxBytes ? count('maxBytes', req.maxBytes) : DEFAULT_MAX_BYTES;
+      const maxRows = req.maxRows ? count('maxRows', req.maxRows) : DEFAULT_MAX_ROWS;
+      const operation = this.operation(req.operationHandle);
       const response = await fetchRows(operation, start, maxRows, maxBytes);
       if (req.includeResultSetMetadata) response.resultSetMetadata = resultSetMetadata(operation);
       return response;
@@ -423,6 +423,19 @@ function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 /** Runs `body`, turning errors a client should see into a response with an error TStatus. */
+/**
+ * An i64 count from a request (a row offset, a row or byte limit): 0 or more and exactly
+ * representable, else an error status naming the field (not the runtime's own message).
+ */
+function count(field: string, value: Int64): number {
+  const n = value.toNumber();
+  if (!Number.isSafeInteger(n) || n < 0) {
+    const got = Number.isFinite(n) ? String(n) : 'one out of that range';
+    throw new SqlStatementError(`${field} must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${got}`, '22003');
+  }
+  return n;
+}
+
 function guarded<R extends AnyResponse>(Response: new (args: { status: TStatus }) => R, body: () => R): Promise<R> {
   return guardedAsync(Response, () => Promise.resolve(body()));
 }

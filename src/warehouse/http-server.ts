@@ -33,7 +33,7 @@ export interface HttpServerOptions {
 }
 
 export function createWarehouseServer(handler: WarehouseHandler, options: HttpServerOptions): Server {
-  const processor = new TCLIServiceProcessor(handler);
+  const processor = new TCLIServiceProcessor(withRequiredRequests(handler));
   const tokenDigest = digest(options.token);
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
     route(request, response).catch((error: unknown) => {
@@ -57,6 +57,8 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
       }
       const body = await readBoundedBody(request, MAX_BODY_BYTES);
       if (body === null) return send(response, 413, 'text/plain', 'Request body too large\n');
+      const problem = messageProblem(body);
+      if (problem) return send(response, 400, 'text/plain', `${problem}\n`);
       const reply = await processThrift(processor, body);
       if (reply === null) return send(response, 400, 'text/plain', 'The request body is not a valid Thrift message\n');
       return send(response, 200, 'application/x-thrift', reply);
@@ -77,6 +79,59 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
   };
 
   return options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
+}
+
+const MESSAGE_TYPES: Record<number, string> = { 1: 'CALL', 2: 'REPLY', 3: 'EXCEPTION', 4: 'ONEWAY' };
+
+/**
+ * Why the body is not exactly one Thrift CALL message, or undefined when it is one. Read
+ * before the call runs (skipping its arguments): a REPLY, EXCEPTION or ONEWAY message, or
+ * bytes after the message's end, are refused instead of being served or ignored. A declared
+ * length is checked against the bytes present before anything is read, so it allocates nothing.
+ */
+function messageProblem(body: Buffer): string | undefined {
+  let problem: string | undefined;
+  try {
+    thrift.TBufferedTransport.receiver((input) => {
+      const protocol = new thrift.TBinaryProtocol(input);
+      const { fname, mtype } = protocol.readMessageBegin();
+      if (mtype !== thrift.Thrift.MessageType.CALL) {
+        problem = `The request is a Thrift ${MESSAGE_TYPES[mtype] ?? `type ${mtype}`} message; only CALL messages are served`;
+        return;
+      }
+      protocol.skip(thrift.Thrift.Type.STRUCT);
+      protocol.readMessageEnd();
+      const cursors = input as unknown as { readCursor: number; writeCursor: number };
+      const left = cursors.writeCursor - cursors.readCursor;
+      if (left > 0) problem = `The request has ${left} bytes after the end of the ${String(fname)} message`;
+    }, 0)(body);
+  } catch {
+    problem = 'The request body is not a valid Thrift message';
+  }
+  return problem;
+}
+
+/**
+ * The handler, refusing a call whose arguments lack the request struct with an error naming
+ * it (the processor sends it as a Thrift exception), and any other failure of ours as an
+ * internal error, so no exception text shows the warehouse's own internals.
+ */
+function withRequiredRequests(handler: WarehouseHandler): WarehouseHandler {
+  return new Proxy(handler, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string' || !/^[A-Z]/.test(property)) return value;
+      const call = value as (r: unknown) => Promise<unknown>;
+      return async (req: unknown): Promise<unknown> => {
+        if (req === null || req === undefined) throw new Error(`${property}: the call has no request (argument 1, req)`);
+        try {
+          return await call.call(target, req);
+        } catch {
+          throw new Error(`${property}: the request could not be served (a required field is missing or malformed)`);
+        }
+      };
+    },
+  });
 }
 
 /** The reply bytes, or null when the body is not a Thrift call this service can read. */
