@@ -123,6 +123,12 @@ export class HttpTransport {
   }
 
   private async attempt(body: Buffer, options: PostOptions, timeoutMs: number): Promise<Attempt> {
+    // Let overdue timers run before a connection is picked. After the event loop was held (a
+    // large synchronous decode), undici's keep-alive timer of a connection idle past its limit
+    // may be due but not yet run, and undici's own check of an idle connection waits for the
+    // check phase only: the request would go out on a connection the server is closing
+    // (ECONNRESET), and ExecuteStatement is never retried. Costs about 1 ms a call.
+    await delay(0);
     const oauthToken = await this.#oauth?.token();
     const headers = oauthToken === undefined ? this.#headers : { ...this.#headers, authorization: `Bearer ${oauthToken}` };
     let response;

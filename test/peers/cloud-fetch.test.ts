@@ -35,7 +35,7 @@ function digestOf(rows: Canonical[][]): string {
   return hash.digest('hex');
 }
 
-/** Our driver's rows (inline Arrow: it does not ask for cloud fetch yet), canonical. */
+/** Our driver's rows, canonical: read inline (cloud fetch off), so the two paths are compared. */
 async function ourRows(connection: Connection): Promise<{ rows: Canonical[][]; digest: string }> {
   const rs = await connection.execute(STATEMENT);
   const rows = canonicalRows(await rs.fetchAll(), rs.columns);
@@ -49,7 +49,7 @@ describe('cloud fetch: the official Python connector', { skip: venv.ok ? false :
   let ours: Connection;
   before(async () => {
     warehouse = await startLocalWarehouse(CLOUD_FETCH);
-    ours = await connect(warehouse);
+    ours = await connect({ ...warehouse, results: { cloudFetch: false } });
   });
   after(async () => {
     await ours?.close();
@@ -77,7 +77,7 @@ describe('cloud fetch: @databricks/sql with useCloudFetch', () => {
   const downloads: string[] = [];
   before(async () => {
     warehouse = await startLocalWarehouse({ ...CLOUD_FETCH, tls: true });
-    ours = await connect({ ...warehouse, ca: warehouse.caCertificate });
+    ours = await connect({ ...warehouse, ca: warehouse.caCertificate, results: { cloudFetch: false } });
     const url = new URL(warehouse.serverHostname);
     client = new DBSQLClient({
       // The client logs each file it downloads ("Result File Download speed ... <url>").
