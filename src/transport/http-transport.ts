@@ -6,7 +6,7 @@
  * whose promise never settles on an HTTP 500.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import { AuthenticationError, RequestError, TimeoutError } from '../errors.js';
 import { OAuthM2MTokenSource } from './auth/oauth-m2m-token-source.js';
 import {
@@ -52,6 +52,14 @@ type Attempt =
 
 const MAX_ERROR_BODY_CHARS = 300;
 
+/**
+ * Errors of connection set-up (refused, reset or timed out before the socket, and for https the
+ * TLS handshake, was ready). undici writes a request only on a ready socket, so a request that
+ * failed with one of these never reached the server, and may be sent again even if it is
+ * ExecuteStatement.
+ */
+const connectFailures = new WeakSet<object>();
+
 export class HttpTransport {
   private readonly agent: Agent;
   // Fields holding credentials are #private: util.inspect (console.log of a Connection) skips them.
@@ -62,9 +70,14 @@ export class HttpTransport {
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
+    const connector = buildConnector(options.ca === undefined ? {} : { ca: options.ca });
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connect: options.ca === undefined ? undefined : { ca: options.ca },
+      connect: (connectOptions, callback) =>
+        connector(connectOptions, (...result) => {
+          if (result[0]) connectFailures.add(result[0]);
+          callback(...result);
+        }),
     });
     this.#headers = {
       'content-type': 'application/x-thrift',
@@ -173,7 +186,8 @@ export class HttpTransport {
   }
 
   private networkFailure(error: unknown, options: PostOptions, timeoutMs: number): Attempt {
-    const verdict = classifyNetworkFailure(options.idempotent);
+    const sent = !(error instanceof Error && connectFailures.has(error));
+    const verdict = classifyNetworkFailure(options.idempotent, sent);
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     if (timedOut) {
       const message = `${options.label} to ${this.host()} got no complete answer within ${timeoutMs} ms`;

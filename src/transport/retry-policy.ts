@@ -4,7 +4,9 @@
  * - never retry 2xx/3xx, 400, 401, 403, 404, 501;
  * - retry 429 and 503 for every call, honouring `Retry-After`;
  * - other failures (other 5xx, network errors, per-request timeouts) only for idempotent calls:
- *   ExecuteStatement is not one, since a retry could run the statement twice;
+ *   ExecuteStatement is not one, since a retry could run the statement twice; but a connection
+ *   that could not be set up (refused, reset during the TLS handshake) never carried the
+ *   request, so that is retried for every call;
  * - exponential backoff between `minDelayMs` and `maxDelayMs`; give up after `totalTimeoutMs`.
  */
 
@@ -43,9 +45,12 @@ export function classifyStatus(status: number, idempotent: boolean): AttemptVerd
   return 'fail';
 }
 
-/** Decides on a failure without a status (connection refused/reset, per-request timeout). */
-export function classifyNetworkFailure(idempotent: boolean): AttemptVerdict {
-  return idempotent ? 'retry' : 'fail';
+/**
+ * Decides on a failure without a status (connection refused/reset, per-request timeout).
+ * `sent` is false when the connection failed before the request could be written.
+ */
+export function classifyNetworkFailure(idempotent: boolean, sent = true): AttemptVerdict {
+  return idempotent || !sent ? 'retry' : 'fail';
 }
 
 /**
