@@ -12,3 +12,4 @@
 export { sqlQueryWorkflow } from './sql-query.js';
 export * from './messages.js';
 export { sqlPipelineWorkflow } from './sql-pipeline.js';
+export { scheduledSqlWorkflow } from './scheduled-sql.js';

@@ -23,6 +23,9 @@ Commands:
   pipeline run FILE [--wait] | status ID | cancel ID | result ID
                               Run SQL steps with dependencies from a YAML/JSON file, with a
                               live per-step table (see: temporal-dbsql pipeline --help).
+  schedule create|list|describe|pause|resume|trigger|delete
+                              Scheduled queries and pipelines on Temporal Schedules, each run
+                              writing to its own slot path (see: temporal-dbsql schedule --help).
   codec-server [--port N]     Decrypt payloads for the Temporal Web UI (see: codec-server --help).
 
 Run "temporal-dbsql <command> --help" for a command's options.
@@ -57,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./dev.js')).runDevCommand(rest);
     case 'pipeline':
       return (await import('./pipeline.js')).runPipelineCommand(rest);
+    case 'schedule':
+      return (await import('./schedule.js')).runScheduleCommand(rest);
     case 'worker':
     case 'run':
     case 'status':
