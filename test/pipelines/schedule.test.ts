@@ -134,7 +134,7 @@ describe('scheduled reports', () => {
     await triggerSqlSchedule(env.client, scheduleId);
     const run = await nthRun(scheduleId, 1);
     assert.equal(run.pipeline?.state, 'FINISHED');
-    const rows = run.pipeline!.steps.find((s) => s.name === 'rows')!;
+    const rows = run.pipeline.steps.find((s) => s.name === 'rows')!;
     assert.equal(rows.manifest?.location, join(dir, 'daily', run.slot.slice(0, 10), 'rows', 'manifest.json'));
     assert.equal(rows.workflowId, `${run.workflowId}.rows`);
 
