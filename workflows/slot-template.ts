@@ -43,7 +43,7 @@ export function fillTemplate(template: string, slot: Date): string {
 }
 
 /** A token that is not one of SLOT_FIELDS, as a message, or undefined. */
-export function templateProblem(template: string): string | undefined {
+function templateProblem(template: string): string | undefined {
   for (const [, name] of template.matchAll(TOKEN)) {
     if (!(SLOT_FIELDS as readonly string[]).includes(name!)) {
       return `{${name}} is not a slot field (known: ${SLOT_FIELDS.map((f) => `{${f}}`).join(', ')})`;

@@ -159,7 +159,7 @@ async function runWorker(argv: string[], { address, namespace, taskQueue }: Temp
 }
 
 /** `k=v` (typed from the text: a string) or `k:TYPE=v` (e.g. `n:INT=5`). */
-function parseParams(specs: string[]): Record<string, JsonSqlParam> | undefined {
+export function parseParams(specs: string[]): Record<string, JsonSqlParam> | undefined {
   if (specs.length === 0) return undefined;
   const params: Record<string, JsonSqlParam> = {};
   for (const spec of specs) {
