@@ -4,8 +4,8 @@
 # deliberately, the peer tests depend on them.
 set -euo pipefail
 
-CONNECTOR_VERSION="4.0.5"
-PYARROW_VERSION="21.0.0"
+CONNECTOR_VERSION="4.9.0"
+PYARROW_VERSION="26.0.1"
 
 venv="$(bash "$(dirname "$0")/../python/cached-venv.sh" peers-venv \
   "databricks-sql-connector==$CONNECTOR_VERSION" "pyarrow==$PYARROW_VERSION" | tail -n 1)"

@@ -147,6 +147,7 @@ describe('@databricks/sql catalog calls against the local warehouse (TLS)', () =
       port: Number(url.port),
       path: warehouse.httpPath,
       token: warehouse.accessToken,
+      customCaCert: warehouse.caCertificate,
       telemetryEnabled: false,
     });
     session = await client.openSession();

@@ -27,7 +27,7 @@ if os.environ.get("PEER_WITHOUT_PYARROW") == "1":
     sys.modules["pyarrow"] = None
 
 import databricks.sql
-from databricks.sql.thrift_api.TCLIService import ttypes
+from databricks.sql.backend.types import CommandState
 
 POLL_SECONDS = 0.05
 DEADLINE_SECONDS = 60.0
@@ -70,7 +70,8 @@ def canonical_rows(rows):
 
 
 def state_name(state):
-    return ttypes.TOperationState._VALUES_TO_NAMES.get(state, str(state))
+    """The connector's own name for a query state (CommandState since 4.1: SUCCEEDED, CANCELLED, ...)."""
+    return state.name
 
 
 def describe(cursor):
@@ -117,8 +118,7 @@ def wait_while_pending(cursor):
         state = cursor.get_query_state()
         if not states or states[-1] != state_name(state):
             states.append(state_name(state))
-        if state not in (ttypes.TOperationState.RUNNING_STATE, ttypes.TOperationState.PENDING_STATE,
-                         ttypes.TOperationState.INITIALIZED_STATE):
+        if state not in (CommandState.PENDING, CommandState.RUNNING):
             return states
         if time.monotonic() > deadline:
             raise TimeoutError(f"still {states[-1]} after {DEADLINE_SECONDS}s")
@@ -128,7 +128,7 @@ def wait_while_pending(cursor):
 def run_async(conn, s):
     with conn.cursor() as cursor:
         cursor.execute_async(s["sql"], s.get("params"))
-        query_id = str(uuid.UUID(bytes=cursor.active_op_handle.operationId.guid))
+        query_id = str(uuid.UUID(bytes=cursor.active_command_id.guid))
         states = wait_while_pending(cursor)
         cursor.get_async_execution_result()
         return {"queryId": query_id, "states": states, "rows": canonical_rows(cursor.fetchall())}
@@ -153,9 +153,9 @@ def run_submit(conn, s):
     """Submits and leaves the query on the server, for another client to pick up."""
     cursor = conn.cursor()
     cursor.execute_async(s["sql"], s.get("params"))
-    operation_id = cursor.active_op_handle.operationId
-    query_id = uuid.UUID(bytes=operation_id.guid)
-    query_secret = uuid.UUID(bytes=operation_id.secret)
+    command_id = cursor.active_command_id  # the Thrift operation handle's guid and secret
+    query_id = uuid.UUID(bytes=command_id.guid)
+    query_secret = uuid.UUID(bytes=command_id.secret)
     return {"serialized": f"{query_id}:{query_secret}"}
 
 
