@@ -88,6 +88,7 @@ describe('cloud fetch: @databricks/sql with useCloudFetch', () => {
       port: Number(url.port),
       path: warehouse.httpPath,
       token: warehouse.accessToken,
+      customCaCert: warehouse.caCertificate,
       telemetryEnabled: false,
       preserveBigNumericPrecision: true,
     });
