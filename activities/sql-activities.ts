@@ -8,7 +8,7 @@
  * ```
  */
 import { Context, activityInfo, CancelledFailure } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
@@ -28,7 +28,7 @@ import { DEFAULT_PART_ROWS, resolveResultSink, ResultSinkSettingsError } from '.
 import { deliverResult, type SinkTarget } from './result-delivery.js';
 import { ambiguousSubmitFailure, provablyNotSubmitted, sqlErrorDetails, toActivityFailure } from './failures.js';
 import { reportingRetries } from './retry-report.js';
-import { recordCheckpoint, type HeartbeatService } from './recorded-heartbeat.js';
+import { checkpointConverter, recordCheckpoint, type HeartbeatService } from './recorded-heartbeat.js';
 import { openResultSink, type SinkSettings } from './sinks/open-sink.js';
 import { sinkIdentity, type SinkProgress } from './sinks/part-writer.js';
 import { ResultSinkError, type ResultSink } from './sinks/result-sink.js';
@@ -51,6 +51,11 @@ export interface SqlActivitiesOptions {
    * heartbeat throttling. Without it, parts are heartbeated through the SDK only.
    */
   heartbeatService?: HeartbeatService;
+  /**
+   * The worker's data converter (createSqlWorker passes it): checkpoints sent straight to the
+   * server are encoded with it, payload codecs included, so an encrypting worker's are encrypted.
+   */
+  dataConverter?: DataConverter;
 }
 
 /** What the submit activity heartbeats, so a retried attempt knows how far the last one got. */
@@ -62,6 +67,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
   const resultDirectory = options.resultDirectory ?? join(tmpdir(), 'temporal-dbsql-results');
   const warehouse = options.warehouse ?? new WarehouseConnection(options.connect);
   const withConnection = <T>(use: (c: Connection) => Promise<T>): Promise<T> => warehouse.use(use);
+  const converter = checkpointConverter(options.dataConverter);
 
   const pickUp = (c: Connection, handle: string): Promise<AsyncExecution> => c.getAsyncExecution(handle);
 
@@ -184,7 +190,7 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
                 ...targets,
                 inlineLimitBytes: input.inlineResultLimitBytes,
                 resume,
-                recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService),
+                recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService, converter),
                 onProgress: (progress) => ctx.heartbeat(progress),
                 checkCancelled: async () => {
                   if (ctx.cancellationSignal.aborted) await ctx.cancelled;

@@ -113,6 +113,9 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
   const warehouse = new WarehouseConnection(options.warehouse);
   const taskQueue = options.taskQueue ?? SQL_TASK_QUEUE;
   const { interceptors, ...workerOptions } = options.workerOptions ?? {};
+  const encryption = encryptionOption(options.encryptionKeys ?? encryptionKeysFromEnvironment());
+  // The one the worker uses (workerOptions win); checkpoints sent straight to the server need it too.
+  const dataConverter = workerOptions.dataConverter ?? encryption.dataConverter;
   let worker: Worker;
   try {
     worker = await Worker.create({
@@ -124,9 +127,10 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
         resultDirectory: options.resultDirectory,
         sinks: options.sinks,
         heartbeatService: connection.workflowService,
+        dataConverter,
       }),
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
-      ...encryptionOption(options.encryptionKeys ?? encryptionKeysFromEnvironment()),
+      ...encryption,
       // A cancel reaches an activity only with a heartbeat's answer: within 1 s, so a cancel
       // during submit arrives while the warehouse still holds ExecuteStatement (not 8 s later).
       maxHeartbeatThrottleInterval: '1 second',

@@ -2,20 +2,30 @@
  * Exactly once across workers: a fetch writing Parquet parts to the S3-compatible server is
  * SIGKILLed in one worker process; a second worker process resumes after the last recorded
  * part (the parts recorded before the kill are not rewritten), and the sink ends with every
- * row exactly once. No manifest exists until every part does.
+ * row exactly once. No manifest exists until every part does. The workers encrypt payloads
+ * (TEMPORAL_DBSQL_ENCRYPTION_KEYS): the part checkpoints the server holds for the fetch, some
+ * sent straight to it, are encrypted each time they are read, and the raw history names no
+ * part, bucket or prefix in plaintext.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { SinkProgress } from '../../activities/index.js';
 import { connect } from '../../src/index.js';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-env.js';
+import {
+  AesGcmPayloadCodec,
+  encryptedDataConverter,
+  ENCRYPTION_KEYS_ENV,
+  type EncryptionKey,
+} from '../../src/temporal/codec/index.js';
+import { fetchAllRunHistories, historyBytes, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-env.js';
 import { waitFor } from '../support/wait.js';
 import { MIXED_SQL, canonicalRows, readBack, s3Fetcher } from './support/read-back.js';
 import { startS3Server, type S3TestServer } from './support/s3-server.js';
@@ -24,14 +34,17 @@ const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process
 const ROWS = 400_000;
 const PART_ROWS = 10_000;
 const BUCKET = 'sink-resume';
+const KEY: EncryptionKey = { id: 'resume-key', key: randomBytes(32) };
 
 describe('result sink resume across workers', () => {
   let env: TemporalTestEnv;
   let s3: S3TestServer;
+  let client: Client;
   const children: ChildProcess[] = [];
   before(async () => {
     [env, s3] = await Promise.all([startTemporalTestEnv({ directResultsWaitMs: 0 }), startS3Server()]);
     await s3.createBucket(BUCKET);
+    client = new Client({ connection: env.client.connection, dataConverter: encryptedDataConverter([KEY]) });
   });
   after(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -53,6 +66,7 @@ describe('result sink resume across workers', () => {
         DATABRICKS_HOST: env.warehouse.serverHostname,
         DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
         DATABRICKS_TOKEN: env.warehouse.accessToken,
+        [ENCRYPTION_KEYS_ENV]: `${KEY.id}=${KEY.key.toString('base64')}`,
       },
     });
     children.push(child);
@@ -77,7 +91,10 @@ describe('result sink resume across workers', () => {
     const { raw } = await handle.describe();
     const payload = raw.pendingActivities?.find((a) => a.activityType?.name === 'fetchQueryResults')?.heartbeatDetails
       ?.payloads?.[0];
-    return payload ? defaultPayloadConverter.fromPayload<SinkProgress>(payload) : undefined;
+    if (!payload) return undefined;
+    assert.equal(Buffer.from(payload.metadata?.encoding ?? []).toString(), 'binary/encrypted', 'checkpoints are encrypted');
+    const [decrypted] = await new AesGcmPayloadCodec([KEY]).decode([payload]);
+    return defaultPayloadConverter.fromPayload<SinkProgress>(decrypted!);
   }
 
   it('resumes on a second worker process after the last recorded part, every row exactly once', async () => {
@@ -85,7 +102,7 @@ describe('result sink resume across workers', () => {
     const prefix = 'killed/report';
     const first = await spawnWorker(taskQueue);
     const handle = await startSqlQuery(
-      env.client,
+      client,
       {
         statement: MIXED_SQL(ROWS),
         pollIntervalMs: 100,
@@ -127,6 +144,12 @@ describe('result sink resume across workers', () => {
       assert.ok(after.get(part.name)! < killedAt, `${part.name} was not rewritten by the second worker`);
     }
     assert.equal(after.size, manifest.parts.length + 1, 'nothing but the parts and the manifest');
+
+    const raw = historyBytes(await fetchAllRunHistories(env.client, handle.workflowId));
+    assert.ok(raw.includes(Buffer.from('binary/encrypted')), 'history holds encrypted payloads');
+    for (const text of ['part-0000', prefix, BUCKET]) {
+      assert.ok(!raw.includes(Buffer.from(text)), `raw history holds ${text} in plaintext`);
+    }
 
     const { lines } = await readBack(s3Fetcher(s3.client, BUCKET, prefix));
     const driver = await connect({
