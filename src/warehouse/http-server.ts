@@ -1,6 +1,7 @@
 /**
  * HTTP(S) front of the warehouse: Thrift binary messages in POST bodies at the endpoint path,
- * the query history page at `/` and its JSON at `/api/queries`.
+ * the query history page at `/` and its JSON at `/api/queries`, and the official clients'
+ * telemetry endpoints (client-telemetry.ts).
  *
  * Statuses: 401 for a missing or wrong token, 400 for a body that is not a Thrift message,
  * 404 for other paths. A bad request never affects anyone else's. The history is open to
@@ -13,6 +14,7 @@ import thrift from 'thrift';
 import { TCLIServiceProcessor } from '../thrift/index.js';
 import { readBoundedBody } from '../http/bounded-body.js';
 import type { WarehouseHandler } from './handler.js';
+import { answerTelemetry, isTelemetryPath, telemetryNeedsToken } from './client-telemetry.js';
 import { historyPage } from './history-page.js';
 import { RESULT_FILES_PATH, type ResultFiles } from './result-files.js';
 import type { QueryRecord } from './query-history.js';
@@ -64,6 +66,14 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
       return send(response, 200, 'application/x-thrift', reply);
     }
     if (options.oauth?.serves(path)) return options.oauth.handle(request, response, path);
+    if (isTelemetryPath(path)) {
+      if (telemetryNeedsToken(path) && !authorized(request.headers.authorization, tokenDigest, options.oauth)) {
+        request.resume();
+        return send(response, 401, 'text/plain', 'Missing or invalid access token\n');
+      }
+      const answer = await answerTelemetry(request, path);
+      return send(response, answer.status, 'application/json', JSON.stringify(answer.json));
+    }
     if (request.method === 'GET' && (path === '/' || path === '/api/queries') && !historyVisible(request, tokenDigest)) {
       request.resume();
       response.setHeader('WWW-Authenticate', 'Basic realm="local warehouse: user token, password the access token"');
