@@ -28,7 +28,7 @@ describe('sqlQueryWorkflow', () => {
   // Long statements are held RUNNING by the warehouse until the test releases them.
   const gate = new StatementGate();
   before(async () => {
-    env = await startTemporalTestEnv({ directResultsWaitMs: 200, holdStatements: gate.hold });
+    env = await startTemporalTestEnv({ directResultsWaitMs: 2000, holdStatements: gate.hold });
   });
   after(async () => {
     await env?.close();
