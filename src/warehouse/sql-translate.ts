@@ -8,11 +8,13 @@
  * - `RANGE(...)` in a FROM clause yields Spark's single BIGINT column named `id`.
  * - catalog `main` is DuckDB's primary database and schema `default` its `main` schema.
  * - Spark functions DuckDB lacks are called from the warehouse's function library.
+ * - Divisors are checked: ANSI division by zero fails with [DIVIDE_BY_ZERO] (division.ts).
  * Markers inside literals, quoted identifiers and comments are never touched: every pass works
  * on tokens.
  */
 import { SqlStatementError } from './errors.js';
 import { aliasSelectItems } from './dialect/column-names.js';
+import { guardDivisors } from './dialect/division.js';
 import { polyglot } from './dialect/polyglot.js';
 import { fixMerge, markOverwrite, overwriteOf, type Overwrite } from './dialect/statements.js';
 import { SPARK_FUNCTION_CATALOG, isSparkFunction } from './dialect/spark-functions.js';
@@ -59,7 +61,7 @@ export function translateStatement(sql: string, names: CatalogNames = IN_MEMORY)
       '42601',
     );
   }
-  const duckSql = fixMerge(fixDuckDbText(statements[0]!, names));
+  const duckSql = guardDivisors(fixMerge(fixDuckDbText(statements[0]!, names)));
   if (!insert.overwrite) return { sql: duckSql };
   const overwrite = overwriteOf(duckSql);
   if ('error' in overwrite)

@@ -140,6 +140,13 @@ export const CORPUS: readonly CorpusCase[] = [
   { family: 'cast', sql: 'SELECT 2147483647 + 1', sqlState: '22003' },
   { family: 'cast', sql: 'SELECT 1 / 0', sqlState: '22012' },
   { family: 'cast', sql: 'SELECT try_divide(1, 0)', expect: 'NULL' },
+  // ANSI division (sql-ref-ansi-compliance: "divide by zero" raises DIVIDE_BY_ZERO).
+  { family: 'cast', sql: 'SELECT 1.5 / 0.0', sqlState: '22012' },
+  { family: 'cast', sql: 'SELECT 10 div 0', sqlState: '22012' },
+  { family: 'cast', sql: 'SELECT 5 % 0', sqlState: '22012' },
+  { family: 'cast', sql: 'SELECT id / (id - 1) FROM range(3)', sqlState: '22012' },
+  one('cast', 'SELECT try_divide(3, 2)', '1.5'),
+  one('cast', 'SELECT 7 % 3', '1'),
   // Dates and timestamps (api/sql: Datetime Functions).
   one('datetime', "SELECT add_months('2016-08-31', 1)", '2016-09-30'),
   one('datetime', "SELECT date_add('2016-07-30', 1)", '2016-07-31'),

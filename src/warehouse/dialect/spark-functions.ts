@@ -11,6 +11,9 @@ export const SPARK_FUNCTION_CATALOG = '__spark';
 
 /** Macro bodies by lower-case Spark function name: `(parameters) AS expression`. */
 const MACROS: Record<string, string> = {
+  // Every divisor passes through it (division.ts): ANSI division by zero is an error.
+  __divisor:
+    "(x) AS CASE WHEN x = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead.') ELSE x END",
   pmod: "(a, b) AS CASE WHEN b = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero.') ELSE ((a % b) + b) % b END",
   bround: '(x, d := 0) AS round_even(x, d)',
   shiftleft: '(a, n) AS a << n',
