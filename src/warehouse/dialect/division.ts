@@ -11,7 +11,7 @@ import { SPARK_FUNCTION_CATALOG } from './spark-functions.js';
 import { applyEdits, closingParen, isWord, tokensOf, type Edit, type Token } from './tokens.js';
 
 /** The macro (in the function library) that passes a non-zero divisor through. */
-export const DIVISOR_MACRO = '__divisor';
+const DIVISOR_MACRO = '__divisor';
 
 export function guardDivisors(duckSql: string): string {
   if (!/[/%]/.test(duckSql)) return duckSql;
