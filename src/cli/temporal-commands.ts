@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { JsonSqlParam, ResultSinkInput, SqlQueryInput } from '../../workflows/messages.js';
 import { resolveResultSink, ResultSinkSettingsError } from '../../workflows/result-sink-settings.js';
 import { createSqlWorker } from '../temporal/worker.js';
+import { installSqlMetricsRuntime } from '../temporal/observability/metrics.js';
 import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
 import { ExitCode, UsageError, openClient, temporalSettingsFromEnv, type TemporalSettings } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
@@ -19,12 +20,17 @@ TEMPORAL_TASK_QUEUE (default "temporal-dbsql").
 
 /** What `<command> --help` prints. */
 const COMMAND_USAGE: Record<TemporalCommand, string> = {
-  worker: `Usage: temporal-dbsql worker
+  worker: `Usage: temporal-dbsql worker [--metrics HOST:PORT]
 
 Runs a Temporal worker for sqlQueryWorkflow until Ctrl-C. The warehouse settings
 (DATABRICKS_HOST, DATABRICKS_HTTP_PATH, and DATABRICKS_TOKEN or, for OAuth M2M, DATABRICKS_CLIENT_ID
 and DATABRICKS_CLIENT_SECRET) are read here, by the worker only. With TEMPORAL_DBSQL_ENCRYPTION_KEYS
 set, payloads in Temporal are encrypted (clients need the same keys).
+
+Options:
+  --metrics HOST:PORT     serve Prometheus metrics at http://HOST:PORT/metrics: the SDK's worker
+                          metrics and temporal_dbsql_* (statements submitted, status polls, rows
+                          and bytes fetched, failures by activity and type)
 ${ENVIRONMENT}`,
   run: `Usage: temporal-dbsql run "SQL" [--param k=v] [--param k:TYPE=v] [--poll-interval MS] [--id ID] [--wait] [--json]
                            [--output s3://bucket/prefix | --output DIR] [--format parquet|arrow|csv|jsonl]
@@ -145,14 +151,20 @@ async function awaitAndPrint(client: Client, workflowId: string, json: boolean):
 }
 
 async function runWorker(argv: string[], { address, namespace, taskQueue }: TemporalSettings): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { help: { type: 'boolean', short: 'h' }, metrics: { type: 'string' } },
+  });
   if (values.help) {
     process.stdout.write(COMMAND_USAGE.worker);
     return ExitCode.Ok;
   }
   // WARN: the SDK's INFO lines are mostly the workflow bundler's build report.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (values.metrics) installSqlMetricsRuntime({ prometheusBindAddress: values.metrics });
+  else Runtime.install({ logger: new DefaultLogger('WARN') });
   const worker = await createSqlWorker({ connection: address, namespace, taskQueue });
+  if (values.metrics) process.stderr.write(`metrics at http://${values.metrics}/metrics\n`);
   process.stderr.write(`worker polling task queue "${taskQueue}" on ${address} (namespace ${namespace}); Ctrl-C stops it\n`);
   await worker.run(); // the SDK shuts it down on SIGINT/SIGTERM
   return ExitCode.Ok;

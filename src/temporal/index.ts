@@ -29,6 +29,12 @@ export { SqlQueryInputError, findInputProblem, MIN_POLL_INTERVAL_MS, type InputP
 export * from './codec/index.js';
 export * from './pipelines.js';
 export * from './schedules.js';
+export {
+  installSqlMetricsRuntime,
+  MetricsRuntimeError,
+  SQL_METRICS,
+  type SqlMetricsRuntimeOptions,
+} from './observability/metrics.js';
 export { SLOT_FIELDS, fillTemplate, type ScheduledSqlInput } from '../../workflows/slot-template.js';
 export type { ScheduledSqlResult } from '../../workflows/scheduled-sql.js';
 export { loadPipelineFile, parsePipelineDefinition, PipelineFileError } from './pipeline-file.js';

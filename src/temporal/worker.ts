@@ -14,6 +14,7 @@ import { createSqlActivities, WarehouseConnection, type SinkSettings } from '../
 import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 import { encryptionOption, encryptionKeysFromEnvironment, type EncryptionKey } from './codec/index.js';
 import { leaveStuckActivitiesOnShutdown } from './shutdown-interceptor.js';
+import { countSqlActivities, installSqlMetricsRuntime } from './observability/metrics.js';
 
 export interface SqlWorkerOptions {
   /** A connection to Temporal, or its address `host:port` (the worker then owns and closes it). */
@@ -47,6 +48,12 @@ export interface SqlWorkerOptions {
    * @default 5000
    */
   shutdownDeadlineMs?: number;
+  /**
+   * host:port for a Prometheus endpoint (`/metrics`: the SDK's worker metrics and the
+   * `temporal_dbsql_*` counters). Installs the process's Temporal Runtime, so it must come
+   * before any other connection or worker (`MetricsRuntimeError` otherwise).
+   */
+  prometheusBindAddress?: string;
   /** Further Temporal worker options (tuning); they override ours. */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -107,6 +114,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<'se
 }
 
 export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWorker> {
+  if (options.prometheusBindAddress) installSqlMetricsRuntime({ prometheusBindAddress: options.prometheusBindAddress });
   const ownsConnection = typeof options.connection === 'string';
   const connection =
     typeof options.connection === 'string' ? await NativeConnection.connect({ address: options.connection }) : options.connection;
@@ -137,7 +145,11 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
       ...workerOptions,
       interceptors: {
         ...interceptors,
-        activity: [leaveStuckActivitiesOnShutdown(options.activityShutdownGraceMs ?? 2000), ...(interceptors?.activity ?? [])],
+        activity: [
+          leaveStuckActivitiesOnShutdown(options.activityShutdownGraceMs ?? 2000),
+          countSqlActivities(),
+          ...(interceptors?.activity ?? []),
+        ],
       },
     });
   } catch (error) {
