@@ -6,11 +6,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import thrift from 'thrift';
-import { connect, type Connection } from '../../src/index.js';
-import { parseQueryHandle } from '../../src/backend/handle-ids.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import type { Connection } from '../../src/index.js';
+import type { LocalWarehouse } from '../../src/warehouse/index.js';
 import { TFetchResultsResp, TStatusCode } from '../../src/thrift/index.js';
 import { INTERNALS, MESSAGE, T, ThriftWriter, post, writeHandle } from './support/thrift-bytes.js';
+import { startWarehouseWithQuery, type WarehouseWithQuery } from './support/warehouse-with-query.js';
 
 /** The TFetchResultsResp in a REPLY to FetchResults. */
 function fetchReply(body: Buffer): TFetchResultsResp {
@@ -27,19 +27,16 @@ function fetchReply(body: Buffer): TFetchResultsResp {
 }
 
 describe('the warehouse answering bad requests', () => {
+  let target: WarehouseWithQuery;
   let warehouse: LocalWarehouse;
   let connection: Connection;
-  let operation: { guid: Buffer; secret: Buffer };
+  let operation: WarehouseWithQuery['operation'];
   before(async () => {
-    warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
-    connection = await connect(warehouse);
-    const execution = await connection.executeAsync('SELECT id FROM RANGE(10)');
-    const ids = parseQueryHandle(execution.serialize());
-    operation = { guid: Buffer.from(ids.guid), secret: Buffer.from(ids.secret) };
+    target = await startWarehouseWithQuery();
+    ({ warehouse, connection, operation } = target);
   });
   after(async () => {
-    await connection?.close();
-    await warehouse?.close();
+    await target?.close();
   });
 
   const fetchResults = (fields: (w: ThriftWriter) => void): Buffer => {

@@ -7,10 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { connect, type Connection } from '../../src/index.js';
-import { parseQueryHandle } from '../../src/backend/handle-ids.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import type { Connection } from '../../src/index.js';
+import type { LocalWarehouse } from '../../src/warehouse/index.js';
 import { INTERNALS, MESSAGE, T, ThriftWriter, post, writeHandle } from './support/thrift-bytes.js';
+import { startWarehouseWithQuery, type WarehouseWithQuery } from './support/warehouse-with-query.js';
 
 const SEED = 20261129;
 const CASES = 3_000;
@@ -43,19 +43,16 @@ function random(seed: number): () => number {
 }
 
 describe('the warehouse fuzzed with malformed Thrift', () => {
+  let target: WarehouseWithQuery;
   let warehouse: LocalWarehouse;
   let connection: Connection;
-  let operation: { guid: Buffer; secret: Buffer };
+  let operation: WarehouseWithQuery['operation'];
   before(async () => {
-    warehouse = await startLocalWarehouse({ directResultsWaitMs: 0 });
-    connection = await connect(warehouse);
-    const execution = await connection.executeAsync('SELECT id FROM RANGE(10)');
-    const ids = parseQueryHandle(execution.serialize());
-    operation = { guid: Buffer.from(ids.guid), secret: Buffer.from(ids.secret) };
+    target = await startWarehouseWithQuery();
+    ({ warehouse, connection, operation } = target);
   });
   after(async () => {
-    await connection?.close();
-    await warehouse?.close();
+    await target?.close();
   });
 
   it(`answers ${CASES} malformed requests (seed ${SEED}) with 400 or a clean Thrift answer, serving others meanwhile`, async () => {

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { DBSQLClient, LogLevel } from '@databricks/sql';
 import { connect, type Connection } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { connectOfficialNodeClient } from './support/official-node-client.js';
 import { canonicalRows, type Canonical } from './support/canonical.js';
 import { REPO_ROOT, run } from './support/processes.js';
 import { provision } from './support/provision.js';
@@ -78,18 +79,9 @@ describe('cloud fetch: @databricks/sql with useCloudFetch', () => {
   before(async () => {
     warehouse = await startLocalWarehouse({ ...CLOUD_FETCH, tls: true });
     ours = await connect({ ...warehouse, ca: warehouse.caCertificate, results: { cloudFetch: false } });
-    const url = new URL(warehouse.serverHostname);
-    client = new DBSQLClient({
+    client = await connectOfficialNodeClient(warehouse, {
       // The client logs each file it downloads ("Result File Download speed ... <url>").
       logger: { log: (level: LogLevel, message: string) => void (/Download speed/.test(message) && downloads.push(message)) },
-    });
-    await client.connect({
-      host: url.hostname,
-      port: Number(url.port),
-      path: warehouse.httpPath,
-      token: warehouse.accessToken,
-      customCaCert: warehouse.caCertificate,
-      telemetryEnabled: false,
       preserveBigNumericPrecision: true,
     });
   });

@@ -8,9 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
+import type { DBSQLClient } from '@databricks/sql';
 import { connect, type Connection, type ResultSet } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { connectOfficialNodeClient } from './support/official-node-client.js';
 import { canonicalRows, type Canonical } from './support/canonical.js';
 import { provision } from './support/provision.js';
 import { REPO_ROOT, run } from './support/processes.js';
@@ -140,16 +141,7 @@ describe('@databricks/sql catalog calls against the local warehouse (TLS)', () =
 
   before(async () => {
     warehouse = await startLocalWarehouse({ tls: true });
-    const url = new URL(warehouse.serverHostname);
-    client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-    await client.connect({
-      host: url.hostname,
-      port: Number(url.port),
-      path: warehouse.httpPath,
-      token: warehouse.accessToken,
-      customCaCert: warehouse.caCertificate,
-      telemetryEnabled: false,
-    });
+    client = await connectOfficialNodeClient(warehouse);
     session = await client.openSession();
     ours = await connect({
       serverHostname: warehouse.serverHostname,

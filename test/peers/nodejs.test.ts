@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
 import { connect, type Connection } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { connectOfficialNodeClient } from './support/official-node-client.js';
 import { canonicalRows } from './support/canonical.js';
 import { waitFor } from './support/processes.js';
 import * as sql from './support/warehouse-statements.js';
@@ -25,19 +26,8 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
     // a short direct-results wait keeps the cancel test quick; both clients see the same server
     warehouse = await startLocalWarehouse({ tls: true, directResultsWaitMs: 1000 });
     assert.ok(warehouse.caCertificate, 'a TLS warehouse exposes its CA certificate');
-    const url = new URL(warehouse.serverHostname);
-    client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-    await client.connect({
-      host: url.hostname,
-      port: Number(url.port),
-      path: warehouse.httpPath,
-      token: warehouse.accessToken,
-      // the warehouse's self-signed certificate, which @databricks/sql 2 verifies
-      customCaCert: warehouse.caCertificate,
-      telemetryEnabled: false,
-      // exact DECIMAL strings and bigint BIGINTs, as our driver gives them
-      preserveBigNumericPrecision: true,
-    });
+    // exact DECIMAL strings and bigint BIGINTs, as our driver gives them
+    client = await connectOfficialNodeClient(warehouse, { preserveBigNumericPrecision: true });
     session = await client.openSession();
     ours = await connect({
       serverHostname: warehouse.serverHostname,
