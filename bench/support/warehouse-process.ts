@@ -14,9 +14,11 @@ export function kib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Starts a warehouse in a child process; resolves to its pid, URL and token. */
-export function startWarehouse(): Promise<{ pid: number; url: string; token: string; stop: () => void }> {
+export function startWarehouse(
+  options: { spoolDirectory?: string } = {},
+): Promise<{ pid: number; url: string; token: string; stop: () => void }> {
   const script = `import { startLocalWarehouse } from ${JSON.stringify(ENTRY)};
-const w = await startLocalWarehouse({ directResultsWaitMs: 0 });
+const w = await startLocalWarehouse({ directResultsWaitMs: 0, spoolDirectory: ${JSON.stringify(options.spoolDirectory)} });
 console.log(JSON.stringify({ url: w.url, token: w.accessToken }));
 process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
