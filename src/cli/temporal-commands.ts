@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
-import type { JsonSqlParam, ResultSinkInput, SqlQueryInput } from '../../workflows/messages.js';
-import { resolveResultSink, ResultSinkSettingsError } from '../../workflows/result-sink-settings.js';
+import type { JsonSqlParam, SqlQueryInput, SqlQueryResult } from '../../workflows/messages.js';
+import { resolveResultSink, ResultSinkSettingsError, type ResolvedResultSink } from '../../workflows/result-sink-settings.js';
 import { createSqlWorker } from '../temporal/worker.js';
 import { installSqlMetricsRuntime } from '../temporal/observability/metrics.js';
 import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
 import { ExitCode, UsageError, openClient, temporalSettingsFromEnv, type TemporalSettings } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
+import { writeResultOutput } from './result-output.js';
 
 export type TemporalCommand = 'worker' | 'run' | 'status' | 'cancel' | 'result';
 
@@ -57,12 +58,16 @@ ${ENVIRONMENT}`,
 
 Asks the workflow to cancel its statement; the workflow then ends with state CANCELED.
 ${ENVIRONMENT}`,
-  result: `Usage: temporal-dbsql result ID [--json]
+  result: `Usage: temporal-dbsql result ID [--json] [--output s3://bucket/prefix | --output DIR] [--format parquet|arrow|csv|jsonl]
 
 Waits for the workflow, showing progress, and prints its rows (exit 3 if the query was canceled).
 
 Options:
   --json                  print the result as one JSON line
+  --output URL            write the result's inline rows to s3://bucket/prefix or a directory (parts
+                          and manifest.json), showing rows and bytes written; exit 2 if the result
+                          is already in a sink (its manifest is named) or holds no inline rows
+  --format FORMAT         with --output: parquet (default), arrow, csv or jsonl
 ${ENVIRONMENT}`,
 };
 
@@ -92,8 +97,8 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
   if (!target) throw new UsageError(command === 'run' ? 'run needs a SQL statement' : `${command} needs a workflow ID`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (quote the SQL statement)`);
 
-  if (command !== 'run' && (values.output !== undefined || values.format !== undefined)) {
-    throw new UsageError('--output and --format go with run (the sink is chosen when the query starts)');
+  if (command !== 'run' && command !== 'result' && (values.output !== undefined || values.format !== undefined)) {
+    throw new UsageError('--output and --format go with run and result (the sink is chosen when the query starts)');
   }
   const resultSink = resultSinkOption(values.output, values.format);
   const { client, close } = await openClient(settings);
@@ -119,6 +124,7 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
         process.stderr.write(`cancel requested for workflow ${target}\n`);
         return ExitCode.Ok;
       case 'result':
+        if (resultSink) return await awaitAndPrint(client, target, (result) => writeResultOutput(target, result, resultSink));
         return await awaitAndPrint(client, target, values.json ?? false);
     }
   } finally {
@@ -126,11 +132,19 @@ export async function runTemporalCommand(command: TemporalCommand, argv: string[
   }
 }
 
-async function awaitAndPrint(client: Client, workflowId: string, json: boolean): Promise<number> {
+/** Awaits the result, then prints it (`json` or not) or hands it to `output`. */
+async function awaitAndPrint(
+  client: Client,
+  workflowId: string,
+  output: boolean | ((result: SqlQueryResult) => Promise<number>),
+): Promise<number> {
   try {
     const result = await withLiveProgress(client, workflowId, getSqlQueryResult(client, workflowId));
-    printResult(result, json);
-    return result.state === 'CANCELED' ? ExitCode.Canceled : ExitCode.Ok;
+    if (result.state === 'CANCELED' || typeof output === 'boolean') {
+      printResult(result, output === true);
+      return result.state === 'CANCELED' ? ExitCode.Canceled : ExitCode.Ok;
+    }
+    return await output(result);
   } catch (error) {
     if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure) {
       process.stderr.write(`workflow ${workflowId} was cancelled\n`);
@@ -195,7 +209,7 @@ function parsePositiveInt(flag: string, text: string): number {
 }
 
 /** `--output`/`--format` as `resultSink`, checked here so a bad one never starts a workflow. */
-function resultSinkOption(output: string | undefined, format: string | undefined): ResultSinkInput | undefined {
+function resultSinkOption(output: string | undefined, format: string | undefined): ResolvedResultSink | undefined {
   if (output === undefined) {
     if (format !== undefined) throw new UsageError('--format needs --output');
     return undefined;
