@@ -10,7 +10,7 @@ import type {
 } from '../../workflows/pipeline-messages.js';
 import { PipelineFileError, loadPipelineFile } from '../temporal/pipeline-file.js';
 import { cancelSqlPipeline, getSqlPipelineResult, getSqlPipelineStatus, startSqlPipeline } from '../temporal/pipelines.js';
-import { formatTable } from './progress.js';
+import { formatTable, whileRunning } from './progress.js';
 import { ExitCode, UsageError, openClient, temporalSettingsFromEnv } from './shared.js';
 
 const USAGE = `Usage: temporal-dbsql pipeline <run FILE | status ID | cancel ID | result ID> [options]
@@ -135,11 +135,6 @@ async function withPipelineProgress<T>(
   intervalMs = 500,
   out: NodeJS.WriteStream = process.stderr,
 ): Promise<T> {
-  let settled = false;
-  const finished = done.finally(() => {
-    settled = true;
-  });
-  finished.catch(() => undefined);
   let drawnLines = 0;
   const seen = new Map<string, string>();
   const writeChanges = (status: SqlPipelineStatus, running: Map<string, SqlQueryStatus>): void => {
@@ -149,27 +144,26 @@ async function withPipelineProgress<T>(
       seen.set(step.name, line);
     }
   };
-  while (!settled) {
+  const outcome = whileRunning(done, intervalMs, async (isSettled) => {
     const status = await getSqlPipelineStatus(client, workflowId).catch(() => undefined);
-    if (status && !settled) {
-      const running = await runningStepStatus(client, status);
-      if (out.isTTY) {
-        const table = formatPipelineTable(status, Date.now(), running);
-        out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${table}`);
-        drawnLines = table.split('\n').length - 1;
-      } else {
-        writeChanges(status, running);
-      }
+    if (!status || isSettled()) return;
+    const running = await runningStepStatus(client, status);
+    if (out.isTTY) {
+      const table = formatPipelineTable(status, Date.now(), running);
+      out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${table}`);
+      drawnLines = table.split('\n').length - 1;
+    } else {
+      writeChanges(status, running);
     }
-    await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
-  }
+  });
+  await outcome.catch(() => undefined);
   if (out.isTTY && drawnLines > 0) out.write(`\x1b[${drawnLines}A\x1b[J`);
   if (!out.isTTY) {
     // The last changes, so a log shows how every step ended.
     const last = await getSqlPipelineStatus(client, workflowId).catch(() => undefined);
     if (last) writeChanges(last, new Map());
   }
-  return finished;
+  return outcome;
 }
 
 /** The `status` of each running step's own workflow (its query id and polls), by step name. */

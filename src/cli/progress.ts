@@ -5,6 +5,28 @@ import { getSqlQueryStatus } from '../temporal/client.js';
 import { describeSinkProgress, getSinkProgress } from './sink-progress.js';
 
 /**
+ * Calls `tick` every `intervalMs` until `done` settles (and once at once), and returns `done`'s
+ * outcome. The live views of a query and of a pipeline both draw from it.
+ */
+export async function whileRunning<T>(
+  done: Promise<T>,
+  intervalMs: number,
+  tick: (isSettled: () => boolean) => Promise<void>,
+): Promise<T> {
+  let settled = false;
+  const finished = done.finally(() => {
+    settled = true;
+  });
+  // Handled at once: a workflow that already failed rejects while the first status query is out.
+  finished.catch(() => undefined);
+  while (!settled) {
+    await tick(() => settled);
+    await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  return finished;
+}
+
+/**
  * Polls the status query every `intervalMs` until `done` settles, writing one line per
  * change (rewritten in place on a terminal). Returns `done`'s outcome.
  */
@@ -15,27 +37,20 @@ export async function withLiveProgress<T>(
   intervalMs = 500,
   out: NodeJS.WriteStream = process.stderr,
 ): Promise<T> {
-  let settled = false;
-  const finished = done.finally(() => {
-    settled = true;
-  });
-  // Handled at once: a workflow that already failed rejects while the first status query is out.
-  finished.catch(() => undefined);
   const started = Date.now();
   let lastLine = '';
-  while (!settled) {
+  const outcome = whileRunning(done, intervalMs, async (isSettled) => {
     const status = await getSqlQueryStatus(client, workflowId).catch(() => undefined);
-    if (status && !settled) {
-      const sink = status.state === 'FETCHING' ? await getSinkProgress(client, workflowId).catch(() => undefined) : undefined;
-      const line = describeStatus(status, Date.now() - started) + describeSinkProgress(sink);
-      if (out.isTTY) out.write(`\r\x1b[K${line}`);
-      else if (line.replace(/\d+\.\d s/, '') !== lastLine.replace(/\d+\.\d s/, '')) out.write(`${line}\n`);
-      lastLine = line;
-    }
-    await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
-  }
+    if (!status || isSettled()) return;
+    const sink = status.state === 'FETCHING' ? await getSinkProgress(client, workflowId).catch(() => undefined) : undefined;
+    const line = describeStatus(status, Date.now() - started) + describeSinkProgress(sink);
+    if (out.isTTY) out.write(`\r\x1b[K${line}`);
+    else if (line.replace(/\d+\.\d s/, '') !== lastLine.replace(/\d+\.\d s/, '')) out.write(`${line}\n`);
+    lastLine = line;
+  });
+  await outcome.catch(() => undefined);
   if (out.isTTY && lastLine) out.write('\r\x1b[K');
-  return finished;
+  return outcome;
 }
 
 function describeStatus(status: SqlQueryStatus, elapsedMs: number): string {
