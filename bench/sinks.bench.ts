@@ -5,45 +5,22 @@
  * warehouse. The worker runs in its own process, so its peak RSS (VmHWM) is its own.
  * Prints rows/s (fetch start to workflow result) and that peak; a measurement, not a test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { startSqlQuery } from '../src/temporal/client.js';
 import type { ResultFormat } from '../workflows/messages.js';
+import { startWorkerProcess } from '../test/support/worker-processes.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../test/support/temporal-env.js';
 import { MIXED_SQL } from '../test/sinks/support/read-back.js';
 import { startS3Server, type S3TestServer } from '../test/sinks/support/s3-server.js';
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
 const FORMATS = (process.env.FORMATS ?? 'parquet,jsonl').split(',') as ResultFormat[];
-const WORKER_PROCESS = fileURLToPath(new URL('../test/support/temporal-worker-process.ts', import.meta.url));
 const BUCKET = 'bench';
 
 async function spawnWorker(env: TemporalTestEnv, s3: S3TestServer, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      ...s3.workerEnv,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE_PATH: env.bundlePath,
-      RESULT_DIRECTORY: env.resultDirectory,
-      DATABRICKS_HOST: env.warehouse.serverHostname,
-      DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
-      DATABRICKS_TOKEN: env.warehouse.accessToken,
-    },
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  return child;
+  return (await startWorkerProcess(env, taskQueue, undefined, s3.workerEnv)).child;
 }
 
 /** Peak resident set size of a process, in MB (Linux /proc). */

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { cancelSqlQuery, startSqlQuery, type SqlQueryHandle } from '../../src/temporal/client.js';
 import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
-import { startWorkerProcess, type WorkerProcess } from '../faults/support/worker-processes.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-processes.js';
 
 const QUICK = 100;
 const HELD = 100;

@@ -14,7 +14,7 @@ import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
 import { waitFor } from '../support/wait.js';
 import { FaultProxy } from './support/fault-proxy.js';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-processes.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-processes.js';
 
 const ROWS = 5_000;
 

@@ -9,10 +9,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -25,12 +24,12 @@ import {
   ENCRYPTION_KEYS_ENV,
   type EncryptionKey,
 } from '../../src/temporal/codec/index.js';
+import { startWorkerProcess } from '../support/worker-processes.js';
 import { fetchAllRunHistories, historyBytes, startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-env.js';
 import { waitFor } from '../support/wait.js';
 import { MIXED_SQL, canonicalRows, readBack, s3Fetcher } from './support/read-back.js';
 import { startS3Server, type S3TestServer } from './support/s3-server.js';
 
-const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process.ts', import.meta.url));
 const ROWS = 400_000;
 const PART_ROWS = 10_000;
 const BUCKET = 'sink-resume';
@@ -54,32 +53,12 @@ describe('result sink resume across workers', () => {
 
   /** A worker child process configured like a deployment: DATABRICKS_* and AWS_* variables. */
   async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        ...s3.workerEnv,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        WORKFLOW_BUNDLE_PATH: env.bundlePath,
-        RESULT_DIRECTORY: env.resultDirectory,
-        DATABRICKS_HOST: env.warehouse.serverHostname,
-        DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
-        DATABRICKS_TOKEN: env.warehouse.accessToken,
-        [ENCRYPTION_KEYS_ENV]: `${KEY.id}=${KEY.key.toString('base64')}`,
-      },
+    const worker = await startWorkerProcess(env, taskQueue, undefined, {
+      ...s3.workerEnv,
+      [ENCRYPTION_KEYS_ENV]: `${KEY.id}=${KEY.key.toString('base64')}`,
     });
-    children.push(child);
-    let output = '';
-    child.stdout.setEncoding('utf8');
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        output += chunk;
-        if (output.includes('ready')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`worker process exited with ${code} before it was ready`)));
-    });
-    return child;
+    children.push(worker.child);
+    return worker.child;
   }
 
   async function listParts(prefix: string): Promise<Map<string, Date>> {

@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { TemporalTestEnv } from '../../support/temporal-env.js';
-import { waitFor } from '../../support/wait.js';
+import type { TemporalTestEnv } from './temporal-env.js';
+import { waitFor } from './wait.js';
 
-const WORKER_PROCESS = fileURLToPath(new URL('../../support/temporal-worker-process.ts', import.meta.url));
+const WORKER_PROCESS = fileURLToPath(new URL('./temporal-worker-process.ts', import.meta.url));
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -18,9 +18,15 @@ export interface WorkerProcess {
 
 /**
  * Starts a worker process on `taskQueue` talking to the warehouse at `warehouseHost` (the
- * warehouse itself or a fault proxy in front of it); resolves once it polls.
+ * warehouse itself or a fault proxy in front of it), with `extraEnv` on top (S3 credentials,
+ * encryption keys); resolves once it polls.
  */
-export async function startWorkerProcess(env: TemporalTestEnv, taskQueue: string, warehouseHost: string): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  env: TemporalTestEnv,
+  taskQueue: string,
+  warehouseHost: string = env.warehouse.serverHostname,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
@@ -32,6 +38,7 @@ export async function startWorkerProcess(env: TemporalTestEnv, taskQueue: string
       DATABRICKS_HOST: warehouseHost,
       DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
       DATABRICKS_TOKEN: env.warehouse.accessToken,
+      ...extraEnv,
     },
   });
   const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
