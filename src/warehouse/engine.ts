@@ -10,6 +10,7 @@ import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
 import { enterSession, type SessionState } from './dialect/session-state.js';
 import { databricksErrorOf } from './dialect/error-classes.js';
+import { transactionStatementOf } from './transactions/transaction-statements.js';
 import { metadataQuery, type MetadataRequest } from './metadata/calls.js';
 import { installSparkFunctions } from './dialect/spark-functions.js';
 import type { CatalogNames } from './sql-translate.js';
@@ -80,16 +81,27 @@ export class WarehouseEngine {
    * SqlStatementError for a statement that does not parse or bind.
    */
   async prepare(sql: string, parameters: readonly StatementParameter[], session?: SessionState): Promise<PreparedStatement> {
-    const connection = await this.instance.connect();
+    // BEGIN / COMMIT / ROLLBACK / SET AUTOCOMMIT act on the session's transaction; a statement
+    // inside a transaction runs on the transaction's connection (transactions/).
+    const connect = (): Promise<DuckDBConnection> => this.instance.connect();
+    const control = session ? transactionStatementOf(sql) : undefined;
+    const answer = control ? await session!.transaction.control(control, connect).catch(asSqlError) : undefined;
+    const lease = session && !control ? await session.transaction.lease(sql, connect).catch(asSqlError) : undefined;
+    const connection = lease?.connection ?? (await connect());
     try {
-      const prepared = await prepareDatabricksSql(connection, sql, this.names, session);
+      const prepared =
+        answer !== undefined
+          ? await connection.prepare(answer)
+          : await prepareDatabricksSql(connection, sql, this.names, session);
       await bindParameters(connection, prepared, parameters);
-      return new PreparedStatement(connection, prepared, this.slots, (run) => {
+      const track = (run: Promise<unknown>): void => {
         this.active.add(run);
         void run.catch(() => undefined).finally(() => this.active.delete(run));
-      });
+      };
+      return new PreparedStatement(connection, prepared, this.slots, track, lease?.release);
     } catch (error) {
-      connection.closeSync();
+      if (lease) lease.release(true);
+      else connection.closeSync();
       throw error;
     }
   }
@@ -116,6 +128,10 @@ export class WarehouseEngine {
     await Promise.allSettled([...this.active]);
     this.instance.closeSync();
   }
+}
+
+function asSqlError(error: unknown): never {
+  throw databricksErrorOf(error);
 }
 
 async function bindParameters(

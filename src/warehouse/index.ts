@@ -234,6 +234,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
       closing ??= (async () => {
         clearInterval(sweeper);
         operations.clear();
+        await sessions.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

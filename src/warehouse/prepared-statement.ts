@@ -28,6 +28,7 @@ export interface RunHooks {
 /** A prepared, bound statement; `run` executes it once, `cancel` interrupts it. */
 export class PreparedStatement {
   private canceled = false;
+  private failed = false;
   private interrupting?: NodeJS.Timeout;
   private readonly cancelSignal: Promise<void>;
   private signalCancel!: () => void;
@@ -37,6 +38,11 @@ export class PreparedStatement {
     private readonly prepared: DuckDBPreparedStatement,
     private readonly slots: StatementSlots,
     private readonly track: (run: Promise<unknown>) => void,
+    /**
+     * Frees the connection once the run has ended, saying whether the run failed; a
+     * transaction's connection is kept, not closed, and a failed run aborts the transaction.
+     */
+    private releaseConnection: (failed: boolean) => void = () => connection.closeSync(),
   ) {
     this.cancelSignal = new Promise((resolve) => (this.signalCancel = resolve));
   }
@@ -87,6 +93,7 @@ export class PreparedStatement {
       await flush();
       return filling;
     } catch (error) {
+      this.failed = true;
       await store?.release();
       if (this.canceled) throw cancelledError();
       throw databricksErrorOf(error);
@@ -121,9 +128,15 @@ export class PreparedStatement {
     clearInterval(this.interrupting);
     try {
       this.prepared.destroySync();
-      this.connection.closeSync();
     } catch {
       // Already released.
+    }
+    const releaseConnection = this.releaseConnection;
+    this.releaseConnection = () => undefined;
+    try {
+      releaseConnection(this.failed || this.canceled);
+    } catch {
+      // Already closed.
     }
   }
 }

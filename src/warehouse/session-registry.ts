@@ -29,9 +29,7 @@ export class SessionRegistry {
 
   /** Closes an open session; UnknownHandleError when there is none. */
   close(guid: Uint8Array | undefined): void {
-    const key = this.openKey(guid);
-    this.lastUse.delete(key);
-    this.states.delete(key);
+    this.end(this.openKey(guid));
   }
 
   /** The session's state (current catalog and schema, SET parameters, temporary views). */
@@ -42,11 +40,23 @@ export class SessionRegistry {
   /** Closes sessions nobody used for `idleMs`. */
   expireIdle(idleMs: number, now = Date.now()): void {
     for (const [key, last] of [...this.lastUse]) {
-      if (now - last >= idleMs) {
-        this.lastUse.delete(key);
-        this.states.delete(key);
-      }
+      if (now - last >= idleMs) this.end(key);
     }
+  }
+
+  /** Closes every session (the warehouse is closing): open transactions roll back. */
+  closeAll(): Promise<unknown> {
+    const ending = [...this.states.values()].map((state) => state.transaction.close());
+    this.lastUse.clear();
+    this.states.clear();
+    return Promise.allSettled(ending);
+  }
+
+  /** Forgets a session; a transaction it left open rolls back. */
+  private end(key: string): void {
+    void this.states.get(key)?.transaction.close();
+    this.lastUse.delete(key);
+    this.states.delete(key);
   }
 
   private openKey(guid: Uint8Array | undefined): string {

@@ -38,6 +38,7 @@ const SCENARIOS = [
   { name: 'submit', kind: 'submit', sql: sql.SEED_RANGE, params: { param: 'picked up' } },
   { name: 'plain_scalars', kind: 'fetchall', sql: sql.ALL_SCALARS, connection: 'plain' },
   { name: 'plain_complex', kind: 'fetchall', sql: sql.COMPLEX, connection: 'plain' },
+  { name: 'transactions', kind: 'transactions', table: 'peer_transactions', connection: 'transactions' },
 ];
 
 /** Run by a second Python process, as if pyarrow were not installed: column-based results. */
@@ -67,6 +68,8 @@ const CONNECTIONS = {
     _use_arrow_native_timestamps: false,
     _use_arrow_native_complex_types: false,
   },
+  // 4.9.0 ignores commit()/rollback()/autocommit unless told not to; autocommit read back by SET AUTOCOMMIT.
+  transactions: { ignore_transactions: false, fetch_autocommit_from_server: true },
 };
 
 const venv = await provision('python-venv.sh', [], ['python3']);
@@ -280,6 +283,19 @@ if (!venv.ok) {
       assert.equal(await execution.syncStatus(), 'ABORTED');
       assert.match(execution.error?.message ?? '', /table_that_does_not_exist/);
       await assert.rejects(execution.getResults(), { name: 'ServerOperationError' });
+    });
+
+    test('transactions: autocommit off, commit() and rollback() keep exactly the committed row', async () => {
+      const theirs = outcome('transactions') as {
+        autocommit_off: boolean;
+        autocommit_on: boolean;
+        ids: number[];
+        commit_without_transaction: { error: string; message: string };
+      };
+      assert.deepEqual([theirs.autocommit_off, theirs.autocommit_on, theirs.ids], [false, true, [1]]);
+      assert.equal(theirs.commit_without_transaction.error, 'TransactionError');
+      assert.match(theirs.commit_without_transaction.message, /NO_ACTIVE_TRANSACTION/);
+      assert.deepEqual(await (await ours.execute('SELECT id FROM peer_transactions')).fetchAll(), [{ id: 1 }]);
     });
   });
 }

@@ -20,6 +20,7 @@ const CLASSES: readonly [RegExp, string, string][] = [
   [/^Not implemented Error/i, 'UNSUPPORTED_FEATURE', '0A000'],
   [/^Constraint Error/i, 'CONSTRAINT_VIOLATION', '23000'],
   [/^Interrupt/i, 'OPERATION_CANCELED', '57014'],
+  [/Current transaction is aborted/i, 'TRANSACTION_ROLLBACK_REQUIRED_AFTER_ABORT', '40000'],
 ];
 
 /** The SqlStatementError a client sees for a DuckDB error (or the error itself if it is one). */

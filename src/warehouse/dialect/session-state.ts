@@ -8,6 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SqlStatementError } from '../errors.js';
 import { quoteIdentifier, translateSql, type CatalogNames } from '../sql-translate.js';
+import { SessionTransaction } from '../transactions/session-transaction.js';
 
 export class SessionState {
   /** The current catalog and schema, as Databricks names them. */
@@ -17,6 +18,8 @@ export class SessionState {
   readonly parameters = new Map<string, string>();
   /** Temporary views: DuckDB's view query by lower-case name, in creation order. */
   readonly tempViews = new Map<string, string>();
+  /** BEGIN / COMMIT / ROLLBACK and autocommit. */
+  readonly transaction = new SessionTransaction();
 }
 
 /** What a session statement does instead of running as SQL, or undefined for ordinary SQL. */

@@ -233,5 +233,32 @@ def run_metadata(conn, s):
 
 RUNNERS["metadata"] = run_metadata
 
+
+def run_transactions(conn, s):
+    """connection.autocommit = False, commit() and rollback(), as the connector's docs use them."""
+    outcome = {}
+    with conn.cursor() as cursor:
+        cursor.execute(f"CREATE OR REPLACE TABLE {s['table']} (id INT)")
+        conn.autocommit = False
+        outcome["autocommit_off"] = conn.autocommit
+        cursor.execute(f"INSERT INTO {s['table']} VALUES (1)")
+        conn.commit()
+        cursor.execute(f"INSERT INTO {s['table']} VALUES (2)")
+        conn.rollback()
+        conn.autocommit = True
+        outcome["autocommit_on"] = conn.autocommit
+        cursor.execute(f"SELECT id FROM {s['table']} ORDER BY id")
+        outcome["ids"] = [row[0] for row in cursor.fetchall()]
+        try:
+            conn.commit()
+            outcome["commit_without_transaction"] = "no error"
+        except Exception as exc:
+            outcome["commit_without_transaction"] = error_outcome(exc)
+        conn.rollback()
+    return outcome
+
+
+RUNNERS["transactions"] = run_transactions
+
 if __name__ == "__main__":
     main()
