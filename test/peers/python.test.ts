@@ -38,7 +38,13 @@ const SCENARIOS = [
   { name: 'submit', kind: 'submit', sql: sql.SEED_RANGE, params: { param: 'picked up' } },
   { name: 'plain_scalars', kind: 'fetchall', sql: sql.ALL_SCALARS, connection: 'plain' },
   { name: 'plain_complex', kind: 'fetchall', sql: sql.COMPLEX, connection: 'plain' },
-  { name: 'transactions', kind: 'transactions', table: 'peer_transactions', connection: 'transactions' },
+  {
+    name: 'transactions',
+    kind: 'transactions',
+    sql: 'SELECT id FROM peer_transactions ORDER BY id',
+    table: 'peer_transactions',
+    connection: 'transactions',
+  },
 ];
 
 /** Run by a second Python process, as if pyarrow were not installed: column-based results. */

@@ -247,7 +247,7 @@ def run_transactions(conn, s):
         conn.rollback()
         conn.autocommit = True
         outcome["autocommit_on"] = conn.autocommit
-        cursor.execute(f"SELECT id FROM {s['table']} ORDER BY id")
+        cursor.execute(s["sql"])
         outcome["ids"] = [row[0] for row in cursor.fetchall()]
         try:
             conn.commit()
