@@ -7,11 +7,14 @@
  * const worker = await Worker.create({ activities, workflowsPath, taskQueue });
  * ```
  */
+import { trace } from '@opentelemetry/api';
 import { Context, activityInfo, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure, type DataConverter } from '@temporalio/common';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsyncExecutionStatus, type AsyncExecution, type Connection, type ConnectOptions } from '../src/index.js';
+import { parseQueryHandle } from '../src/backend/handle-ids.js';
+import { QUERY_ID_ATTRIBUTE, withQueryId } from '../src/transport/request-tracing.js';
 import { WarehouseConnection } from './warehouse-connection.js';
 import {
   SqlFailureType,
@@ -69,7 +72,9 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
   const withConnection = <T>(use: (c: Connection) => Promise<T>): Promise<T> => warehouse.use(use);
   const converter = checkpointConverter(options.dataConverter);
 
-  const pickUp = (c: Connection, handle: string): Promise<AsyncExecution> => c.getAsyncExecution(handle);
+  /** Picks the statement up by its handle and runs `use` on it, traced under its query id. */
+  const onQuery = <T>(c: Connection, handle: string, use: (execution: AsyncExecution) => Promise<T>): Promise<T> =>
+    tracedQuery(parseQueryHandle(handle).queryId, async () => use(await c.getAsyncExecution(handle)));
 
   /** The workflow's sink (checked again here: activities may be called directly) and the overflow directory. */
   const sinkTargets = (input: { resultSink?: FetchQueryResultsInput['resultSink'] }, queryId: string): SinkTargets => {
@@ -130,8 +135,10 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
           } finally {
             clearInterval(beating);
           }
-          if (cancelledByWorkflow(ctx)) await cancelSubmitted(execution);
-          const output = await submitOutput(execution, input, (queryId) => sinkTargets(input, queryId));
+          const output = await tracedQuery(execution.queryId, async () => {
+            if (cancelledByWorkflow(ctx)) await cancelSubmitted(execution);
+            return submitOutput(execution, input, (queryId) => sinkTargets(input, queryId));
+          });
           // Recorded before returning: a retry after a crash here returns it instead of resubmitting.
           Context.current().heartbeat({ phase: 'submitted', output } satisfies SubmitCheckpoint);
           return output;
@@ -153,16 +160,17 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     /** One status round trip. */
     async syncQueryStatus(this: void, input: QueryHandleInput): Promise<SyncQueryStatusOutput> {
       try {
-        return await withConnection(async (c) => {
-          const execution = await pickUp(c, input.handle);
-          const status = toWarehouseStatus(await execution.syncStatus());
-          if (status !== 'ABORTED') return { status };
-          const error = execution.error;
-          return {
-            status,
-            error: error ? sqlErrorDetails(error) : { message: 'the statement failed on the warehouse' },
-          };
-        });
+        return await withConnection((c) =>
+          onQuery(c, input.handle, async (execution) => {
+            const status = toWarehouseStatus(await execution.syncStatus());
+            if (status !== 'ABORTED') return { status };
+            const error = execution.error;
+            return {
+              status,
+              error: error ? sqlErrorDetails(error) : { message: 'the statement failed on the warehouse' },
+            };
+          }),
+        );
       } catch (error) {
         throw toActivityFailure(error);
       }
@@ -176,33 +184,34 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     async fetchQueryResults(this: void, input: FetchQueryResultsInput): Promise<FetchedResult> {
       const ctx = Context.current();
       try {
-        return await withConnection(async (c) => {
-          const execution = await pickUp(c, input.handle);
-          const targets = sinkTargets(input, execution.queryId);
-          try {
-            const resume = await usableProgress(activityInfo().heartbeatDetails as SinkProgress | undefined, targets);
-            const startRowOffset = resume ? resume.parts.reduce((sum, p) => sum + p.rows, 0) : 0;
-            const resultSet = await execution.getResults({ startRowOffset });
+        return await withConnection((c) =>
+          onQuery(c, input.handle, async (execution) => {
+            const targets = sinkTargets(input, execution.queryId);
             try {
-              return await deliverResult({
-                columns: resultSet.columns,
-                batches: resultSet.arrowBatches(),
-                ...targets,
-                inlineLimitBytes: input.inlineResultLimitBytes,
-                resume,
-                recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService, converter),
-                onProgress: (progress) => ctx.heartbeat(progress),
-                checkCancelled: async () => {
-                  if (ctx.cancellationSignal.aborted) await ctx.cancelled;
-                },
-              });
+              const resume = await usableProgress(activityInfo().heartbeatDetails as SinkProgress | undefined, targets);
+              const startRowOffset = resume ? resume.parts.reduce((sum, p) => sum + p.rows, 0) : 0;
+              const resultSet = await execution.getResults({ startRowOffset });
+              try {
+                return await deliverResult({
+                  columns: resultSet.columns,
+                  batches: resultSet.arrowBatches(),
+                  ...targets,
+                  inlineLimitBytes: input.inlineResultLimitBytes,
+                  resume,
+                  recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService, converter),
+                  onProgress: (progress) => ctx.heartbeat(progress),
+                  checkCancelled: async () => {
+                    if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+                  },
+                });
+              } finally {
+                await resultSet.close().catch(() => undefined);
+              }
             } finally {
-              await resultSet.close().catch(() => undefined);
+              await targets.close();
             }
-          } finally {
-            await targets.close();
-          }
-        });
+          }),
+        );
       } catch (error) {
         if (error instanceof CancelledFailure) throw error; // the workflow asked; not a failure to retry
         throw toActivityFailure(sinkFailure(error));
@@ -211,14 +220,23 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
 
     /** Cancels the statement on the warehouse; a statement already gone counts as cancelled. */
     async cancelQuery(this: void, input: QueryHandleInput): Promise<void> {
-      await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).cancel()));
+      await unlessQueryGone(() => withConnection((c) => onQuery(c, input.handle, (execution) => execution.cancel())));
     },
 
     /** Frees the statement's results on the warehouse (CloseOperation); idempotent. */
     async closeQuery(this: void, input: QueryHandleInput): Promise<void> {
-      await unlessQueryGone(() => withConnection(async (c) => (await pickUp(c, input.handle)).close()));
+      await unlessQueryGone(() => withConnection((c) => onQuery(c, input.handle, (execution) => execution.close())));
     },
   });
+}
+
+/**
+ * Runs `fn` with the query id on the activity's span (when traced) and on the driver's request
+ * spans within it.
+ */
+function tracedQuery<T>(queryId: string, fn: () => Promise<T>): Promise<T> {
+  trace.getActiveSpan()?.setAttribute(QUERY_ID_ATTRIBUTE, queryId);
+  return withQueryId(queryId, fn);
 }
 
 /** How often submit heartbeats while ExecuteStatement is in flight. @format milliseconds */

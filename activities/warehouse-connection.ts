@@ -4,6 +4,7 @@
  * warehouse lost (idle expiry, restart) is reopened by the driver on the next call; if that
  * fails too (SessionLostError), the connection is dropped here and the activity retried.
  */
+import type { Tracer } from '@opentelemetry/api';
 import { optionsFromEnvironment } from '../src/client/options.js';
 import { connect, type Connection, type ConnectOptions } from '../src/index.js';
 import { isConnectionBroken } from './failures.js';
@@ -21,16 +22,25 @@ export class WarehouseConnection {
   // An ECMAScript private field: util.inspect (console.log of a worker's objects) never shows
   // it, and these options may hold the access token.
   readonly #options: ConnectOptions | undefined;
+  readonly #tracer: Tracer | undefined;
 
-  /** @param options driver settings; default: `connect()` reads the DATABRICKS_* variables. */
-  constructor(options?: ConnectOptions) {
+  /**
+   * @param options driver settings; default: `connect()` reads the DATABRICKS_* variables.
+   * @param tracer the worker's tracer, for the driver's request spans; none by default.
+   */
+  constructor(options?: ConnectOptions, tracer?: Tracer) {
     this.#options = options;
+    this.#tracer = tracer;
   }
 
   /** The settings with the worker's retry budget filled in; read when first connecting. */
   #settings(): ConnectOptions {
     const options = this.#options ?? optionsFromEnvironment();
-    return { ...options, retry: { totalTimeoutMs: WORKER_RETRY_BUDGET_MS, ...options.retry } };
+    return {
+      ...options,
+      retry: { totalTimeoutMs: WORKER_RETRY_BUDGET_MS, ...options.retry },
+      ...(this.#tracer ? { tracer: this.#tracer } : {}),
+    };
   }
 
   async use<T>(fn: (connection: Connection) => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@
  * Connection options: what users pass to `connect()`, and how they are checked and completed
  * (environment variables, URL, defaults) before anything touches the network.
  */
+import type { Tracer } from '@opentelemetry/api';
 import { InvalidArgumentError } from '../errors.js';
 import type { HttpCredentials } from '../transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
@@ -46,6 +47,11 @@ export interface ConnectOptions {
   directResults?: { maxRows?: number; maxBytes?: number };
   /** How results are fetched and held: cloud fetch, downloads and read-ahead, the fetchAll() limit. */
   results?: ResultOptions;
+  /**
+   * An OpenTelemetry tracer: each Thrift call becomes a CLIENT span named after it (e.g.
+   * ExecuteStatement), a child of the active span. No spans without it.
+   */
+  tracer?: Tracer;
 }
 
 /** A Databricks service principal's OAuth secret. */
@@ -69,6 +75,7 @@ export interface ResolvedOptions {
   maxRowsPerFetch: number;
   directResults: { maxRows: number; maxBytes: number };
   results: ResolvedResultOptions;
+  tracer?: Tracer;
 }
 
 const ENV = { host: 'DATABRICKS_HOST', httpPath: 'DATABRICKS_HTTP_PATH', token: 'DATABRICKS_TOKEN' } as const;
@@ -128,6 +135,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
       maxBytes: positive('directResults.maxBytes', options.directResults?.maxBytes, 10 * 1024 * 1024),
     },
     results: resolveResultOptions(options.results, { ca: options.ca, requestTimeoutMs }),
+    tracer: options.tracer,
   };
 }
 

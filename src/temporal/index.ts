@@ -35,6 +35,7 @@ export {
   SQL_METRICS,
   type SqlMetricsRuntimeOptions,
 } from './observability/metrics.js';
+export { sqlTracingClientInterceptors, SQL_TRACING_WORKFLOW_MODULES, type SqlTracingOptions } from './observability/tracing.js';
 export { SLOT_FIELDS, fillTemplate, type ScheduledSqlInput } from '../../workflows/slot-template.js';
 export type { ScheduledSqlResult } from '../../workflows/scheduled-sql.js';
 export { loadPipelineFile, parsePipelineDefinition, PipelineFileError } from './pipeline-file.js';

@@ -15,6 +15,7 @@ import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 import { encryptionOption, encryptionKeysFromEnvironment, type EncryptionKey } from './codec/index.js';
 import { leaveStuckActivitiesOnShutdown } from './shutdown-interceptor.js';
 import { countSqlActivities, installSqlMetricsRuntime } from './observability/metrics.js';
+import { workerTracing, type SqlTracingOptions } from './observability/tracing.js';
 
 export interface SqlWorkerOptions {
   /** A connection to Temporal, or its address `host:port` (the worker then owns and closes it). */
@@ -54,6 +55,13 @@ export interface SqlWorkerOptions {
    * before any other connection or worker (`MetricsRuntimeError` otherwise).
    */
   prometheusBindAddress?: string;
+  /**
+   * OpenTelemetry tracing (off without it): spans of the workflows, their activities and the
+   * driver's HTTP requests go to `tracing.spanProcessor`, continuing the trace of the client
+   * that started the workflow. With a prebuilt `workflowBundle`, bundle it with
+   * `workflowInterceptorModules: SQL_TRACING_WORKFLOW_MODULES`.
+   */
+  tracing?: SqlTracingOptions;
   /** Further Temporal worker options (tuning); they override ours. */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -118,9 +126,10 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
   const ownsConnection = typeof options.connection === 'string';
   const connection =
     typeof options.connection === 'string' ? await NativeConnection.connect({ address: options.connection }) : options.connection;
-  const warehouse = new WarehouseConnection(options.warehouse);
+  const tracing = options.tracing && workerTracing(options.tracing);
+  const warehouse = new WarehouseConnection(options.warehouse, tracing?.tracer);
   const taskQueue = options.taskQueue ?? SQL_TASK_QUEUE;
-  const { interceptors, ...workerOptions } = options.workerOptions ?? {};
+  const { interceptors, sinks, ...workerOptions } = options.workerOptions ?? {};
   const encryption = encryptionOption(options.encryptionKeys ?? encryptionKeysFromEnvironment());
   // The one the worker uses (workerOptions win); checkpoints sent straight to the server need it too.
   const dataConverter = workerOptions.dataConverter ?? encryption.dataConverter;
@@ -143,9 +152,16 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
       // during submit arrives while the warehouse still holds ExecuteStatement (not 8 s later).
       maxHeartbeatThrottleInterval: '1 second',
       ...workerOptions,
+      sinks: { ...tracing?.sinks, ...sinks },
       interceptors: {
         ...interceptors,
+        // A prebuilt bundle has its modules built in (the SDK would warn and ignore these).
+        workflowModules: options.workflowBundle
+          ? interceptors?.workflowModules
+          : [...(tracing?.workflowModules ?? []), ...(interceptors?.workflowModules ?? [])],
         activity: [
+          // First, so the activity's span encloses everything the others do.
+          ...(tracing ? [tracing.activity] : []),
           leaveStuckActivitiesOnShutdown(options.activityShutdownGraceMs ?? 2000),
           countSqlActivities(),
           ...(interceptors?.activity ?? []),

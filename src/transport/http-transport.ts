@@ -6,6 +6,7 @@
  * whose promise never settles on an HTTP 500.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Tracer } from '@opentelemetry/api';
 import { Agent, buildConnector, request } from 'undici';
 import { AuthenticationError, RequestError, TimeoutError } from '../errors.js';
 import { OAuthM2MTokenSource } from './auth/oauth-m2m-token-source.js';
@@ -17,6 +18,7 @@ import {
   classifyStatus,
   parseRetryAfter,
 } from './retry-policy.js';
+import { endRequestSpan, startRequestSpan } from './request-tracing.js';
 
 /** How the transport authenticates. */
 export type HttpCredentials =
@@ -35,6 +37,8 @@ export interface HttpTransportOptions {
   /** Limit for one HTTP exchange, headers and body. @format milliseconds */
   requestTimeoutMs: number;
   retry: RetryOptions;
+  /** Records a span per Thrift call (see ./request-tracing.ts); none without it. */
+  tracer?: Tracer;
 }
 
 /** Per-call facts the retry policy needs. */
@@ -47,8 +51,14 @@ export interface PostOptions {
 
 /** The outcome of one attempt, before the retry decision. */
 type Attempt =
-  | { ok: true; body: Buffer }
-  | { ok: false; verdict: AttemptVerdict; error: Error; retryAfterMs?: number; rejectedToken?: string };
+  | { ok: true; body: Buffer; status: number }
+  | { ok: false; verdict: AttemptVerdict; error: Error; status?: number; retryAfterMs?: number; rejectedToken?: string };
+
+/** What a call's span reports: attempts made, the last HTTP status. */
+interface CallProgress {
+  attempts: number;
+  status?: number;
+}
 
 const MAX_ERROR_BODY_CHARS = 300;
 
@@ -107,6 +117,19 @@ export class HttpTransport {
 
   /** Posts `body` and returns the reply body of a 2xx answer, retrying per the policy. */
   async post(body: Buffer, options: PostOptions): Promise<Buffer> {
+    const span = startRequestSpan(this.#options.tracer, options.label, this.#options.url);
+    const progress: CallProgress = { attempts: 0 };
+    try {
+      const reply = await this.send(body, options, progress);
+      endRequestSpan(span, progress.attempts, progress.status);
+      return reply;
+    } catch (error) {
+      endRequestSpan(span, progress.attempts, progress.status, error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  private async send(body: Buffer, options: PostOptions, progress: CallProgress): Promise<Buffer> {
     const retry = this.#options.retry;
     const started = Date.now();
     const deadline = started + retry.totalTimeoutMs;
@@ -115,6 +138,8 @@ export class HttpTransport {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.totalTimeout(options, attempt - 1);
       const outcome = await this.attempt(body, options, Math.min(this.#options.requestTimeoutMs, remaining));
+      progress.attempts = attempt;
+      progress.status = outcome.status;
       if (outcome.ok) return outcome.body;
       // An OAuth token the server no longer takes (revoked, or its clock ahead of ours): one more try with a new one.
       if (outcome.rejectedToken !== undefined && !renewedToken) {
@@ -164,7 +189,7 @@ export class HttpTransport {
       return this.networkFailure(error, options, timeoutMs);
     }
     const verdict = classifyStatus(status, options.idempotent);
-    if (verdict === 'success') return { ok: true, body: replyBody };
+    if (verdict === 'success') return { ok: true, body: replyBody, status };
     const detail = this.redact(errorReason(response.headers) ?? replyBody.toString('utf8', 0, MAX_ERROR_BODY_CHARS).trim());
     const suffix = detail ? `: ${detail}` : '';
     if (status === 401 || status === 403) {
@@ -173,6 +198,7 @@ export class HttpTransport {
         ok: false,
         verdict: 'fail',
         error: new AuthenticationError(`${this.host()} ${what} (HTTP ${status}) for ${options.label}${suffix}`, status),
+        status,
         rejectedToken: status === 401 ? oauthToken : undefined,
       };
     }
@@ -182,7 +208,7 @@ export class HttpTransport {
       httpStatus: status,
       retryable: verdict === 'retry',
     });
-    return { ok: false, verdict, error, retryAfterMs };
+    return { ok: false, verdict, error, status, retryAfterMs };
   }
 
   private networkFailure(error: unknown, options: PostOptions, timeoutMs: number): Attempt {
