@@ -119,6 +119,7 @@ export function sqlErrorDetails(error: ServerOperationError): SqlErrorDetails {
     message: error.message,
     sqlState: error.sqlState,
     errorCode: error.errorCode == null ? undefined : String(error.errorCode),
+    queryId: error.queryId,
   };
 }
 

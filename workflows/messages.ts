@@ -245,6 +245,8 @@ export interface SqlErrorDetails {
   message: string;
   sqlState?: string;
   errorCode?: string;
+  /** The statement's query id on the warehouse, to find it in the query history. */
+  queryId?: string;
 }
 
 export interface FetchQueryResultsInput extends QueryHandleInput {

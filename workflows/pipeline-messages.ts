@@ -12,6 +12,18 @@ export const SQL_PIPELINE_WORKFLOW = 'sqlPipelineWorkflow';
 /** Cancels every running step (their statements are cancelled on the warehouse); the pipeline ends CANCELED. */
 export const pipelineCancelSignal = defineSignal<[reason?: string]>('cancel');
 
+/**
+ * Sent by a step's workflow to its pipeline once its statement is submitted, so the pipeline
+ * knows the step's query id while it runs, and after it failed or was cancelled from outside.
+ */
+export const stepSubmittedSignal = defineSignal<[StepSubmitted]>('stepSubmitted');
+
+export interface StepSubmitted {
+  /** The step's workflow id, `<pipeline id>.<step>`. */
+  workflowId: string;
+  queryId: string;
+}
+
 /** Each step's state, query id, rows and timings, as the pipeline sees them now. */
 export const pipelineStatusQuery = defineQuery<SqlPipelineStatus>('status');
 

@@ -23,6 +23,7 @@ import { cancelSignal, type JsonSqlParam, type JsonSqlParams, type SqlErrorDetai
 import {
   pipelineCancelSignal,
   pipelineStatusQuery,
+  stepSubmittedSignal,
   SqlPipelineFailureType,
   type PipelineStepError,
   type PipelineStepInput,
@@ -85,6 +86,10 @@ export async function sqlPipelineWorkflow(input: SqlPipelineInput): Promise<SqlP
     stop(reason ? `the pipeline was canceled: ${reason}` : 'the pipeline was canceled');
   });
   setHandler(pipelineStatusQuery, () => snapshot(status));
+  setHandler(stepSubmittedSignal, ({ workflowId, queryId }) => {
+    const s = steps.find((step) => step.workflowId === workflowId);
+    if (s && !ENDED.includes(s.state) && typeof queryId === 'string') s.queryId = queryId;
+  });
 
   const end = (s: PipelineStepStatus, state: PipelineStepState, extra: Partial<PipelineStepStatus> = {}): void => {
     Object.assign(s, extra, { state, endedAt: nowIso() });
@@ -116,8 +121,15 @@ export async function sqlPipelineWorkflow(input: SqlPipelineInput): Promise<SqlP
       if (result.state === 'FINISHED') end(s, 'FINISHED');
       else end(s, 'CANCELED', { reason: stopReason ?? 'the step was canceled from outside the pipeline' });
     } catch (error) {
-      if (isCancellation(error)) end(s, 'CANCELED', { reason: 'the pipeline workflow was cancelled' });
-      else end(s, 'FAILED', { error: stepError(error) });
+      if (isCancellation(error)) {
+        const reason = CancellationScope.current().consideredCancelled
+          ? 'the pipeline workflow was cancelled'
+          : 'the step workflow was cancelled from outside the pipeline';
+        end(s, 'CANCELED', { reason });
+      } else {
+        const failure = stepError(error);
+        end(s, 'FAILED', { error: failure.error, ...(failure.queryId ? { queryId: failure.queryId } : {}) });
+      }
     } finally {
       children.delete(step.name);
     }
@@ -270,19 +282,23 @@ function referencedValue(stepName: string, field: string, ref: StepParamReferenc
 }
 
 /** The child's failure as the step's error: its type and message, and the warehouse's SQLSTATE. */
-function stepError(error: unknown): PipelineStepError {
+/** A failed step's error, and its query id when the failure names it (a statement that failed at submit). */
+function stepError(error: unknown): { error: PipelineStepError; queryId?: string } {
   const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as Partial<SqlErrorDetails> | undefined;
     return {
-      type: cause.type ?? 'ApplicationFailure',
-      message: cause.message,
-      ...(typeof details?.sqlState === 'string' ? { sqlState: details.sqlState } : {}),
-      ...(typeof details?.errorCode === 'string' ? { errorCode: details.errorCode } : {}),
+      error: {
+        type: cause.type ?? 'ApplicationFailure',
+        message: cause.message,
+        ...(typeof details?.sqlState === 'string' ? { sqlState: details.sqlState } : {}),
+        ...(typeof details?.errorCode === 'string' ? { errorCode: details.errorCode } : {}),
+      },
+      ...(typeof details?.queryId === 'string' ? { queryId: details.queryId } : {}),
     };
   }
   const failure = cause instanceof Error ? cause : new Error(String(cause));
-  return { type: failure.name, message: failure.message };
+  return { error: { type: failure.name, message: failure.message } };
 }
 
 function nowIso(): string {

@@ -12,7 +12,9 @@ import {
   ActivityCancellationType,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -29,6 +31,7 @@ import {
   type SqlQueryResult,
   type SqlQueryStatus,
 } from './messages.js';
+import { stepSubmittedSignal } from './pipeline-messages.js';
 import { resolveResultSink, ResultSinkSettingsError } from './result-sink-settings.js';
 import { assertValidInput } from './validation.js';
 
@@ -206,6 +209,7 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
       if (submitted.kind === 'direct') return finish('FINISHED', submitted.result, true);
       handle = submitted.handle;
       status.state = 'RUNNING';
+      tellPipeline(submitted.queryId);
       if (CancellationScope.current().consideredCancelled) await CancellationScope.current().cancelRequested;
     }
 
@@ -271,6 +275,21 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     status.endedAt = nowIso();
     throw unwrapSqlFailure(error);
   }
+}
+
+/**
+ * A pipeline's step (started by it as `<pipeline id>.<step>`) tells the pipeline its query id
+ * once submitted, so the pipeline has it even when the step later fails or is cancelled from
+ * outside. Not awaited: the signal is sent with this workflow task's commands.
+ */
+function tellPipeline(queryId: string): void {
+  const { parent, workflowId } = workflowInfo();
+  if (!parent || !workflowId.startsWith(`${parent.workflowId}.`)) return;
+  // Histories of steps submitted before this signal existed replay without it.
+  if (!patched('step-submitted-signal')) return;
+  getExternalWorkflowHandle(parent.workflowId)
+    .signal(stepSubmittedSignal, { workflowId, queryId })
+    .catch(() => undefined); // the pipeline ended meanwhile: nobody to tell
 }
 
 /**

@@ -148,6 +148,11 @@ describe('sqlPipelineWorkflow', () => {
     assert.equal(broken.error?.type, 'SqlStatementFailed');
     assert.match(broken.error?.message ?? '', /missing_column/);
     assert.ok(broken.error?.sqlState, 'the warehouse SQLSTATE is kept');
+    assert.equal(
+      warehouseRecord(broken.queryId)?.statement,
+      'SELECT missing_column FROM RANGE(1)',
+      "the failed step's query id names its statement in the warehouse history",
+    );
     const slow = step(result, 'slow');
     assert.equal(slow.state, 'CANCELED');
     assert.equal(slow.reason, "step 'broken' failed");
@@ -238,6 +243,35 @@ describe('sqlPipelineWorkflow', () => {
     assert.equal(step(result, 'c').state, 'SKIPPED');
     assert.equal(step(result, 'c').reason, 'the pipeline was canceled: test');
     await record('canceled-by-signal', workflowId);
+  });
+
+  it('a step cancelled from outside (its own workflow) keeps its query id; its running query id shows in status', async () => {
+    const worker = await env.newWorker();
+    const tag = `outside-${randomUUID()}`;
+    const workflowId = `pipeline-${randomUUID()}`;
+    const result = await worker.runUntil(async () => {
+      await startSqlPipeline(
+        env.client,
+        {
+          steps: [
+            { name: 'slow', statement: heldSql(tag), ...FAST },
+            { name: 'after', dependsOn: ['slow'], statement: 'SELECT 1 AS one', ...FAST },
+          ],
+        },
+        { taskQueue: worker.taskQueue, workflowId },
+      );
+      const running = await waitForSteps(workflowId, (s) => stateOf(s, 'slow') === 'RUNNING' && Boolean(step(s, 'slow').queryId));
+      assert.equal(warehouseRecord(step(running, 'slow').queryId)?.statement, heldSql(tag));
+      // Cancelled through Temporal (Web UI, `temporal workflow cancel`), not by the pipeline.
+      await env.client.workflow.getHandle(`${workflowId}.slow`).cancel();
+      return getSqlPipelineResult(env.client, workflowId);
+    });
+    const slow = step(result, 'slow');
+    assert.equal(slow.state, 'CANCELED');
+    assert.equal(slow.reason, 'the step workflow was cancelled from outside the pipeline');
+    assert.equal(warehouseRecord(slow.queryId)?.statement, heldSql(tag));
+    assert.equal(warehouseRecord(slow.queryId)?.state, 'CANCELED', 'its statement was cancelled on the warehouse');
+    assert.equal(step(result, 'after').state, 'SKIPPED');
   });
 
   it('continues as new between steps, keeping every step state and referenced rows', async () => {
