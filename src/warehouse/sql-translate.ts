@@ -3,7 +3,7 @@
  * DuckDB) does the bulk; a pass on each side of it fixes what it leaves wrong for us:
  * - ANSI casts: it turns every Databricks CAST into DuckDB's TRY_CAST (NULL on bad input, as
  *   Spark without ANSI mode); SQL warehouses run in ANSI mode, so CAST stays CAST and only the
- *   user's own try_cast becomes TRY_CAST.
+ *   user's own try_cast becomes TRY_CAST (unless the session turned ANSI mode off).
  * - `:name` markers become DuckDB's `$name`; `?` stays positional.
  * - `RANGE(...)` in a FROM clause yields Spark's single BIGINT column named `id`.
  * - catalog `main` is DuckDB's primary database and schema `default` its `main` schema.
@@ -38,8 +38,14 @@ const TRY_MARK = '__dbsql_try';
  * The DuckDB text of one Databricks statement. Throws SqlStatementError (SQLSTATE 42601) for
  * a statement that does not parse, or 0A000 naming a construct DuckDB cannot run.
  */
-export function translateSql(sql: string, names: CatalogNames = IN_MEMORY): string {
-  return translateStatement(sql, names).sql;
+export function translateSql(sql: string, names: CatalogNames = IN_MEMORY, options: TranslateOptions = {}): string {
+  return translateStatement(sql, names, options).sql;
+}
+
+/** How the session runs statements (its SET parameters). */
+export interface TranslateOptions {
+  /** ANSI mode (default true): off, an invalid CAST and a division by zero give NULL. */
+  readonly ansi?: boolean;
 }
 
 /** A translated statement; `overwrite` is set for an INSERT OVERWRITE (see statements.ts). */
@@ -49,7 +55,12 @@ export interface TranslatedStatement {
 }
 
 /** The DuckDB form of one Databricks statement (see translateSql). */
-export function translateStatement(sql: string, names: CatalogNames = IN_MEMORY): TranslatedStatement {
+export function translateStatement(
+  sql: string,
+  names: CatalogNames = IN_MEMORY,
+  options: TranslateOptions = {},
+): TranslatedStatement {
+  const ansi = options.ansi ?? true;
   const insert = markOverwrite(sql);
   const marked = markTryCasts(rewriteMapCalls(aliasSelectItems(insert.sql)));
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
@@ -61,7 +72,7 @@ export function translateStatement(sql: string, names: CatalogNames = IN_MEMORY)
       '42601',
     );
   }
-  const duckSql = guardDivisors(fixMerge(fixDuckDbText(statements[0]!, names)));
+  const duckSql = guardDivisors(fixMerge(fixDuckDbText(statements[0]!, names, ansi)), ansi);
   if (!insert.overwrite) return { sql: duckSql };
   const overwrite = overwriteOf(duckSql);
   if ('error' in overwrite)
@@ -148,7 +159,7 @@ function markTryCasts(sql: string): string {
 }
 
 /** The passes after transpiling, on DuckDB's tokens. */
-function fixDuckDbText(sql: string, names: CatalogNames): string {
+function fixDuckDbText(sql: string, names: CatalogNames, ansi: boolean): string {
   const tokens = tokensOf(sql, 'duckdb');
   const edits: Edit[] = [];
   const clause: string[] = [''];
@@ -175,7 +186,7 @@ function fixDuckDbText(sql: string, names: CatalogNames): string {
       }
     } else if (token.text.toLowerCase() === MAP_MARK) {
       edits.push({ start: token.start, end: token.end, text: 'MAP' });
-    } else if (token.type === 'TRY_CAST') {
+    } else if (token.type === 'TRY_CAST' && ansi) {
       edits.push({ start: token.start, end: token.end, text: 'CAST' });
     } else if (token.text.toLowerCase() === TRY_MARK && after?.type === 'L_PAREN') {
       const close = closingParen(tokens, i + 1);

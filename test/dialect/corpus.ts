@@ -147,6 +147,10 @@ export const CORPUS: readonly CorpusCase[] = [
   { family: 'cast', sql: 'SELECT id / (id - 1) FROM range(3)', sqlState: '22012' },
   one('cast', 'SELECT try_divide(3, 2)', '1.5'),
   one('cast', 'SELECT 7 % 3', '1'),
+  // DIV (sql-ref-functions-builtin: "expr1 div expr2 ... Returns: A BIGINT").
+  one('cast', 'SELECT typeof(7 DIV 2)', 'bigint'),
+  one('cast', 'SELECT 7 DIV 2', '3'),
+  one('cast', 'SELECT -7 DIV 2', '-3'),
   // Dates and timestamps (api/sql: Datetime Functions).
   one('datetime', "SELECT add_months('2016-08-31', 1)", '2016-09-30'),
   one('datetime', "SELECT date_add('2016-07-30', 1)", '2016-07-31'),

@@ -13,7 +13,12 @@ import { applyEdits, closingParen, isWord, tokensOf, type Edit, type Token } fro
 /** The macro (in the function library) that passes a non-zero divisor through. */
 const DIVISOR_MACRO = '__divisor';
 
-export function guardDivisors(duckSql: string): string {
+/**
+ * Wraps each divisor: in ANSI mode in `__divisor` (an error on 0), otherwise in `nullif(x, 0)`
+ * (NULL, as Spark without ANSI). `DIV`'s divisor (DuckDB's `//`) is also cast to BIGINT,
+ * so that the quotient is BIGINT as Spark types it.
+ */
+export function guardDivisors(duckSql: string, ansi = true): string {
   if (!/[/%]/.test(duckSql)) return duckSql;
   const tokens = tokensOf(duckSql, 'duckdb');
   const edits: Edit[] = [];
@@ -25,12 +30,13 @@ export function guardDivisors(duckSql: string): string {
     if (token.text === '/' && next?.type === 'OP' && next.text === '/' && next.start === token.end) operator = i + 1;
     const end = operandEnd(tokens, operator + 1);
     if (end < 0) continue;
-    edits.push({
-      start: tokens[operator + 1]!.start,
-      end: tokens[operator + 1]!.start,
-      text: `${SPARK_FUNCTION_CATALOG}.${DIVISOR_MACRO}(`,
-    });
-    edits.push({ start: tokens[end]!.end, end: tokens[end]!.end, text: ')' });
+    const integral = operator > i;
+    const open = ansi ? `${SPARK_FUNCTION_CATALOG}.${DIVISOR_MACRO}(` : 'nullif(';
+    const close = ansi ? ')' : ', 0)';
+    const from = tokens[operator + 1]!.start;
+    const to = tokens[end]!.end;
+    edits.push({ start: from, end: from, text: integral ? `${open}CAST(` : open });
+    edits.push({ start: to, end: to, text: integral ? ` AS BIGINT)${close}` : close });
     i = operator;
   }
   return applyEdits(duckSql, edits);

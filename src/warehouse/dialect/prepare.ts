@@ -35,7 +35,7 @@ export async function prepareDatabricksSql(
       return connection.prepare(result).catch(rethrowAsSqlError);
     }
   }
-  const translated = translateStatement(sql, names);
+  const translated = translateStatement(sql, names, { ansi: session?.settings.ansi });
   const duckSql = translated.overwrite ? await overwriteSql(connection, translated.overwrite) : translated.sql;
   const prepared = await connection.prepare(duckSql).catch(rethrowAsSqlError);
   const retyped = retypedQuery(duckSql, prepared);

@@ -9,13 +9,23 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SqlStatementError } from '../errors.js';
 import { quoteIdentifier, translateSql, type CatalogNames } from '../sql-translate.js';
 import { SessionTransaction } from '../transactions/session-transaction.js';
+import {
+  applySetting,
+  DEFAULT_SETTINGS,
+  enterTimeZone,
+  listedSettings,
+  settingValue,
+  type AppliedSettings,
+} from './session-settings.js';
 
 export class SessionState {
   /** The current catalog and schema, as Databricks names them. */
   catalog = 'main';
   schema = 'default';
-  /** SET key = value parameters, by key. */
+  /** SET key = value parameters the warehouse only keeps, by key. */
   readonly parameters = new Map<string, string>();
+  /** The SET parameters it applies: ANSI mode and time zone (session-settings.ts). */
+  readonly settings: AppliedSettings = { ...DEFAULT_SETTINGS };
   /** Temporary views: DuckDB's view query by lower-case name, in creation order. */
   readonly tempViews = new Map<string, string>();
   /** BEGIN / COMMIT / ROLLBACK and autocommit. */
@@ -45,6 +55,8 @@ export function sessionStatementOf(sql: string): SessionStatement | undefined {
   m = new RegExp(String.raw`^USE\s+(?:SCHEMA\s+|DATABASE\s+)?(?:${NAME}\.)?${NAME}$`, 'i').exec(text);
   if (m && !/^USE\s+CATALOG\b/i.test(text))
     return { kind: 'use', catalog: m[1] ? unquote(m[1]) : undefined, schema: unquote(m[2]!) };
+  m = /^SET\s+TIME\s+ZONE\s+(LOCAL|'[^']*')$/i.exec(text);
+  if (m) return { kind: 'set', key: 'spark.sql.session.timeZone', value: m[1]!.replace(/^'(.*)'$/s, '$1') };
   m = /^SET(?:\s+([\w.]+)(?:\s*=\s*(.*))?)?$/is.exec(text);
   if (m && !/^SET\s+VAR(IABLE)?\b/i.test(text)) return { kind: 'set', key: m[1], value: m[2]?.trim().replace(/^'(.*)'$/s, '$1') };
   m = new RegExp(
@@ -78,6 +90,7 @@ function duckNames(catalog: string, schema: string, names: CatalogNames): { data
 
 /** Puts a fresh statement connection in the session's state. */
 export async function enterSession(connection: DuckDBConnection, state: SessionState, names: CatalogNames): Promise<void> {
+  await enterTimeZone(connection, state.settings);
   const { database, schema } = duckNames(state.catalog, state.schema, names);
   if (state.catalog !== 'main' || state.schema !== 'default')
     await connection.run(`USE ${quoteIdentifier(database)}.${quoteIdentifier(schema)}`);
@@ -112,11 +125,14 @@ export async function applySessionStatement(
       return 'SELECT 1 WHERE false';
     }
     case 'set': {
-      if (statement.key !== undefined && statement.value !== undefined) state.parameters.set(statement.key, statement.value);
+      const { key, value } = statement;
+      if (key !== undefined && value !== undefined && !(await applySetting(connection, state.settings, key, value))) {
+        state.parameters.set(key, value);
+      }
       const rows =
-        statement.key === undefined
-          ? [...state.parameters]
-          : [[statement.key, state.parameters.get(statement.key) ?? '<undefined>']];
+        key === undefined
+          ? [...listedSettings(state.settings), ...state.parameters]
+          : [[key, settingValue(state.settings, key) ?? state.parameters.get(key) ?? '<undefined>']];
       if (rows.length === 0) return 'SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS value WHERE false';
       return rows.map(([k, v]) => `SELECT ${literal(k!)} AS key, ${literal(v!)} AS value`).join(' UNION ALL ');
     }
@@ -129,7 +145,7 @@ export async function applySessionStatement(
           '42P07',
         );
       }
-      const query = translateSql(statement.query, names);
+      const query = translateSql(statement.query, names, { ansi: state.settings.ansi });
       // Checked on this connection: a view that does not bind fails here, not in later statements.
       await connection.run(`CREATE OR REPLACE TEMPORARY VIEW ${quoteIdentifier(statement.name)} AS ${query}`);
       state.tempViews.set(key, query);

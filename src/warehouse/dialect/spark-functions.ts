@@ -37,6 +37,10 @@ const MACROS: Record<string, string> = {
   map_contains_key: '(m, k) AS map_contains(m, k)',
   timestamp_seconds: '(s) AS make_timestamp(CAST(s AS BIGINT) * 1000000)',
   octet_length: '(s) AS strlen(s)',
+  // The session's time zone (SET TIME ZONE) is the connection's TimeZone setting.
+  current_timezone: "() AS current_setting('TimeZone')",
+  // DuckDB spells it without parentheses only.
+  current_timestamp: '() AS get_current_timestamp()',
   typeof:
     "(x) AS CASE typeof(x) WHEN 'INTEGER' THEN 'int' WHEN 'VARCHAR' THEN 'string' WHEN 'BLOB' THEN 'binary' WHEN 'HUGEINT' THEN 'bigint' ELSE lower(regexp_replace(typeof(x), '\\[\\]$', '')) END",
 };
