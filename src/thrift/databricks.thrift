@@ -350,11 +350,20 @@ union TSparkParameterValue {
   3: bool booleanValue
 }
 
+// One element of a complex (ARRAY, MAP, STRUCT) parameter: a scalar has `value`, a nested
+// complex value has `arguments` (a MAP's are key, value, key, value, ...).
+struct TSparkParameterValueArg {
+  1: optional string type,
+  2: optional string value,
+  3: optional list<TSparkParameterValueArg> arguments
+}
+
 struct TSparkParameter {
   1: optional i32 ordinal,
   2: optional string name,
   3: optional string type,
-  4: optional TSparkParameterValue value
+  4: optional TSparkParameterValue value,
+  5: optional list<TSparkParameterValueArg> arguments
 }
 
 struct TGetOperationStatusReq {

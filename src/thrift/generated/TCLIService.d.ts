@@ -66,6 +66,7 @@ import TGetInfoResp = ttypes.TGetInfoResp
 import TSparkGetDirectResults = ttypes.TSparkGetDirectResults
 import TSparkArrowTypes = ttypes.TSparkArrowTypes
 import TSparkParameterValue = ttypes.TSparkParameterValue
+import TSparkParameterValueArg = ttypes.TSparkParameterValueArg
 import TSparkParameter = ttypes.TSparkParameter
 import TGetOperationStatusReq = ttypes.TGetOperationStatusReq
 import TGetOperationStatusResp = ttypes.TGetOperationStatusResp

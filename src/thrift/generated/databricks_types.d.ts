@@ -484,13 +484,22 @@ declare class TSparkParameterValue {
       constructor(args?: { stringValue?: string; doubleValue?: number; booleanValue?: boolean; });
   }
 
+declare class TSparkParameterValueArg {
+    public type?: string;
+    public value?: string;
+    public arguments?: TSparkParameterValueArg[];
+
+      constructor(args?: { type?: string; value?: string; arguments?: TSparkParameterValueArg[]; });
+  }
+
 declare class TSparkParameter {
     public ordinal?: number;
     public name?: string;
     public type?: string;
     public value?: TSparkParameterValue;
+    public arguments?: TSparkParameterValueArg[];
 
-      constructor(args?: { ordinal?: number; name?: string; type?: string; value?: TSparkParameterValue; });
+      constructor(args?: { ordinal?: number; name?: string; type?: string; value?: TSparkParameterValue; arguments?: TSparkParameterValueArg[]; });
   }
 
 declare class TGetOperationStatusReq {

@@ -4437,12 +4437,110 @@ const TSparkParameterValue = module.exports.TSparkParameterValue = class {
   }
 
 };
+const TSparkParameterValueArg = module.exports.TSparkParameterValueArg = class {
+  constructor(args) {
+    this.type = null;
+    this.value = null;
+    this.arguments = null;
+    if (args) {
+      if (args.type !== undefined && args.type !== null) {
+        this.type = args.type;
+      }
+      if (args.value !== undefined && args.value !== null) {
+        this.value = args.value;
+      }
+      if (args.arguments !== undefined && args.arguments !== null) {
+        this.arguments = Thrift.copyList(args.arguments, [null]);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRING) {
+          this.type = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.value = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.LIST) {
+          this.arguments = [];
+          const _rtmp3135 = input.readListBegin();
+          const _size134 = _rtmp3135.size || 0;
+          for (let _i136 = 0; _i136 < _size134; ++_i136) {
+            let elem137 = null;
+            elem137 = new ttypes.TSparkParameterValueArg();
+            elem137.read(input);
+            this.arguments.push(elem137);
+          }
+          input.readListEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TSparkParameterValueArg');
+    if (this.type !== null && this.type !== undefined) {
+      output.writeFieldBegin('type', Thrift.Type.STRING, 1);
+      output.writeString(this.type);
+      output.writeFieldEnd();
+    }
+    if (this.value !== null && this.value !== undefined) {
+      output.writeFieldBegin('value', Thrift.Type.STRING, 2);
+      output.writeString(this.value);
+      output.writeFieldEnd();
+    }
+    if (this.arguments !== null && this.arguments !== undefined) {
+      output.writeFieldBegin('arguments', Thrift.Type.LIST, 3);
+      output.writeListBegin(Thrift.Type.STRUCT, this.arguments.length);
+      for (let iter138 in this.arguments) {
+        if (this.arguments.hasOwnProperty(iter138)) {
+          iter138 = this.arguments[iter138];
+          iter138.write(output);
+        }
+      }
+      output.writeListEnd();
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
 const TSparkParameter = module.exports.TSparkParameter = class {
   constructor(args) {
     this.ordinal = null;
     this.name = null;
     this.type = null;
     this.value = null;
+    this.arguments = null;
     if (args) {
       if (args.ordinal !== undefined && args.ordinal !== null) {
         this.ordinal = args.ordinal;
@@ -4455,6 +4553,9 @@ const TSparkParameter = module.exports.TSparkParameter = class {
       }
       if (args.value !== undefined && args.value !== null) {
         this.value = new ttypes.TSparkParameterValue(args.value);
+      }
+      if (args.arguments !== undefined && args.arguments !== null) {
+        this.arguments = Thrift.copyList(args.arguments, [ttypes.TSparkParameterValueArg]);
       }
     }
   }
@@ -4498,6 +4599,22 @@ const TSparkParameter = module.exports.TSparkParameter = class {
           input.skip(ftype);
         }
         break;
+        case 5:
+        if (ftype == Thrift.Type.LIST) {
+          this.arguments = [];
+          const _rtmp3140 = input.readListBegin();
+          const _size139 = _rtmp3140.size || 0;
+          for (let _i141 = 0; _i141 < _size139; ++_i141) {
+            let elem142 = null;
+            elem142 = new ttypes.TSparkParameterValueArg();
+            elem142.read(input);
+            this.arguments.push(elem142);
+          }
+          input.readListEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4527,6 +4644,18 @@ const TSparkParameter = module.exports.TSparkParameter = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.STRUCT, 4);
       this.value.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.arguments !== null && this.arguments !== undefined) {
+      output.writeFieldBegin('arguments', Thrift.Type.LIST, 5);
+      output.writeListBegin(Thrift.Type.STRUCT, this.arguments.length);
+      for (let iter143 in this.arguments) {
+        if (this.arguments.hasOwnProperty(iter143)) {
+          iter143 = this.arguments[iter143];
+          iter143.write(output);
+        }
+      }
+      output.writeListEnd();
       output.writeFieldEnd();
     }
     output.writeFieldStop();
@@ -5720,14 +5849,14 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
         case 3:
         if (ftype == Thrift.Type.MAP) {
           this.confOverlay = {};
-          const _rtmp3135 = input.readMapBegin();
-          const _size134 = _rtmp3135.size || 0;
-          for (let _i136 = 0; _i136 < _size134; ++_i136) {
-            let key137 = null;
-            let val138 = null;
-            key137 = input.readString();
-            val138 = input.readString();
-            this.confOverlay[key137] = val138;
+          const _rtmp3145 = input.readMapBegin();
+          const _size144 = _rtmp3145.size || 0;
+          for (let _i146 = 0; _i146 < _size144; ++_i146) {
+            let key147 = null;
+            let val148 = null;
+            key147 = input.readString();
+            val148 = input.readString();
+            this.confOverlay[key147] = val148;
           }
           input.readMapEnd();
         } else {
@@ -5802,13 +5931,13 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
         case 1288:
         if (ftype == Thrift.Type.LIST) {
           this.parameters = [];
-          const _rtmp3140 = input.readListBegin();
-          const _size139 = _rtmp3140.size || 0;
-          for (let _i141 = 0; _i141 < _size139; ++_i141) {
-            let elem142 = null;
-            elem142 = new ttypes.TSparkParameter();
-            elem142.read(input);
-            this.parameters.push(elem142);
+          const _rtmp3150 = input.readListBegin();
+          const _size149 = _rtmp3150.size || 0;
+          for (let _i151 = 0; _i151 < _size149; ++_i151) {
+            let elem152 = null;
+            elem152 = new ttypes.TSparkParameter();
+            elem152.read(input);
+            this.parameters.push(elem152);
           }
           input.readListEnd();
         } else {
@@ -5846,11 +5975,11 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
     if (this.confOverlay !== null && this.confOverlay !== undefined) {
       output.writeFieldBegin('confOverlay', Thrift.Type.MAP, 3);
       output.writeMapBegin(Thrift.Type.STRING, Thrift.Type.STRING, Thrift.objectLength(this.confOverlay));
-      for (let kiter143 in this.confOverlay) {
-        if (this.confOverlay.hasOwnProperty(kiter143)) {
-          let viter144 = this.confOverlay[kiter143];
-          output.writeString(kiter143);
-          output.writeString(viter144);
+      for (let kiter153 in this.confOverlay) {
+        if (this.confOverlay.hasOwnProperty(kiter153)) {
+          let viter154 = this.confOverlay[kiter153];
+          output.writeString(kiter153);
+          output.writeString(viter154);
         }
       }
       output.writeMapEnd();
@@ -5904,10 +6033,10 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
     if (this.parameters !== null && this.parameters !== undefined) {
       output.writeFieldBegin('parameters', Thrift.Type.LIST, 1288);
       output.writeListBegin(Thrift.Type.STRUCT, this.parameters.length);
-      for (let iter145 in this.parameters) {
-        if (this.parameters.hasOwnProperty(iter145)) {
-          iter145 = this.parameters[iter145];
-          iter145.write(output);
+      for (let iter155 in this.parameters) {
+        if (this.parameters.hasOwnProperty(iter155)) {
+          iter155 = this.parameters[iter155];
+          iter155.write(output);
         }
       }
       output.writeListEnd();
@@ -6633,12 +6762,12 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
         case 5:
         if (ftype == Thrift.Type.LIST) {
           this.tableTypes = [];
-          const _rtmp3147 = input.readListBegin();
-          const _size146 = _rtmp3147.size || 0;
-          for (let _i148 = 0; _i148 < _size146; ++_i148) {
-            let elem149 = null;
-            elem149 = input.readString();
-            this.tableTypes.push(elem149);
+          const _rtmp3157 = input.readListBegin();
+          const _size156 = _rtmp3157.size || 0;
+          for (let _i158 = 0; _i158 < _size156; ++_i158) {
+            let elem159 = null;
+            elem159 = input.readString();
+            this.tableTypes.push(elem159);
           }
           input.readListEnd();
         } else {
@@ -6694,10 +6823,10 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
     if (this.tableTypes !== null && this.tableTypes !== undefined) {
       output.writeFieldBegin('tableTypes', Thrift.Type.LIST, 5);
       output.writeListBegin(Thrift.Type.STRING, this.tableTypes.length);
-      for (let iter150 in this.tableTypes) {
-        if (this.tableTypes.hasOwnProperty(iter150)) {
-          iter150 = this.tableTypes[iter150];
-          output.writeString(iter150);
+      for (let iter160 in this.tableTypes) {
+        if (this.tableTypes.hasOwnProperty(iter160)) {
+          iter160 = this.tableTypes[iter160];
+          output.writeString(iter160);
         }
       }
       output.writeListEnd();
