@@ -3,8 +3,8 @@
  * that cancelling one interrupts only it), statements prepared with real bound parameters and
  * their results streamed chunk by chunk into Arrow batches.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { SqlStatementError, sqlStateOf } from './errors.js';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { bindParameters, type StatementParameter } from './parameter-binding.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
@@ -15,30 +15,6 @@ import { metadataQuery, type MetadataRequest } from './metadata/calls.js';
 import { installSparkFunctions } from './dialect/spark-functions.js';
 import type { CatalogNames } from './sql-translate.js';
 import { StatementSlots } from './statement-slots.js';
-
-/** A statement parameter as a client sends it (TSparkParameter): SQL type name and text value. */
-export interface StatementParameter {
-  /** Set for a named `:name` marker. */
-  readonly name?: string;
-  /** SQL type name: STRING, INT, BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP, DECIMAL(p,s), VOID, ... */
-  readonly type: string;
-  /** The value as text; null for NULL. */
-  readonly value: string | null;
-}
-
-/** Spark type names that DuckDB spells differently. */
-const DUCKDB_TYPE_NAMES: Record<string, string> = {
-  STRING: 'VARCHAR',
-  BINARY: 'BLOB',
-  TIMESTAMP_NTZ: 'TIMESTAMP',
-  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
-  BYTE: 'TINYINT',
-  SHORT: 'SMALLINT',
-  LONG: 'BIGINT',
-  INTEGER: 'INTEGER',
-  INT: 'INTEGER',
-  REAL: 'FLOAT',
-};
 
 export class WarehouseEngine {
   /** Runs not yet returned from DuckDB; close() waits for them. */
@@ -132,60 +108,4 @@ export class WarehouseEngine {
 
 function asSqlError(error: unknown): never {
   throw databricksErrorOf(error);
-}
-
-async function bindParameters(
-  connection: DuckDBConnection,
-  prepared: DuckDBPreparedStatement,
-  parameters: readonly StatementParameter[],
-): Promise<void> {
-  const count = prepared.parameterCount;
-  // Named parameters by name; the others by their place in the list. `ordinal` is ignored:
-  // the Python connector sends it as a flag (1 on every positional parameter).
-  const byName = new Map<string, StatementParameter>();
-  let position = 0;
-  for (const p of parameters) {
-    if (p.name !== undefined && p.name !== '') byName.set(p.name, p);
-    else byName.set(String(++position), p);
-  }
-  for (let index = 1; index <= count; index++) {
-    const marker = prepared.parameterName(index);
-    const parameter = byName.get(marker);
-    if (parameter === undefined) {
-      const shown = /^\d+$/.test(marker) ? `positional parameter ${marker}` : `parameter :${marker}`;
-      throw new SqlStatementError(`No value was given for ${shown}.`, '42P02');
-    }
-    await bindOne(connection, prepared, index, parameter);
-  }
-}
-
-/** Binds one parameter with its SQL type: DuckDB itself casts the text to that type. */
-async function bindOne(
-  connection: DuckDBConnection,
-  prepared: DuckDBPreparedStatement,
-  index: number,
-  parameter: StatementParameter,
-): Promise<void> {
-  const typeName = parameter.type.trim().toUpperCase() || 'STRING';
-  if (parameter.value === null || typeName === 'VOID' || typeName === 'NULL') {
-    prepared.bindNull(index);
-    return;
-  }
-  const match = /^([A-Z_]+)\s*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/.exec(typeName);
-  if (!match) {
-    throw new SqlStatementError(`Parameter ${parameter.name ?? index} has an unsupported type '${parameter.type}'.`, '42704');
-  }
-  const duckType = (DUCKDB_TYPE_NAMES[match[1]!] ?? match[1]!) + (match[2] ?? '');
-  try {
-    const cast = await connection.run(`SELECT CAST($1 AS ${duckType})`, [parameter.value]);
-    const chunk = await cast.fetchChunk();
-    const value = chunk!.getColumnVector(0).getItem(0);
-    prepared.bindValue(index, value, cast.columnType(0));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SqlStatementError(
-      `Parameter ${parameter.name ?? index} ('${parameter.value}') is not a valid ${typeName}: ${message}`,
-      sqlStateOf(message) === '42601' ? '42704' : '22018',
-    );
-  }
 }

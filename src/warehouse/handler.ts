@@ -54,10 +54,12 @@ import {
   TStatusCode,
   type TSparkGetDirectResults,
   type TSparkParameter,
+  type TSparkParameterValueArg,
 } from '../thrift/index.js';
 import { describeRequest, type MetadataRequest } from './metadata/calls.js';
 import { newHandleBytes } from './handles.js';
-import type { StatementParameter, WarehouseEngine } from './engine.js';
+import type { WarehouseEngine } from './engine.js';
+import type { ParameterArgument, StatementParameter } from './parameter-binding.js';
 import { SqlStatementError, UnknownHandleError } from './errors.js';
 import { Operation, type ResultFormat, type RunOptions } from './operation.js';
 import type { OperationRegistry } from './operation-registry.js';
@@ -408,8 +410,18 @@ function parametersOf(parameters: readonly TSparkParameter[]): StatementParamete
       name: p.name ?? undefined,
       type: p.type ?? 'STRING',
       value: text,
+      arguments: p.arguments ? argumentsOf(p.arguments) : undefined,
     };
   });
+}
+
+/** The elements of a complex parameter (Thrift reads an absent field as null). */
+function argumentsOf(args: readonly TSparkParameterValueArg[]): ParameterArgument[] {
+  return args.map((a) => ({
+    type: a.type ?? undefined,
+    value: a.value ?? undefined,
+    arguments: a.arguments ? argumentsOf(a.arguments) : undefined,
+  }));
 }
 
 function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {

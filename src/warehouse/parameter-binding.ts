@@ -1,0 +1,220 @@
+/**
+ * Binds the parameters a client sends (TSparkParameter) to a prepared DuckDB statement, each
+ * with its SQL type: DuckDB itself casts the text to that type, so a bad value fails as a cast
+ * would. ARRAY, MAP and STRUCT parameters come as a tree of typed arguments (a MAP's are key,
+ * value, key, value, ...); they are built as one DuckDB value from a list, map or struct
+ * expression over their cast leaves, then bound like a scalar.
+ */
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { parseSparkTypeName, SparkTypeError, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import { SqlStatementError, sqlStateOf } from './errors.js';
+
+/** One element of a complex parameter (TSparkParameterValueArg). */
+export interface ParameterArgument {
+  /** SQL type name; may be absent on an element, which then takes the declared element type. */
+  readonly type?: string;
+  /** The value as text; absent for NULL or for a nested complex value. */
+  readonly value?: string;
+  /** The elements of a nested ARRAY, MAP or STRUCT. */
+  readonly arguments?: readonly ParameterArgument[];
+}
+
+/** A statement parameter as a client sends it (TSparkParameter). */
+export interface StatementParameter {
+  /** Set for a named `:name` marker. */
+  readonly name?: string;
+  /** SQL type name: STRING, INT, DECIMAL(p,s), VOID, ... or ARRAY, MAP, STRUCT (bare or in full). */
+  readonly type: string;
+  /** The value as text; null for NULL (and for a complex value, which has `arguments`). */
+  readonly value: string | null;
+  /** The elements of an ARRAY, MAP or STRUCT parameter. */
+  readonly arguments?: readonly ParameterArgument[];
+}
+
+/** Spark type names that DuckDB spells differently. */
+const DUCKDB_TYPE_NAMES: Record<string, string> = {
+  STRING: 'VARCHAR',
+  BINARY: 'BLOB',
+  TIMESTAMP_NTZ: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
+  BYTE: 'TINYINT',
+  SHORT: 'SMALLINT',
+  LONG: 'BIGINT',
+  INTEGER: 'INTEGER',
+  INT: 'INTEGER',
+  REAL: 'FLOAT',
+};
+
+const COMPLEX = /^(ARRAY|MAP|STRUCT)\b/;
+
+export async function bindParameters(
+  connection: DuckDBConnection,
+  prepared: DuckDBPreparedStatement,
+  parameters: readonly StatementParameter[],
+): Promise<void> {
+  const count = prepared.parameterCount;
+  // Named parameters by name; the others by their place in the list. `ordinal` is ignored:
+  // the Python connector sends it as a flag (1 on every positional parameter).
+  const byName = new Map<string, StatementParameter>();
+  let position = 0;
+  for (const p of parameters) {
+    if (p.name !== undefined && p.name !== '') byName.set(p.name, p);
+    else byName.set(String(++position), p);
+  }
+  for (let index = 1; index <= count; index++) {
+    const marker = prepared.parameterName(index);
+    const parameter = byName.get(marker);
+    if (parameter === undefined) {
+      const shown = /^\d+$/.test(marker) ? `positional parameter ${marker}` : `parameter :${marker}`;
+      throw new SqlStatementError(`No value was given for ${shown}.`, '42P02');
+    }
+    await bindOne(connection, prepared, index, parameter);
+  }
+}
+
+/** Binds one parameter: its value built by a one-row SELECT, then bound with that row's type. */
+async function bindOne(
+  connection: DuckDBConnection,
+  prepared: DuckDBPreparedStatement,
+  index: number,
+  parameter: StatementParameter,
+): Promise<void> {
+  const label = parameter.name ? `:${parameter.name}` : String(index);
+  const typeName = parameter.type.trim().toUpperCase() || 'STRING';
+  const complex = COMPLEX.test(typeName) || (parameter.arguments !== undefined && parameter.arguments.length > 0);
+  if (!complex && (parameter.value === null || typeName === 'VOID' || typeName === 'NULL')) {
+    prepared.bindNull(index);
+    return;
+  }
+  const values: string[] = [];
+  const expression = complex
+    ? complexExpression({ type: typeName, arguments: parameter.arguments ?? [] }, undefined, values, label)
+    : scalarExpression(typeName, parameter.value, values, label);
+  try {
+    const cast = await connection.run(`SELECT ${expression}`, values);
+    const chunk = await cast.fetchChunk();
+    const value = chunk!.getColumnVector(0).getItem(0);
+    prepared.bindValue(index, value, cast.columnType(0));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const shown = complex ? 'its elements' : `('${parameter.value}')`;
+    throw new SqlStatementError(
+      `Parameter ${label} ${shown} is not a valid ${complex ? typeName.replace(/<.*/s, '') : typeName}: ${message}`,
+      sqlStateOf(message) === '42601' ? '42704' : '22018',
+    );
+  }
+}
+
+/** `CAST($n AS type)` with the text appended to `values` as $n; a typed NULL for no text. */
+function scalarExpression(typeName: string, text: string | null | undefined, values: string[], label: string): string {
+  if (typeName === 'VOID' || typeName === 'NULL') return 'NULL';
+  const duckType = duckScalarType(typeName, label);
+  if (text === null || text === undefined) return `CAST(NULL AS ${duckType})`;
+  values.push(text);
+  return `CAST($${values.length} AS ${duckType})`;
+}
+
+function duckScalarType(typeName: string, label: string): string {
+  const match = /^([A-Z_]+)\s*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/.exec(typeName);
+  if (!match) throw new SqlStatementError(`Parameter ${label} has an unsupported type '${typeName}'.`, '42704');
+  return (DUCKDB_TYPE_NAMES[match[1]!] ?? match[1]!) + (match[2] ?? '');
+}
+
+/**
+ * The DuckDB expression of one argument. `declared` is the type its container declares for it
+ * (from a full type name such as ARRAY<INT>), used where the argument names none.
+ */
+function argumentExpression(
+  argument: ParameterArgument,
+  declared: SqlTypeDesc | undefined,
+  values: string[],
+  label: string,
+): string {
+  const typeName = (argument.type ?? declared?.typeName ?? 'STRING').trim().toUpperCase();
+  if (COMPLEX.test(typeName) || (argument.arguments !== undefined && argument.arguments.length > 0)) {
+    return complexExpression({ ...argument, type: typeName }, declared, values, label);
+  }
+  return scalarExpression(typeName, argument.value, values, label);
+}
+
+/** An ARRAY, MAP or STRUCT built from its arguments, cast to its full type when that is known. */
+function complexExpression(
+  argument: ParameterArgument,
+  declared: SqlTypeDesc | undefined,
+  values: string[],
+  label: string,
+): string {
+  const typeName = argument.type!;
+  const kind = COMPLEX.exec(typeName)?.[1] ?? declared?.typeId;
+  const full = fullType(typeName, label) ?? declared;
+  const args = argument.arguments ?? [];
+  switch (kind) {
+    case 'ARRAY': {
+      const items = args.map((a) => argumentExpression(a, full?.element, values, label));
+      return withCast(`[${items.join(', ')}]`, full);
+    }
+    case 'MAP': {
+      if (args.length % 2 !== 0) {
+        throw new SqlStatementError(
+          `Parameter ${label} is a MAP with ${args.length} arguments; keys and values alternate, so it needs an even number.`,
+          '22023',
+        );
+      }
+      const keys = args.filter((_, i) => i % 2 === 0).map((a) => argumentExpression(a, full?.key, values, label));
+      const items = args.filter((_, i) => i % 2 === 1).map((a) => argumentExpression(a, full?.value, values, label));
+      const map = args.length === 0 ? 'MAP()' : `MAP([${keys.join(', ')}], [${items.join(', ')}])`;
+      return withCast(map, full);
+    }
+    case 'STRUCT': {
+      const fields = full?.fields;
+      if (fields !== undefined && fields.length !== args.length) {
+        throw new SqlStatementError(
+          `Parameter ${label} is a ${full!.typeName} with ${fields.length} fields but ${args.length} values were given.`,
+          '22023',
+        );
+      }
+      if (args.length === 0) throw new SqlStatementError(`Parameter ${label} is a STRUCT with no fields.`, '22023');
+      // Without a declared type the fields are named as Spark's struct() names them: col1, col2, ...
+      const parts = args.map((a, i) => {
+        const name = fields?.[i]?.name ?? `col${i + 1}`;
+        return `"${name.replaceAll('"', '""')}" := ${argumentExpression(a, fields?.[i]?.type, values, label)}`;
+      });
+      return `struct_pack(${parts.join(', ')})`;
+    }
+    default:
+      throw new SqlStatementError(`Parameter ${label} has arguments but its type '${typeName}' is not ARRAY, MAP or STRUCT.`, '42704');
+  }
+}
+
+/** The full type of a name like ARRAY<INT>; undefined for a bare ARRAY, MAP or STRUCT. */
+function fullType(typeName: string, label: string): SqlTypeDesc | undefined {
+  if (!typeName.includes('<')) return undefined;
+  try {
+    return parseSparkTypeName(typeName);
+  } catch (error) {
+    if (!(error instanceof SparkTypeError)) throw error;
+    throw new SqlStatementError(`Parameter ${label} has an unsupported type '${typeName}': ${error.message}`, '42704');
+  }
+}
+
+function withCast(expression: string, type: SqlTypeDesc | undefined): string {
+  return type === undefined ? expression : `CAST(${expression} AS ${duckTypeOf(type)})`;
+}
+
+/** DuckDB's spelling of a full Spark type. */
+function duckTypeOf(type: SqlTypeDesc): string {
+  switch (type.typeId) {
+    case SqlType.ARRAY:
+      return `${duckTypeOf(type.element!)}[]`;
+    case SqlType.MAP:
+      return `MAP(${duckTypeOf(type.key!)}, ${duckTypeOf(type.value!)})`;
+    case SqlType.STRUCT:
+      return `STRUCT(${type.fields!.map((f) => `"${f.name.replaceAll('"', '""')}" ${duckTypeOf(f.type)}`).join(', ')})`;
+    case SqlType.NULL:
+      return 'INTEGER';
+    case SqlType.INTERVAL:
+      return 'INTERVAL';
+    default:
+      return duckScalarType(type.typeName, '');
+  }
+}
