@@ -5,6 +5,7 @@
  * `::` casts are left alone.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { parseSparkTypeName } from '../spark-types/index.js';
 import { type NormalizedParam, type SqlParams, isPositional, normalizeParam } from './values.js';
 
 /** Returns `sql` with every `:name` (named params) or `?` (positional params) replaced by a literal. */
@@ -105,7 +106,8 @@ function isNamePart(ch: string | undefined): boolean {
 
 /** A Spark/Hive SQL literal for a normalized parameter. */
 function toLiteral(param: NormalizedParam): string {
-  const { type, text, bytes } = param;
+  const { type, text, bytes, elements } = param;
+  if (elements !== undefined) return complexLiteral(type, elements);
   if (bytes) return type === 'BINARY' ? `X'${bytes.toString('hex')}'` : `CAST(X'${bytes.toString('hex')}' AS ${type})`;
   if (text === undefined) return type === 'VOID' ? 'NULL' : `CAST(NULL AS ${type})`;
   switch (type) {
@@ -122,6 +124,16 @@ function toLiteral(param: NormalizedParam): string {
     default:
       return `CAST(${quote(text)} AS ${type})`;
   }
+}
+
+/** array(...), map(k, v, ...) or named_struct('field', v, ...), cast to the full type. */
+function complexLiteral(type: string, elements: readonly NormalizedParam[]): string {
+  const items = elements.map(toLiteral);
+  if (type.startsWith('STRUCT')) {
+    const names = parseSparkTypeName(type).fields!.map((f) => quote(f.name));
+    return `CAST(named_struct(${items.map((item, i) => `${names[i]}, ${item}`).join(', ')}) AS ${type})`;
+  }
+  return `CAST(${type.startsWith('MAP') ? 'map' : 'array'}(${items.join(', ')}) AS ${type})`;
 }
 
 /** A single-quoted literal: backslash and quote are escaped with a backslash (Spark and Hive rules). */

@@ -12,13 +12,16 @@
  * | Date                             | TIMESTAMP                   | ISO-8601 in UTC              |
  * | Buffer / Uint8Array              | BINARY                      | the bytes as UTF-8 text (*)  |
  * | null / undefined                 | VOID                        | (no value)                   |
+ * | array of one kind above          | ARRAY<that type>            | one argument per element     |
  * | `{ type: 'DECIMAL(10,2)', value }` | the given type            | String(value)                |
+ * | `{ type: 'ARRAY<T>', value: [] }`  | ARRAY; MAP<K,V> takes a Map or object; STRUCT<..> an object | typed arguments |
  *
  * (*) Native parameters carry text only, and servers turn text into BINARY as its UTF-8 bytes,
  * so a Buffer that is not valid UTF-8 cannot be sent natively and is rejected (pass it as a hex
  * STRING and `unhex(:p)` in SQL). The client-side binder writes any Buffer exactly, as X'hex'.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { complexParam, complexTypeOf, inferredArray } from './complex.js';
 
 /** An explicitly typed parameter: the escape hatch when the inferred type is not the one wanted. */
 export interface TypedSqlParam {
@@ -28,8 +31,11 @@ export interface TypedSqlParam {
   value: unknown;
 }
 
-/** One parameter value. */
-export type SqlParam = string | number | bigint | boolean | Date | Buffer | Uint8Array | null | undefined | TypedSqlParam;
+/** A scalar parameter value. */
+type ScalarSqlParam = string | number | bigint | boolean | Date | Buffer | Uint8Array | null | undefined;
+
+/** One parameter value: a scalar, an array of one scalar kind (an ARRAY), or a typed value. */
+export type SqlParam = ScalarSqlParam | readonly ScalarSqlParam[] | TypedSqlParam;
 
 /** Named parameters (`:name` in SQL) or positional ones (`?` in SQL). */
 export type SqlParams = Readonly<Record<string, SqlParam>> | readonly SqlParam[];
@@ -40,6 +46,8 @@ export interface NormalizedParam {
   text: string | undefined;
   /** The raw bytes of a BINARY value. */
   bytes?: Buffer;
+  /** An ARRAY's elements, a MAP's keys and values alternating, a STRUCT's fields in order. */
+  elements?: NormalizedParam[];
 }
 
 const INT32_MIN = -(2 ** 31);
@@ -60,6 +68,7 @@ export function normalizeParam(value: SqlParam, label: string): NormalizedParam 
     return { type: 'TIMESTAMP', text: value.toISOString() };
   }
   if (value instanceof Uint8Array) return binary('BINARY', value);
+  if (Array.isArray(value)) return inferredArray(value, label, scalarTyped);
   if (typeof value === 'object' && 'type' in value && 'value' in value) return normalizeTyped(value, label);
   throw new InvalidArgumentError(
     label,
@@ -78,8 +87,17 @@ function normalizeTyped(param: TypedSqlParam, label: string): NormalizedParam {
   if (typeof param.type !== 'string' || !TYPE_NAME_PATTERN.test(param.type.trim())) {
     throw new InvalidArgumentError(label, `parameter ${label} has an invalid SQL type name: ${JSON.stringify(param.type)}`);
   }
-  const type = param.type.trim().toUpperCase();
-  const value = param.value;
+  const complex = complexTypeOf(param.type, label);
+  if (complex !== undefined) {
+    return param.value === null || param.value === undefined
+      ? { type: complex.typeName, text: undefined }
+      : complexParam(complex, param.value, label, scalarTyped);
+  }
+  return scalarTyped(param.type, param.value, label);
+}
+
+function scalarTyped(typeName: string, value: unknown, label: string): NormalizedParam {
+  const type = typeName.trim().toUpperCase();
   if (value === null || value === undefined) return { type, text: undefined };
   if (value instanceof Date) return { type, text: value.toISOString() };
   if (value instanceof Uint8Array) return binary(type, value);

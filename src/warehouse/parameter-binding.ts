@@ -80,16 +80,17 @@ async function bindOne(
   parameter: StatementParameter,
 ): Promise<void> {
   const label = parameter.name ? `:${parameter.name}` : String(index);
-  const typeName = parameter.type.trim().toUpperCase() || 'STRING';
-  const complex = COMPLEX.test(typeName) || (parameter.arguments !== undefined && parameter.arguments.length > 0);
-  if (!complex && (parameter.value === null || typeName === 'VOID' || typeName === 'NULL')) {
+  const typeName = parameter.type.trim() || 'STRING';
+  const complex = COMPLEX.test(typeName.toUpperCase()) || (parameter.arguments !== undefined && parameter.arguments.length > 0);
+  const untypedNull = parameter.value === null && (!complex || parameter.arguments === undefined) && !typeName.includes('<');
+  if (untypedNull || (!complex && /^(VOID|NULL)$/i.test(typeName))) {
     prepared.bindNull(index);
     return;
   }
   const values: string[] = [];
   const expression = complex
-    ? complexExpression({ type: typeName, arguments: parameter.arguments ?? [] }, undefined, values, label)
-    : scalarExpression(typeName, parameter.value, values, label);
+    ? complexExpression({ type: typeName, arguments: parameter.arguments }, undefined, values, label)
+    : scalarExpression(typeName.toUpperCase(), parameter.value, values, label);
   try {
     const cast = await connection.run(`SELECT ${expression}`, values);
     const chunk = await cast.fetchChunk();
@@ -97,9 +98,13 @@ async function bindOne(
     prepared.bindValue(index, value, cast.columnType(0));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const shown = complex ? 'its elements' : `('${parameter.value}')`;
+    // DuckDB adds the internal SELECT with a caret under it, which names nothing the client sent.
+    const reason = message.split('\n')[0];
+    const what = complex
+      ? `Parameter ${label} (${typeName.replace(/<.*/s, '').toUpperCase()}) has an element that is not valid: ${reason}`
+      : `Parameter ${label} ('${parameter.value}') is not a valid ${typeName}: ${reason}`;
     throw new SqlStatementError(
-      `Parameter ${label} ${shown} is not a valid ${complex ? typeName.replace(/<.*/s, '') : typeName}: ${message}`,
+      what,
       sqlStateOf(message) === '42601' ? '42704' : '22018',
     );
   }
@@ -130,11 +135,11 @@ function argumentExpression(
   values: string[],
   label: string,
 ): string {
-  const typeName = (argument.type ?? declared?.typeName ?? 'STRING').trim().toUpperCase();
-  if (COMPLEX.test(typeName) || (argument.arguments !== undefined && argument.arguments.length > 0)) {
+  const typeName = (argument.type ?? declared?.typeName ?? 'STRING').trim();
+  if (COMPLEX.test(typeName.toUpperCase()) || (argument.arguments !== undefined && argument.arguments.length > 0)) {
     return complexExpression({ ...argument, type: typeName }, declared, values, label);
   }
-  return scalarExpression(typeName, argument.value, values, label);
+  return scalarExpression(typeName.toUpperCase(), argument.value, values, label);
 }
 
 /** An ARRAY, MAP or STRUCT built from its arguments, cast to its full type when that is known. */
@@ -145,9 +150,11 @@ function complexExpression(
   label: string,
 ): string {
   const typeName = argument.type!;
-  const kind = COMPLEX.exec(typeName)?.[1] ?? declared?.typeId;
+  const kind = COMPLEX.exec(typeName.toUpperCase())?.[1] ?? declared?.typeId;
   const full = fullType(typeName, label) ?? declared;
-  const args = argument.arguments ?? [];
+  // No arguments at all (not an empty list) is a NULL of the type.
+  if (argument.arguments === undefined) return withCast('NULL', full);
+  const args = argument.arguments;
   switch (kind) {
     case 'ARRAY': {
       const items = args.map((a) => argumentExpression(a, full?.element, values, label));

@@ -66,6 +66,40 @@ describe('client-side binding', () => {
     assert.equal(sql, "SELECT 'it\\'s a \\\\ test' `p`, CAST(5000000000 AS BIGINT) AS n, X'68ff', CAST('2024-01-02' AS DATE)");
   });
 
+  it('writes ARRAY, MAP and STRUCT parameters as typed literals', () => {
+    const sql = bindParametersClientSide('SELECT :a, :m, :s', {
+      a: ['x', null],
+      m: { type: 'MAP<STRING, INT>', value: { k: 1 } },
+      s: { type: 'STRUCT<id: BIGINT, tags: ARRAY<STRING>>', value: { id: 7n, tags: [] } },
+    });
+    assert.equal(
+      sql,
+      "SELECT CAST(array('x', CAST(NULL AS STRING)) AS ARRAY<STRING>), CAST(map('k', 1) AS MAP<STRING,INT>), " +
+        "CAST(named_struct('id', CAST(7 AS BIGINT), 'tags', CAST(array() AS ARRAY<STRING>)) AS STRUCT<id:BIGINT,tags:ARRAY<STRING>>)",
+    );
+  });
+
+  it('sends ARRAY and MAP parameters as the Python connector does: typed arguments', () => {
+    const [a, m] = toSparkParameters({ a: [1, null], m: { type: 'MAP<STRING, ARRAY<INT>>', value: new Map([['k', [2]]]) } });
+    assert.equal(a?.type, 'ARRAY');
+    assert.equal(a?.value ?? undefined, undefined);
+    assert.deepEqual(
+      a?.arguments?.map((x) => [x.type, x.value ?? undefined]),
+      [
+        ['INT', '1'],
+        ['INT', undefined],
+      ],
+    );
+    assert.equal(m?.type, 'MAP');
+    assert.deepEqual(
+      m?.arguments?.map((x) => [x.type, x.value ?? undefined, x.arguments?.map((y) => y.value)]),
+      [
+        ['STRING', 'k', undefined],
+        ['ARRAY', undefined, ['2']],
+      ],
+    );
+  });
+
   it('leaves strings, quoted identifiers, comments and :: casts alone', () => {
     const sql = bindParametersClientSide(
       "SELECT ':no', \"a:no\", `b:no`, x::INT, -- :no\n /* :no ? */ :yes, 'it''s :no', map('a', 1)['a'], struct_col.a:b",
