@@ -19,7 +19,10 @@ export function complexTypeOf(typeName: string, label: string): SqlTypeDesc | un
     return parseSparkTypeName(typeName);
   } catch (error) {
     if (!(error instanceof SparkTypeError)) throw error;
-    throw new InvalidArgumentError(label, `parameter ${label} has an invalid SQL type name ${JSON.stringify(typeName)}: ${error.message}`);
+    throw new InvalidArgumentError(
+      label,
+      `parameter ${label} has an invalid SQL type name ${JSON.stringify(typeName)}: ${error.message}`,
+    );
   }
 }
 
@@ -28,15 +31,21 @@ export function inferredArray(values: readonly unknown[], label: string, scalar:
   const kinds = new Set(values.filter((v) => v !== null && v !== undefined).map(kindOf));
   const hint = `give it an explicit type, e.g. { type: 'ARRAY<STRING>', value: [...] }`;
   if (kinds.size === 0) {
-    throw new InvalidArgumentError(label, `parameter ${label} is an array with no non-null element to infer its type from; ${hint}`);
+    throw new InvalidArgumentError(
+      label,
+      `parameter ${label} is an array with no non-null element to infer its type from; ${hint}`,
+    );
   }
   if (kinds.size > 1) {
     throw new InvalidArgumentError(label, `parameter ${label} is an array of mixed kinds (${[...kinds].join(', ')}); ${hint}`);
   }
-  const [kind] = kinds as Set<string>;
+  const [kind] = kinds;
   const element = ELEMENT_TYPES[kind!]?.(values);
   if (element === undefined) {
-    throw new InvalidArgumentError(label, `parameter ${label} is an array of ${kind} values, whose element type cannot be inferred; ${hint}`);
+    throw new InvalidArgumentError(
+      label,
+      `parameter ${label} is an array of ${kind} values, whose element type cannot be inferred; ${hint}`,
+    );
   }
   return complexParam(parseSparkTypeName(`ARRAY<${element}>`), values, label, scalar);
 }
@@ -54,7 +63,8 @@ export function complexParam(type: SqlTypeDesc, value: unknown, label: string, s
       if (entries === undefined) throw wrongShape(label, type, 'a Map or a plain object', value);
       const elements = entries.flatMap(([k, v]) => {
         const at = `${label}[${JSON.stringify(typeof k === 'bigint' ? k.toString() : k)}]`;
-        if (k === null || k === undefined) throw new InvalidArgumentError(label, `parameter ${label} has a null MAP key, which SQL maps cannot hold`);
+        if (k === null || k === undefined)
+          throw new InvalidArgumentError(label, `parameter ${label} has a null MAP key, which SQL maps cannot hold`);
         return [elementParam(type.key!, k, at, scalar), elementParam(type.value!, v, at, scalar)];
       });
       return { type: type.typeName, text: undefined, elements };
@@ -64,7 +74,10 @@ export function complexParam(type: SqlTypeDesc, value: unknown, label: string, s
       const fields = type.fields!;
       const unknown = Object.keys(value).filter((k) => !fields.some((f) => f.name === k));
       if (unknown.length > 0) {
-        throw new InvalidArgumentError(label, `parameter ${label} has field ${unknown.map((k) => `'${k}'`).join(', ')} that ${type.typeName} does not declare`);
+        throw new InvalidArgumentError(
+          label,
+          `parameter ${label} has field ${unknown.map((k) => `'${k}'`).join(', ')} that ${type.typeName} does not declare`,
+        );
       }
       // A field left out is NULL, as in a struct built with NULL for it.
       const elements = fields.map((f) => elementParam(f.type, value[f.name], `${label}.${f.name}`, scalar));
@@ -113,5 +126,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function wrongShape(label: string, type: SqlTypeDesc, wanted: string, value: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(label, `parameter ${label} is a ${type.typeName}, which takes ${wanted}, but got ${kindOf(value)}`);
+  return new InvalidArgumentError(
+    label,
+    `parameter ${label} is a ${type.typeName}, which takes ${wanted}, but got ${kindOf(value)}`,
+  );
 }

@@ -79,7 +79,7 @@ async function bindOne(
   index: number,
   parameter: StatementParameter,
 ): Promise<void> {
-  const label = parameter.name ? `:${parameter.name}` : String(index);
+  const label = parameter.name || String(index);
   const typeName = parameter.type.trim() || 'STRING';
   const complex = COMPLEX.test(typeName.toUpperCase()) || (parameter.arguments !== undefined && parameter.arguments.length > 0);
   const untypedNull = parameter.value === null && (!complex || parameter.arguments === undefined) && !typeName.includes('<');
@@ -103,10 +103,7 @@ async function bindOne(
     const what = complex
       ? `Parameter ${label} (${typeName.replace(/<.*/s, '').toUpperCase()}) has an element that is not valid: ${reason}`
       : `Parameter ${label} ('${parameter.value}') is not a valid ${typeName}: ${reason}`;
-    throw new SqlStatementError(
-      what,
-      sqlStateOf(message) === '42601' ? '42704' : '22018',
-    );
+    throw new SqlStatementError(what, sqlStateOf(message) === '42601' ? '42704' : '22018');
   }
 }
 
@@ -189,7 +186,10 @@ function complexExpression(
       return `struct_pack(${parts.join(', ')})`;
     }
     default:
-      throw new SqlStatementError(`Parameter ${label} has arguments but its type '${typeName}' is not ARRAY, MAP or STRUCT.`, '42704');
+      throw new SqlStatementError(
+        `Parameter ${label} has arguments but its type '${typeName}' is not ARRAY, MAP or STRUCT.`,
+        '42704',
+      );
   }
 }
 

@@ -50,13 +50,30 @@ describe('complex native parameters', () => {
 
   test('MAP, STRUCT and nested values with an explicit type', async () => {
     const { row: r, types } = await row('SELECT :m AS m, :s AS s, :nested AS nested, :empty AS empty', {
-      m: { type: 'MAP<STRING, DECIMAL(10,2)>', value: new Map([['a', '1.50'], ['b', null]]) },
+      m: {
+        type: 'MAP<STRING, DECIMAL(10,2)>',
+        value: new Map([
+          ['a', '1.50'],
+          ['b', null],
+        ]),
+      },
       s: { type: 'STRUCT<id: BIGINT, tags: ARRAY<STRING>, at: DATE>', value: { id: 7n, tags: ['x'], at: '2024-02-29' } },
       nested: { type: 'ARRAY<ARRAY<INT>>', value: [[1], [], null] },
       empty: { type: 'ARRAY<INT>', value: [] },
     });
-    assert.deepEqual(types, ['MAP<STRING,DECIMAL(10,2)>', 'STRUCT<id:BIGINT,tags:ARRAY<STRING>,at:DATE>', 'ARRAY<ARRAY<INT>>', 'ARRAY<INT>']);
-    assert.deepEqual(r.m, new Map([['a', '1.50'], ['b', null]]));
+    assert.deepEqual(types, [
+      'MAP<STRING,DECIMAL(10,2)>',
+      'STRUCT<id:BIGINT,tags:ARRAY<STRING>,at:DATE>',
+      'ARRAY<ARRAY<INT>>',
+      'ARRAY<INT>',
+    ]);
+    assert.deepEqual(
+      r.m,
+      new Map([
+        ['a', '1.50'],
+        ['b', null],
+      ]),
+    );
     assert.deepEqual(r.s, { id: 7n, tags: ['x'], at: '2024-02-29' });
     assert.deepEqual(r.nested, [[1], [], null]);
     assert.deepEqual(r.empty, []);
@@ -77,7 +94,10 @@ describe('complex native parameters', () => {
       [{ a: [] }, /parameter :a is an array with no non-null element/],
       [{ a: [[1]] }, /parameter :a is an array of array values/],
       [{ a: { type: 'STRUCT<x: INT>', value: { y: 1 } } }, /parameter :a has field 'y' that STRUCT<x:INT> does not declare/],
-      [{ a: { type: 'MAP<STRING, INT>', value: [1] } }, /parameter :a is a MAP<STRING,INT>, which takes a Map or a plain object, but got array/],
+      [
+        { a: { type: 'MAP<STRING, INT>', value: [1] } },
+        /parameter :a is a MAP<STRING,INT>, which takes a Map or a plain object, but got array/,
+      ],
       [{ a: { type: 'ARRAY<INT', value: [1] } }, /parameter :a has an invalid SQL type name/],
       [{ a: { type: 'MAP<STRING, INT>', value: new Map([[null, 1]]) } }, /parameter :a has a null MAP key/],
     ];
@@ -94,7 +114,7 @@ describe('complex native parameters', () => {
   test('an element the warehouse cannot cast fails the statement, naming the parameter', async () => {
     await assert.rejects(
       connection.execute('SELECT :a AS a', { a: { type: 'ARRAY<INT>', value: ['1', 'x'] } }),
-      /Parameter :a \(ARRAY\) has an element that is not valid: .*'x'/,
+      /Parameter a \(ARRAY\) has an element that is not valid: .*'x'/,
     );
   });
 });
