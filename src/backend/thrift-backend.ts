@@ -71,6 +71,10 @@ export interface ExecuteRequest {
   queryTimeoutSeconds?: number;
   /** Accept large results as cloud-fetch links (Spark servers that read Arrow only). */
   canDownloadResult?: boolean;
+  /** Keep at most this many rows of the result (Spark servers only). */
+  resultRowLimit?: number;
+  /** @format bytes. Most Arrow bytes per result batch (Spark servers only). */
+  maxBytesPerBatch?: number;
 }
 
 export interface FetchRequest {
@@ -159,6 +163,10 @@ export class ThriftBackend {
       });
     }
     if (request.parameters && request.parameters.length > 0) thriftRequest.parameters = request.parameters;
+    if (capabilities.spark && request.resultRowLimit !== undefined)
+      thriftRequest.resultRowLimit = new Int64(request.resultRowLimit);
+    if (capabilities.spark && request.maxBytesPerBatch !== undefined)
+      thriftRequest.maxBytesPerBatch = new Int64(request.maxBytesPerBatch);
     const reply = await this.invoke('ExecuteStatement', () => this.rpc.client.ExecuteStatement(thriftRequest));
     checkStatus(reply.status, 'ExecuteStatement');
     if (!reply.operationHandle) throw new ServerOperationError('ExecuteStatement answered without an operation handle');

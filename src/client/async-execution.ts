@@ -38,6 +38,7 @@ interface DirectResult {
 export class AsyncExecution {
   private currentStatus: AsyncExecutionStatus;
   private lastError?: ServerOperationError;
+  private modifiedRows?: number;
   /** Whether `lastError` is the server's own account of the failure (not just the state's name). */
   private failedOnServer = false;
   /** The result's decoder, made from one GetResultSetMetadata call and kept for every getResults(). */
@@ -95,6 +96,15 @@ export class AsyncExecution {
     return this.lastError;
   }
 
+  /**
+   * Rows the statement inserted, updated or deleted (INSERT, UPDATE, DELETE, MERGE), once it has
+   * finished and the server reports it (Databricks and the local warehouse do); undefined
+   * for other statements, like the official clients' rowcount of -1.
+   */
+  get modifiedRowCount(): number | undefined {
+    return this.modifiedRows;
+  }
+
   /** True when the result came back with the submission: it is cached here and gone from the server. */
   get returnedAsDirectResult(): boolean {
     return this.direct !== undefined;
@@ -148,6 +158,7 @@ export class AsyncExecution {
       onClose,
       closeWhenDone,
       fetchAllMaxRows: this.context.results.fetchAllMaxRows,
+      modifiedRowCount: this.modifiedRows,
     });
   }
 
@@ -181,6 +192,9 @@ export class AsyncExecution {
 
   private applyStatus(status: TGetOperationStatusResp): void {
     this.currentStatus = statusFromOperationState(status.operationState);
+    if (status.numModifiedRows !== undefined && status.numModifiedRows !== null) {
+      this.modifiedRows = status.numModifiedRows.toNumber();
+    }
     if (this.currentStatus !== AsyncExecutionStatus.ABORTED) {
       this.lastError = undefined;
       this.failedOnServer = false;

@@ -31,6 +31,16 @@ export interface ExecuteOptions {
   queryTimeoutSeconds?: number;
   /** Ask for the result inline when the statement finishes quickly (default true; Spark servers only). */
   directResults?: boolean;
+  /**
+   * The server keeps at most this many rows of the result and drops the rest (Databricks
+   * `resultRowLimit`). @format number of rows, a positive integer (default: no limit)
+   */
+  resultRowLimit?: number;
+  /**
+   * The most bytes of Arrow data the server puts in one batch of the result (Databricks
+   * `maxBytesPerBatch`); a batch holds at least one row. @format bytes, a positive integer (default: the server's)
+   */
+  maxBytesPerBatch?: number;
 }
 
 export class Connection {
@@ -100,6 +110,8 @@ export class Connection {
       directResults: useDirect ? this.directResults : undefined,
       queryTimeoutSeconds: options.queryTimeoutSeconds,
       canDownloadResult: this.context.results.cloudFetch,
+      resultRowLimit: positiveOption(options, 'resultRowLimit'),
+      maxBytesPerBatch: positiveOption(options, 'maxBytesPerBatch'),
     });
     return AsyncExecution.fromExecuteReply(this.context, reply);
   }
@@ -214,4 +226,14 @@ export class Connection {
   private assertOpen(): void {
     if (this.closed) throw new ConnectionClosedError('this connection is closed');
   }
+}
+
+/** An optional positive-integer option, checked before anything is sent. */
+function positiveOption(options: ExecuteOptions, name: 'resultRowLimit' | 'maxBytesPerBatch'): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(name, `${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
 }

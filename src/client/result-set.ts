@@ -21,6 +21,8 @@ export interface ResultSetInit {
   closeWhenDone?: boolean;
   /** Most rows fetchAll() returns (the results.fetchAllMaxRows option; default 1000000). */
   fetchAllMaxRows?: number;
+  /** Rows a DML statement changed, when the server said. */
+  modifiedRowCount?: number;
 }
 
 export class ResultSet implements AsyncIterable<Row> {
@@ -28,6 +30,11 @@ export class ResultSet implements AsyncIterable<Row> {
   readonly columns: ColumnInfo[];
   /** The Arrow schema of every batch and table this result set gives (the same for every wire format). */
   readonly arrowSchema: Schema;
+  /**
+   * Rows an INSERT, UPDATE, DELETE or MERGE changed, as the server reports it (Databricks' and
+   * the Python connector's `rowcount`); undefined for other statements or when the server does not say.
+   */
+  readonly modifiedRowCount: number | undefined;
   private readonly source: PageSource;
   private readonly onClose: () => Promise<void>;
   private readonly fetchAllMaxRows: number;
@@ -52,6 +59,7 @@ export class ResultSet implements AsyncIterable<Row> {
     this.columns = init.columns;
     this.closeWhenDone = init.closeWhenDone ?? false;
     this.arrowSchema = init.schema;
+    this.modifiedRowCount = init.modifiedRowCount;
     this.source = init.source;
     this.onClose = init.onClose;
     this.fetchAllMaxRows = init.fetchAllMaxRows ?? DEFAULT_FETCH_ALL_MAX_ROWS;

@@ -5,6 +5,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { bindParameters, type StatementParameter } from './parameter-binding.js';
+import { resultShapeOf, withMergeActions, type ResultShape } from './dml-results.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
@@ -65,16 +66,18 @@ export class WarehouseEngine {
     const lease = session && !control ? await session.transaction.lease(sql, connect).catch(asSqlError) : undefined;
     const connection = lease?.connection ?? (await connect());
     try {
-      const prepared =
+      const shape: ResultShape = answer !== undefined ? { kind: 'rows' } : resultShapeOf(sql);
+      let prepared =
         answer !== undefined
           ? await connection.prepare(answer)
           : await prepareDatabricksSql(connection, sql, this.names, session);
+      if (shape.kind === 'dml' && shape.dml === 'merge') prepared = await withMergeActions(connection, prepared, sql, this.names);
       await bindParameters(connection, prepared, parameters);
       const track = (run: Promise<unknown>): void => {
         this.active.add(run);
         void run.catch(() => undefined).finally(() => this.active.delete(run));
       };
-      return new PreparedStatement(connection, prepared, this.slots, track, lease?.release);
+      return new PreparedStatement(connection, prepared, this.slots, shape, track, lease?.release);
     } catch (error) {
       if (lease) lease.release(true);
       else connection.closeSync();
@@ -89,7 +92,7 @@ export class WarehouseEngine {
       if (session !== undefined) await enterSession(connection, session, this.names);
       const sql = await metadataQuery(connection, request, this.names);
       const prepared = await connection.prepare(sql);
-      return new PreparedStatement(connection, prepared, this.slots, (run) => {
+      return new PreparedStatement(connection, prepared, this.slots, { kind: 'rows' }, (run) => {
         this.active.add(run);
         void run.catch(() => undefined).finally(() => this.active.delete(run));
       });

@@ -145,6 +145,11 @@ export class WarehouseHandler {
         throw new SqlStatementError('ExecuteStatement needs a non-empty statement.', '42601');
       }
       const format = formatOf(req);
+      // 0 (or absent) means no limit, as for queryTimeout.
+      const limits = {
+        rowLimit: req.resultRowLimit ? count('resultRowLimit', req.resultRowLimit) || undefined : undefined,
+        maxBytesPerBatch: req.maxBytesPerBatch ? count('maxBytesPerBatch', req.maxBytesPerBatch) || undefined : undefined,
+      };
       let prepared;
       try {
         const session = this.sessions.stateOf(req.sessionHandle?.sessionId?.guid);
@@ -158,6 +163,7 @@ export class WarehouseHandler {
         cloudFetch: this.options.cloudFetch,
         timeoutSeconds: req.queryTimeout ? req.queryTimeout.toNumber() : 0,
         hold: this.options.hold,
+        ...limits,
       });
       this.history.add(operation);
       this.operations.add(operation);
@@ -208,7 +214,7 @@ export class WarehouseHandler {
     if (operation.state !== 'FINISHED') return direct;
     const store = operation.result();
     const maxRows = maxRowsValue.toNumber();
-    const maxBytes = maxBytesValue ? maxBytesValue.toNumber() : Number.POSITIVE_INFINITY;
+    const maxBytes = Math.min(maxBytesValue ? maxBytesValue.toNumber() : Number.POSITIVE_INFINITY, operation.maxBytesPerBatch);
     direct.resultSetMetadata = resultSetMetadata(operation);
     if (store.rowCount <= maxRows && store.byteSize <= maxBytes && fitsOneReply(operation)) {
       direct.resultSet = await fetchRows(operation, 0, Math.max(1, store.rowCount), Number.POSITIVE_INFINITY);

@@ -48,6 +48,10 @@ export interface RunOptions {
   readonly cloudFetch: CloudFetchOptions;
   /** Awaited once the statement is RUNNING, before DuckDB executes it. */
   readonly hold?: (info: { queryId: string; statement: string }) => Promise<void>;
+  /** Keep at most this many rows of the result (the client's resultRowLimit). */
+  readonly rowLimit?: number;
+  /** @format bytes. Most Arrow bytes any one reply (and so any one batch) carries (maxBytesPerBatch). */
+  readonly maxBytesPerBatch?: number;
 }
 
 /** Where a fetch starts: a row, or the row after the previous fetch. */
@@ -66,6 +70,8 @@ export class Operation implements Recorded {
   #error: SqlStatementError | undefined;
   #store: ResultStore | undefined;
   #rowCount: number | undefined;
+  #modifiedRows: number | undefined;
+  #maxBytesPerBatch = Number.POSITIVE_INFINITY;
   #encoder: ArrowWireEncoder | undefined;
   #closed = false;
   /** Next row for a FETCH_NEXT. */
@@ -90,11 +96,13 @@ export class Operation implements Recorded {
     const operation = new Operation(statement, format);
     operation.#prepared = prepared;
     operation.#cloudFetch = options.cloudFetch;
+    operation.#maxBytesPerBatch = options.maxBytesPerBatch ?? Number.POSITIVE_INFINITY;
     const hold = options.hold;
     prepared
       .run((columns, schema) => ResultStore.create(options.spool, operation.queryId, columns, schema), {
         onStart: () => operation.#markRunning(),
         hold: hold ? () => hold({ queryId: operation.queryId, statement }) : undefined,
+        rowLimit: options.rowLimit,
       })
       .then(
         (store) => operation.#finish(store),
@@ -166,7 +174,8 @@ export class Operation implements Recorded {
    */
   async fetch(start: FetchStart, maxRows: number, maxBytes: number, singleBatch: boolean): Promise<ResultSlice> {
     const from = start === 'next' ? this.#cursor : start;
-    const slice = await this.result().slice(from, Math.max(1, maxRows), maxBytes, singleBatch);
+    const bytes = Math.min(maxBytes, this.#maxBytesPerBatch);
+    const slice = await this.result().slice(from, Math.max(1, maxRows), bytes, singleBatch);
     this.#cursor = slice.startRow + slice.rowCount;
     return slice;
   }
@@ -213,6 +222,16 @@ export class Operation implements Recorded {
   }
 
   /** The row after the last one served, where a FETCH_NEXT continues. */
+  /** Rows a finished INSERT, UPDATE, DELETE or MERGE changed; undefined for other statements. */
+  get modifiedRows(): number | undefined {
+    return this.#modifiedRows;
+  }
+
+  /** @format bytes. The client's cap on one reply's Arrow bytes; infinite when it set none. */
+  get maxBytesPerBatch(): number {
+    return this.#maxBytesPerBatch;
+  }
+
   get cursor(): number {
     return this.#cursor;
   }
@@ -270,6 +289,7 @@ export class Operation implements Recorded {
     }
     this.#store = store;
     this.#rowCount = store.rowCount;
+    this.#modifiedRows = this.#prepared?.modifiedRows;
     this.#end('FINISHED');
   }
 

@@ -2,10 +2,11 @@
  * One prepared, bound statement on its own DuckDB connection: run once into a ResultStore,
  * cancel at any moment (waiting, held or running).
  */
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Schema } from 'apache-arrow';
 import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
 import { databricksErrorOf } from './dialect/error-classes.js';
+import { countModified, summaryQuery, type ResultShape } from './dml-results.js';
 import { SqlStatementError } from './errors.js';
 import type { ResultStore } from './result-store.js';
 import type { StatementSlots } from './statement-slots.js';
@@ -23,12 +24,15 @@ export interface RunHooks {
   readonly onStart: () => void;
   /** Awaited after `onStart`, before DuckDB executes the statement; a cancel ends the wait. */
   readonly hold?: () => Promise<void>;
+  /** Keep at most this many rows (the client's resultRowLimit); the rest are never read. */
+  readonly rowLimit?: number;
 }
 
 /** A prepared, bound statement; `run` executes it once, `cancel` interrupts it. */
 export class PreparedStatement {
   private canceled = false;
   private failed = false;
+  private modified: number | undefined;
   private interrupting?: NodeJS.Timeout;
   private readonly cancelSignal: Promise<void>;
   private signalCancel!: () => void;
@@ -37,6 +41,7 @@ export class PreparedStatement {
     private readonly connection: DuckDBConnection,
     private readonly prepared: DuckDBPreparedStatement,
     private readonly slots: StatementSlots,
+    private readonly shape: ResultShape,
     private readonly track: (run: Promise<unknown>) => void,
     /**
      * Frees the connection once the run has ended, saying whether the run failed; a
@@ -45,6 +50,11 @@ export class PreparedStatement {
     private releaseConnection: (failed: boolean) => void = () => connection.closeSync(),
   ) {
     this.cancelSignal = new Promise((resolve) => (this.signalCancel = resolve));
+  }
+
+  /** Rows an INSERT, UPDATE, DELETE or MERGE changed, once it has run; undefined for others. */
+  get modifiedRows(): number | undefined {
+    return this.modified;
   }
 
   /**
@@ -66,7 +76,18 @@ export class PreparedStatement {
       hooks.onStart();
       if (hooks.hold) await Promise.race([hooks.hold(), this.cancelSignal]);
       if (this.canceled) throw cancelledError();
-      const result = await this.prepared.stream();
+      let result = await this.prepared.stream();
+      // DuckDB's own answer to DML and DDL is replaced by Databricks' (dml-results.ts).
+      const shape = result.statementType === StatementType.SELECT ? 'rows' : this.shape.kind;
+      if (this.shape.kind === 'dml' && shape === 'dml') {
+        const counts = await countModified(result, this.shape.dml, () => this.canceled);
+        if (this.canceled) throw cancelledError();
+        this.modified = counts.affected;
+        result = await this.connection.stream(summaryQuery(this.shape.dml, counts));
+      } else if (shape === 'ddl') {
+        while (((await result.fetchChunk())?.rowCount ?? 0) > 0) if (this.canceled) throw cancelledError();
+        return await createStore([], canonicalSchema([]));
+      }
       const columns: ResultColumn[] = result.columnNames().map((name, i) => {
         const duckdbType = result.columnType(i);
         return { name, duckdbType, sparkType: sparkTypeOf(duckdbType) };
@@ -76,6 +97,7 @@ export class PreparedStatement {
       store = filling;
       let pending: DuckDBDataChunk[] = [];
       let pendingRows = 0;
+      let left = hooks.rowLimit ?? Number.POSITIVE_INFINITY;
       // Each full batch is written before the next chunk is fetched: memory holds one batch.
       const flush = async (): Promise<void> => {
         if (pendingRows > 0) await filling.append(chunksToBatch(schema, columns, pending));
@@ -84,8 +106,11 @@ export class PreparedStatement {
       };
       for (;;) {
         if (this.canceled) throw cancelledError();
+        if (left <= 0) break;
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;
+        if (chunk.rowCount > left) chunk.rowCount = left;
+        left -= chunk.rowCount;
         pending.push(chunk);
         pendingRows += chunk.rowCount;
         if (pendingRows >= ROWS_PER_BATCH) await flush();

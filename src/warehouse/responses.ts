@@ -43,6 +43,7 @@ export function operationStatus(operation: Operation): TGetOperationStatusResp {
     operationStarted: new Int64(operation.submittedAt.getTime()),
   });
   if (operation.endedAt) response.operationCompleted = new Int64(operation.endedAt.getTime());
+  if (operation.modifiedRows !== undefined) response.numModifiedRows = new Int64(operation.modifiedRows);
   const error = operation.error;
   if (error) {
     response.errorMessage = error.message;
