@@ -1,8 +1,10 @@
 /**
  * Result column names as Spark gives them. Spark names an unaliased select item after the
- * expression as it prints it (`sum(id)`, `count(1)`, `(a + 1)`, a string literal by its
- * text); DuckDB names it after the translated expression. So before translating, each
- * unaliased item of the outermost select list gets an explicit alias with Spark's name.
+ * expression as it prints it (`sum(id)`, `count(1)`, `(a + 1)`, a string literal by its text
+ * even inside a call, `upper(abc)`; `true`; `DATE '2020-01-01'`; `'a' || 'b'` as
+ * `concat(a, b)`; `1L` as `1`); DuckDB names it after the translated expression. So before
+ * translating, each unaliased item of the outermost select list gets an explicit alias with
+ * Spark's name.
  */
 import { applyEdits, isWord, tokensOf, type Edit, type Token } from './tokens.js';
 
@@ -97,6 +99,7 @@ function outermostSelect(tokens: readonly Token[]): number {
 function sparkNameOf(item: readonly Token[]): string | undefined {
   if (item.length === 0) return undefined;
   if (atDepthZero(item).some((t) => t.type === 'AS') || (item.at(-1)!.type === 'STAR' && item.length <= 3)) return undefined;
+  if (item.length === 1 && /^(true|false)$/i.test(item[0]!.text) && item[0]!.type === 'VAR') return item[0]!.text.toLowerCase();
   const last = item.at(-1)!;
   const beforeLast = item.at(-2);
   // A column (a, t.a, `a`): DuckDB names it as Spark does.
@@ -112,6 +115,8 @@ function sparkNameOf(item: readonly Token[]): string | undefined {
     return undefined;
   }
   if (item.length === 1 && last.type === 'STRING') return last.text;
+  const concat = concatenation(item);
+  if (concat !== undefined) return concat;
   const head = item[0]!.text.toLowerCase();
   if (item[1]?.type === 'L_PAREN' && (head === 'explode' || head === 'explode_outer') && item.at(-1)!.type === 'R_PAREN')
     return 'col';
@@ -119,6 +124,29 @@ function sparkNameOf(item: readonly Token[]): string | undefined {
   const text = printed(item);
   const topLevelBinary = hasTopLevelBinary(item);
   return topLevelBinary ? `(${text})` : text;
+}
+
+/** `a || b || c` as Spark prints it, `concat(a, b, c)`; undefined when other operators are at the top. */
+function concatenation(item: readonly Token[]): string | undefined {
+  const top = atDepthZero(item).filter((t) => t !== item[0] && BINARY.has(t.text.toUpperCase()) && t.type !== 'STRING');
+  if (top.length === 0 || top.some((t) => t.text !== '||')) return undefined;
+  const parts: Token[][] = [[]];
+  let depth = 0;
+  for (const t of item) {
+    if (t.type === 'L_PAREN' || t.type === 'L_BRACKET') depth++;
+    else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET') depth--;
+    if (depth === 0 && t.text === '||' && t.type !== 'STRING') parts.push([]);
+    else parts.at(-1)!.push(t);
+  }
+  return `concat(${parts.map((part) => printed(part)).join(', ')})`;
+}
+
+/** Words that make a typed literal of the string after them, which Spark prints quoted. */
+const TYPED_LITERALS = new Set(['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'INTERVAL', 'X']);
+
+/** A number as Spark prints it: without a type suffix (1L, 2S, 3Y, 1.5D, 1.5F, 2.50BD). */
+function numberText(text: string): string {
+  return /^(\d+(?:\.\d*)?|\.\d+)(?:L|S|Y|D|F|BD)$/i.exec(text)?.[1] ?? text;
 }
 
 function hasTopLevelBinary(item: readonly Token[]): boolean {
@@ -141,8 +169,13 @@ function printed(item: readonly Token[]): string {
   item.forEach((t, k) => {
     const next = item[k + 1];
     const prev = item[k - 1];
-    let text = t.type === 'STRING' ? `'${t.text}'` : t.type === 'QUOTED_IDENTIFIER' ? t.text : t.text;
+    const typed = t.type === 'STRING' && prev !== undefined && TYPED_LITERALS.has(prev.text.toUpperCase());
+    // Spark prints a string literal by its text, except after DATE, TIMESTAMP, X, ...
+    let text = t.type === 'NUMBER' ? numberText(t.text) : typed ? `'${t.text}'` : t.text;
+    if (typed && prev.text.toUpperCase() !== 'X') text = ` ${text}`;
+    if (typed && prev.text.toUpperCase() === 'X') text = `'${t.text.toUpperCase()}'`;
     if (next?.type === 'L_PAREN' && isWord(t) && t.type !== 'CAST' && t.type !== 'TRY_CAST') text = t.text.toLowerCase();
+    if (next?.type === 'STRING' && isWord(t) && TYPED_LITERALS.has(t.text.toUpperCase())) text = t.text.toUpperCase();
     if (t.type === 'STAR' && prev?.type === 'L_PAREN' && next?.type === 'R_PAREN') text = '1';
     const binary =
       BINARY.has(t.text.toUpperCase()) && t.type !== 'STRING' && k > 0 && prev?.type !== 'L_PAREN' && prev?.type !== 'COMMA';
