@@ -260,5 +260,20 @@ def run_transactions(conn, s):
 
 RUNNERS["transactions"] = run_transactions
 
+
+def run_statements(conn, s):
+    """Statements in order on one cursor (with row_limit if given): each one's rowcount, columns, rows."""
+    outcomes = []
+    with conn.cursor(row_limit=s.get("row_limit")) as cursor:
+        for statement in s["statements"]:
+            cursor.execute(statement, s.get("params"))
+            columns = [[d[0], d[1]] for d in cursor.description or []]
+            rows = canonical_rows(cursor.fetchall()) if columns else []
+            outcomes.append({"rowcount": cursor.rowcount, "columns": columns, "rows": rows})
+    return {"statements": outcomes}
+
+
+RUNNERS["statements"] = run_statements
+
 if __name__ == "__main__":
     main()
