@@ -17,15 +17,33 @@ export interface Recorded {
   record(): QueryRecord;
 }
 
-/** Keeps the newest `limit` entries. */
-export class QueryHistory {
-  private readonly entries: Recorded[] = [];
+/**
+ * Total statement text the history keeps alive. Entries hold their operations, statement
+ * included: 1,000 generated statements of 64 KiB each held 64 MiB of heap with no bound on bytes.
+ * @format number of UTF-16 code units
+ */
+const MAX_STATEMENT_CHARS = 16 * 1024 * 1024;
 
-  constructor(private readonly limit = 1000) {}
+/**
+ * Keeps the newest `limit` entries, fewer when their statements together pass
+ * `maxStatementChars` (the newest entry is always kept).
+ */
+export class QueryHistory {
+  private readonly entries: Array<{ entry: Recorded; chars: number }> = [];
+  private chars = 0;
+
+  constructor(
+    private readonly limit = 1000,
+    private readonly maxStatementChars = MAX_STATEMENT_CHARS,
+  ) {}
 
   add(entry: Recorded): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    const chars = entry.record().statement.length;
+    this.entries.push({ entry, chars });
+    this.chars += chars;
+    while (this.entries.length > this.limit || (this.chars > this.maxStatementChars && this.entries.length > 1)) {
+      this.chars -= this.entries.shift()!.chars;
+    }
   }
 
   /** Fresh records, newest first. */
@@ -33,6 +51,6 @@ export class QueryHistory {
     return this.entries
       .slice()
       .reverse()
-      .map((entry) => entry.record());
+      .map(({ entry }) => entry.record());
   }
 }
