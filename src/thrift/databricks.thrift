@@ -398,7 +398,8 @@ struct TGetResultSetMetadataResp {
   1282: optional bool lz4Compressed,
   1283: optional binary arrowSchema,
   1285: optional i64 uncompressedBytes,
-  1286: optional i64 compressedBytes
+  1286: optional i64 compressedBytes,
+  1287: optional bool isStagingOperation
 }
 
 struct TFetchResultsReq {

@@ -6,12 +6,15 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { bindParameters, type StatementParameter } from './parameter-binding.js';
 import { resultShapeOf, withMergeActions, type ResultShape } from './dml-results.js';
+import { SqlStatementError } from './errors.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
 import { enterSession, type SessionState } from './dialect/session-state.js';
 import { databricksErrorOf } from './dialect/error-classes.js';
 import { transactionStatementOf } from './transactions/transaction-statements.js';
+import { stagingStatementOf } from './staging/staging-statements.js';
+import type { VolumeFiles } from './staging/volume-files.js';
 import { metadataQuery, type MetadataRequest } from './metadata/calls.js';
 import { installSparkFunctions } from './dialect/spark-functions.js';
 import type { CatalogNames } from './sql-translate.js';
@@ -61,9 +64,15 @@ export class WarehouseEngine {
     // BEGIN / COMMIT / ROLLBACK / SET AUTOCOMMIT act on the session's transaction; a statement
     // inside a transaction runs on the transaction's connection (transactions/).
     const connect = (): Promise<DuckDBConnection> => this.instance.connect();
-    const control = session ? transactionStatementOf(sql) : undefined;
-    const answer = control ? await session!.transaction.control(control, connect).catch(asSqlError) : undefined;
-    const lease = session && !control ? await session.transaction.lease(sql, connect).catch(asSqlError) : undefined;
+    // PUT / GET / REMOVE are answered with a presigned URL (staging/).
+    const staging = stagingStatementOf(sql);
+    const control = session && !staging ? transactionStatementOf(sql) : undefined;
+    const answer = staging
+      ? await this.#volumes().answer(staging)
+      : control
+        ? await session!.transaction.control(control, connect).catch(asSqlError)
+        : undefined;
+    const lease = session && answer === undefined ? await session.transaction.lease(sql, connect).catch(asSqlError) : undefined;
     const connection = lease?.connection ?? (await connect());
     try {
       const shape: ResultShape = answer !== undefined ? { kind: 'rows' } : resultShapeOf(sql);
@@ -77,12 +86,20 @@ export class WarehouseEngine {
         this.active.add(run);
         void run.catch(() => undefined).finally(() => this.active.delete(run));
       };
-      return new PreparedStatement(connection, prepared, this.slots, shape, track, lease?.release);
+      return new PreparedStatement(connection, prepared, this.slots, shape, track, lease?.release, staging !== undefined);
     } catch (error) {
       if (lease) lease.release(true);
       else connection.closeSync();
       throw error;
     }
+  }
+
+  /** The volumes staging statements reach (set by startLocalWarehouse). */
+  volumes: VolumeFiles | undefined;
+
+  #volumes(): VolumeFiles {
+    if (this.volumes === undefined) throw new SqlStatementError('[UNSUPPORTED_FEATURE] This warehouse has no volumes.', '0A000');
+    return this.volumes;
   }
 
   /** Prepares the query that answers a catalog call, on a connection in the session's state. */

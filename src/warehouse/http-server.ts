@@ -17,6 +17,7 @@ import type { WarehouseHandler } from './handler.js';
 import { answerTelemetry, isTelemetryPath, telemetryNeedsToken } from './client-telemetry.js';
 import { historyPage } from './history-page.js';
 import { RESULT_FILES_PATH, type ResultFiles } from './result-files.js';
+import { VOLUMES_PATH, type VolumeFiles } from './staging/volume-files.js';
 import type { QueryRecord } from './query-history.js';
 import type { OAuthTokenIssuer } from './oauth.js';
 
@@ -30,6 +31,8 @@ export interface HttpServerOptions {
   readonly history: () => QueryRecord[];
   /** Cloud fetch files, served under RESULT_FILES_PATH to signed links (no token). */
   readonly files: ResultFiles;
+  /** Volume files, served under VOLUMES_PATH to presigned URLs (no token). */
+  readonly volumes: VolumeFiles;
   /** Serves the OAuth token endpoint and accepts the tokens it issued. */
   readonly oauth?: OAuthTokenIssuer;
 }
@@ -50,6 +53,7 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path.startsWith(RESULT_FILES_PATH)) return options.files.serve(request, response, url);
+    if (path.startsWith(VOLUMES_PATH)) return options.volumes.serve(request, response, url);
     if (path === options.httpPath) {
       if (request.method !== 'POST') return send(response, 405, 'text/plain', 'Use POST with a Thrift body\n');
       if (!authorized(request.headers.authorization, tokenDigest, options.oauth)) {

@@ -26,6 +26,8 @@ import { ResultFiles } from './result-files.js';
 import { Spool } from './spool.js';
 import { QueryHistory, type QueryRecord } from './query-history.js';
 import { SessionRegistry } from './session-registry.js';
+import { VolumeFiles } from './staging/volume-files.js';
+import { dirname, join, resolve } from 'node:path';
 import { OAuthTokenIssuer, type OAuthClientOptions } from './oauth.js';
 
 export type { QueryRecord } from './query-history.js';
@@ -83,8 +85,14 @@ export interface LocalWarehouseOptions {
   cloudFetchThresholdBytes?: number;
   /** @format bytes. About this much of a result (Arrow buffers) per cloud fetch file. Default 16 MiB. */
   cloudFetchFileBytes?: number;
-  /** @format milliseconds. How long a cloud fetch link is good for. Default 15 minutes. */
+  /** @format milliseconds. How long a cloud fetch link (and a staging URL) is good for. Default 15 minutes. */
   resultLinkLifetimeMs?: number;
+  /**
+   * Directory holding the volumes that PUT / GET / REMOVE reach: `/Volumes/c/s/v/f` is
+   * `<volumesDirectory>/c/s/v/f`. Default: `volumes` beside a database file; for an
+   * in-memory database, a directory in the spool (deleted at stop).
+   */
+  volumesDirectory?: string;
   /**
    * Statements running at once; more wait as PENDING. Default: the libuv thread pool size at
    * start-up (UV_THREADPOOL_SIZE, 4 if unset) minus 2, at least 1.
@@ -180,6 +188,10 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     );
   }
   const files = new ResultFiles(spool, linkLifetimeMs);
+  const volumesDirectory =
+    options.volumesDirectory ?? join(database === ':memory:' ? spool.directory : dirname(resolve(database)), 'volumes');
+  const volumes = new VolumeFiles(volumesDirectory, linkLifetimeMs);
+  engine.volumes = volumes;
   const sessions = new SessionRegistry();
   const operations = new OperationRegistry();
   const history = new QueryHistory();
@@ -194,7 +206,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     hold: options.holdStatements,
   });
   const oauth = options.oauth ? new OAuthTokenIssuer(options.oauth) : undefined;
-  const server = createWarehouseServer(handler, { httpPath, token, tls, oauth, history: () => history.list(), files });
+  const server = createWarehouseServer(handler, { httpPath, token, tls, oauth, history: () => history.list(), files, volumes });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -221,6 +233,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const serverHostname = `${tls ? 'https' : 'http'}://${urlHost}:${(server.address() as AddressInfo).port}`;
   files.baseUrl = serverHostname;
+  volumes.baseUrl = serverHostname;
   let closing: Promise<void> | undefined;
   return {
     serverHostname,

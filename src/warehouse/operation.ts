@@ -83,6 +83,7 @@ export class Operation implements Recorded {
   readonly #files = new Map<number, Promise<ResultFile>>();
   #fileEncoder: ArrowWireEncoder | undefined;
   #settle!: () => void;
+  #staging = false;
 
   private constructor(
     readonly statement: string,
@@ -95,6 +96,7 @@ export class Operation implements Recorded {
   static start(statement: string, format: ResultFormat, prepared: PreparedStatement, options: RunOptions): Operation {
     const operation = new Operation(statement, format);
     operation.#prepared = prepared;
+    operation.#staging = prepared.staging;
     operation.#cloudFetch = options.cloudFetch;
     operation.#maxBytesPerBatch = options.maxBytesPerBatch ?? Number.POSITIVE_INFINITY;
     const hold = options.hold;
@@ -126,6 +128,11 @@ export class Operation implements Recorded {
 
   get state(): OperationState {
     return this.#state;
+  }
+
+  /** A staging statement (PUT, GET, REMOVE), flagged isStagingOperation in its result metadata. */
+  get isStaging(): boolean {
+    return this.#staging;
   }
 
   get isTerminal(): boolean {

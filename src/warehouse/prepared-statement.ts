@@ -48,6 +48,8 @@ export class PreparedStatement {
      * transaction's connection is kept, not closed, and a failed run aborts the transaction.
      */
     private releaseConnection: (failed: boolean) => void = () => connection.closeSync(),
+    /** A staging statement (PUT, GET, REMOVE): its one row tells the client what to transfer. */
+    readonly staging = false,
   ) {
     this.cancelSignal = new Promise((resolve) => (this.signalCancel = resolve));
   }

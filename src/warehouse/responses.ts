@@ -57,6 +57,7 @@ export function resultSetMetadata(operation: Operation): TGetResultSetMetadataRe
   const store = operation.result();
   const encoder = operation.encoder();
   const response = new TGetResultSetMetadataResp({ status: successStatus(), schema: tableSchemaOf(store.columns) });
+  if (operation.isStaging) response.isStagingOperation = true;
   if (encoder && operation.format.arrow) {
     response.resultFormat = operation.servesLinks() ? TSparkRowSetType.URL_BASED_SET : TSparkRowSetType.ARROW_BASED_SET;
     response.arrowSchema = Buffer.from(encoder.schemaBytes);

@@ -9,6 +9,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
@@ -18,6 +20,9 @@ import { typeOf } from '../../src/spark-types/arrow-typing.js';
 import { provision } from './support/provision.js';
 import { REPO_ROOT, run } from './support/processes.js';
 import * as sql from './support/warehouse-statements.js';
+
+/** The staging scenario's local files: the only directory the connector may read or write. */
+const STAGING_DIR = await mkdtemp(join(tmpdir(), 'peer-staging-'));
 
 type Outcome = Record<string, unknown> & { unexpected?: { error: string; message: string } };
 
@@ -44,6 +49,15 @@ const SCENARIOS = [
     sql: 'SELECT id FROM peer_transactions ORDER BY id',
     table: 'peer_transactions',
     connection: 'transactions',
+  },
+  {
+    name: 'staging',
+    kind: 'staging',
+    sql: 'staging',
+    connection: 'staging',
+    dir: STAGING_DIR,
+    content: 'id,amount\n1,9.50\n',
+    volume_file: '/Volumes/main/default/landing/peer.csv',
   },
 ];
 
@@ -76,6 +90,7 @@ const CONNECTIONS = {
   },
   // 4.9.0 ignores commit()/rollback()/autocommit unless told not to; autocommit read back by SET AUTOCOMMIT.
   transactions: { ignore_transactions: false, fetch_autocommit_from_server: true },
+  staging: { staging_allowed_local_path: STAGING_DIR },
 };
 
 const venv = await provision('python-venv.sh', [], ['python3']);
@@ -119,6 +134,7 @@ if (!venv.ok) {
     after(async () => {
       await ours?.close();
       await warehouse?.close();
+      await rm(STAGING_DIR, { recursive: true, force: true });
     });
 
     function outcome(name: string): Outcome {
@@ -302,6 +318,20 @@ if (!venv.ok) {
       assert.equal(theirs.commit_without_transaction.error, 'TransactionError');
       assert.match(theirs.commit_without_transaction.message, /NO_ACTIVE_TRANSACTION/);
       assert.deepEqual(await (await ours.execute('SELECT id FROM peer_transactions')).fetchAll(), [{ id: 1 }]);
+    });
+
+    test('staging: PUT, GET and REMOVE through the connector, local files only under staging_allowed_local_path', async () => {
+      const theirs = outcome('staging') as {
+        downloaded: string;
+        outside_allowed_path: { error: string; message: string };
+        after_remove: { error: string; message: string };
+      };
+      assert.equal(theirs.downloaded, 'id,amount\n1,9.50\n');
+      assert.equal(theirs.outside_allowed_path.error, 'ProgrammingError');
+      assert.match(theirs.outside_allowed_path.message, /staging_allowed_local_path/);
+      assert.equal(theirs.after_remove.error, 'ServerOperationError');
+      assert.match(theirs.after_remove.message, /PATH_NOT_FOUND/);
+      await assert.rejects(stat('/etc/not-allowed.csv'));
     });
   });
 }

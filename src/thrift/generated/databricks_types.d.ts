@@ -541,8 +541,9 @@ declare class TGetResultSetMetadataResp {
     public arrowSchema?: Buffer;
     public uncompressedBytes?: Int64;
     public compressedBytes?: Int64;
+    public isStagingOperation?: boolean;
 
-      constructor(args?: { status: TStatus; schema?: TTableSchema; resultFormat?: TSparkRowSetType; lz4Compressed?: boolean; arrowSchema?: Buffer; uncompressedBytes?: Int64; compressedBytes?: Int64; });
+      constructor(args?: { status: TStatus; schema?: TTableSchema; resultFormat?: TSparkRowSetType; lz4Compressed?: boolean; arrowSchema?: Buffer; uncompressedBytes?: Int64; compressedBytes?: Int64; isStagingOperation?: boolean; });
   }
 
 declare class TFetchResultsReq {

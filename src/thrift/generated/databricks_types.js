@@ -5040,6 +5040,7 @@ const TGetResultSetMetadataResp = module.exports.TGetResultSetMetadataResp = cla
     this.arrowSchema = null;
     this.uncompressedBytes = null;
     this.compressedBytes = null;
+    this.isStagingOperation = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -5063,6 +5064,9 @@ const TGetResultSetMetadataResp = module.exports.TGetResultSetMetadataResp = cla
       }
       if (args.compressedBytes !== undefined && args.compressedBytes !== null) {
         this.compressedBytes = args.compressedBytes;
+      }
+      if (args.isStagingOperation !== undefined && args.isStagingOperation !== null) {
+        this.isStagingOperation = args.isStagingOperation;
       }
     }
   }
@@ -5128,6 +5132,13 @@ const TGetResultSetMetadataResp = module.exports.TGetResultSetMetadataResp = cla
           input.skip(ftype);
         }
         break;
+        case 1287:
+        if (ftype == Thrift.Type.BOOL) {
+          this.isStagingOperation = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5172,6 +5183,11 @@ const TGetResultSetMetadataResp = module.exports.TGetResultSetMetadataResp = cla
     if (this.compressedBytes !== null && this.compressedBytes !== undefined) {
       output.writeFieldBegin('compressedBytes', Thrift.Type.I64, 1286);
       output.writeI64(this.compressedBytes);
+      output.writeFieldEnd();
+    }
+    if (this.isStagingOperation !== null && this.isStagingOperation !== undefined) {
+      output.writeFieldBegin('isStagingOperation', Thrift.Type.BOOL, 1287);
+      output.writeBool(this.isStagingOperation);
       output.writeFieldEnd();
     }
     output.writeFieldStop();

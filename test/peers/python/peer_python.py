@@ -275,5 +275,35 @@ def run_statements(conn, s):
 
 RUNNERS["statements"] = run_statements
 
+
+def run_staging(conn, s):
+    """PUT, GET and REMOVE through the connector's staging ingestion, local files in s["dir"]."""
+    source = os.path.join(s["dir"], "upload.csv")
+    target = os.path.join(s["dir"], "download.csv")
+    with open(source, "w") as f:
+        f.write(s["content"])
+    volume_file = s["volume_file"]
+    outcome = {}
+    with conn.cursor() as cursor:
+        cursor.execute(f"PUT '{source}' INTO '{volume_file}' OVERWRITE")
+        cursor.execute(f"GET '{volume_file}' TO '{target}'")
+        with open(target) as f:
+            outcome["downloaded"] = f.read()
+        try:
+            cursor.execute(f"GET '{volume_file}' TO '/etc/not-allowed.csv'")
+            outcome["outside_allowed_path"] = "no error"
+        except Exception as exc:
+            outcome["outside_allowed_path"] = error_outcome(exc)
+        cursor.execute(f"REMOVE '{volume_file}'")
+        try:
+            cursor.execute(f"GET '{volume_file}' TO '{target}'")
+            outcome["after_remove"] = "no error"
+        except Exception as exc:
+            outcome["after_remove"] = error_outcome(exc)
+    return outcome
+
+
+RUNNERS["staging"] = run_staging
+
 if __name__ == "__main__":
     main()
