@@ -77,6 +77,13 @@ export interface SqlQueryInput {
    * `inlineResultLimitBytes`, larger results as JSON lines in the worker's result directory.
    */
   resultSink?: ResultSinkInput;
+  /**
+   * Attempts the status, fetch and close activities each get before the workflow fails with
+   * the last attempt's failure (e.g. the warehouse answering 503 all along). Each attempt
+   * already retries its request within the worker's HTTP retry budget (20 s by default).
+   * @default 30 for status and close, 10 for fetch
+   */
+  maxActivityAttempts?: number;
   /** Set by the workflow itself when it continues as new; not for callers. */
   continuation?: SqlQueryContinuation;
 }

@@ -55,6 +55,7 @@ const STEP_FIELDS = new Set([
   'inlineResultLimitBytes',
   'onAmbiguousSubmit',
   'resultSink',
+  'maxActivityAttempts',
 ]);
 const REFERENCE_FIELDS = new Set(['fromStep', 'column', 'row', 'type']);
 // Part of the child workflow id: keep it to characters that need no escaping anywhere.

@@ -10,6 +10,7 @@ import {
   CancellationScope,
   CancelledFailure,
   ActivityCancellationType,
+  type ActivityOptions,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -58,7 +59,7 @@ const { submitQuery } = proxyActivities<SqlActivities>({
 // Status, cancel and close are idempotent single requests: retry them with backoff for a
 // long while (a warehouse restart or network outage should not fail a days-long query).
 // 30 s per attempt bounds how long a worker killed mid-call delays the next attempt.
-const { syncQueryStatus, closeQuery } = proxyActivities<SqlActivities>({
+const STATUS_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -67,7 +68,7 @@ const { syncQueryStatus, closeQuery } = proxyActivities<SqlActivities>({
     maximumAttempts: 30,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
-});
+};
 
 // Cancel runs in non-cancellable scopes; WAIT_CANCELLATION_COMPLETED keeps the workflow
 // from ending before the warehouse has been told.
@@ -85,7 +86,7 @@ const { cancelQuery } = proxyActivities<SqlActivities>({
 
 // Fetch may stream a large result for a long time: the heartbeat timeout detects a dead
 // worker in 30 s and the retry resumes from the heartbeated row offset.
-const { fetchQueryResults } = proxyActivities<SqlActivities>({
+const FETCH_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '30 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -96,10 +97,19 @@ const { fetchQueryResults } = proxyActivities<SqlActivities>({
     maximumAttempts: 10,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
-});
+};
 
-type Settings = Required<Omit<SqlQueryInput, 'params' | 'continuation' | 'resultSink'>> &
-  Pick<SqlQueryInput, 'params' | 'resultSink'>;
+/** Status, close and fetch, with `maxActivityAttempts` in place of their own attempt limits when given. */
+function retriedActivities(maxAttempts: number | undefined) {
+  const limited = (options: ActivityOptions): ActivityOptions =>
+    maxAttempts === undefined ? options : { ...options, retry: { ...options.retry, maximumAttempts: maxAttempts } };
+  const { syncQueryStatus, closeQuery } = proxyActivities<SqlActivities>(limited(STATUS_OPTIONS));
+  const { fetchQueryResults } = proxyActivities<SqlActivities>(limited(FETCH_OPTIONS));
+  return { syncQueryStatus, closeQuery, fetchQueryResults };
+}
+
+type Settings = Required<Omit<SqlQueryInput, 'params' | 'continuation' | 'resultSink' | 'maxActivityAttempts'>> &
+  Pick<SqlQueryInput, 'params' | 'resultSink' | 'maxActivityAttempts'>;
 
 function resolveSettings(input: SqlQueryInput): Settings {
   return {
@@ -112,6 +122,7 @@ function resolveSettings(input: SqlQueryInput): Settings {
     inlineResultLimitBytes: input.inlineResultLimitBytes ?? 256 * 1024,
     onAmbiguousSubmit: input.onAmbiguousSubmit ?? 'fail',
     resultSink: input.resultSink === undefined ? undefined : checkedResultSink(input.resultSink),
+    maxActivityAttempts: input.maxActivityAttempts,
   };
 }
 
@@ -127,6 +138,7 @@ function checkedResultSink(value: unknown): SqlQueryInput['resultSink'] {
 
 export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryResult> {
   const settings = resolveSettings(input);
+  const { syncQueryStatus, closeQuery, fetchQueryResults } = retriedActivities(settings.maxActivityAttempts);
   const carried = input.continuation;
   const status: SqlQueryStatus = {
     state: carried ? 'RUNNING' : 'SUBMITTING',

@@ -52,7 +52,8 @@ export function findInputProblem(input: unknown, fromCaller = false): InputProbl
     numberProblem('pollBackoffFactor', i.pollBackoffFactor, 1, 'a factor') ??
     numberProblem('maxPollIntervalMs', i.maxPollIntervalMs, MIN_POLL_INTERVAL_MS, 'a number of milliseconds') ??
     integerProblem('maxPollsPerRun', i.maxPollsPerRun, 1) ??
-    integerProblem('inlineResultLimitBytes', i.inlineResultLimitBytes, 0);
+    integerProblem('inlineResultLimitBytes', i.inlineResultLimitBytes, 0) ??
+    integerProblem('maxActivityAttempts', i.maxActivityAttempts, 1);
   if (problem) return problem;
   if (typeof i.pollIntervalMs === 'number' && typeof i.maxPollIntervalMs === 'number' && i.maxPollIntervalMs < i.pollIntervalMs) {
     return {

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { cancelSqlQuery, startSqlQuery } from '../../src/temporal/client.js';
 import { createSqlWorker, type SqlWorker } from '../../src/temporal/worker.js';
 import { heldSql, StatementGate } from '../support/statement-gate.js';
@@ -121,6 +121,34 @@ describe('warehouse faults between the worker and the warehouse', () => {
     assert.deepEqual(result.rows, [{ tag: 'past-budget' }]);
     assert.equal(runs(sql).length, 1, 'ran once');
     assert.ok((await attempts(handle)).syncQueryStatus! >= 2, 'Temporal retried the status activity');
+  });
+
+  it('503s past every retry: the activity retries run out and the workflow fails naming the cause', async () => {
+    proxy.clearRules();
+    const sql = heldSql('retries-run-out');
+    const worker = await proxiedWorker();
+    const { handle, failure } = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(
+        env.client,
+        { statement: sql, pollIntervalMs: 200, maxActivityAttempts: 2 },
+        { taskQueue: worker.taskQueue },
+      );
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      proxy.add({ method: 'GetOperationStatus', action: { kind: 'status', status: 503 } });
+      return {
+        handle,
+        failure: await handle.result().then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      };
+    });
+    proxy.clearRules();
+    await gate.release('retries-run-out');
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure, String(failure));
+    assert.match(failure.cause.message, /^syncQueryStatus kept failing until its retries ran out: .*HTTP 503/);
+    assert.equal((await attempts(handle)).syncQueryStatus, 2, 'two attempts, as the input asked');
+    assert.equal(runs(sql).length, 1, 'ran once');
   });
 
   it('a submit refused with 503/429 past the budget is provably not submitted, and retried', async () => {

@@ -74,7 +74,7 @@ describe('pipeline validation', () => {
         step: 'a',
         field: 'steps[0].dependOn',
         message:
-          "step 'a': dependOn is not a step setting (known: name, statement, params, dependsOn, returnRows, pollIntervalMs, pollBackoffFactor, maxPollIntervalMs, maxPollsPerRun, inlineResultLimitBytes, onAmbiguousSubmit, resultSink)",
+          "step 'a': dependOn is not a step setting (known: name, statement, params, dependsOn, returnRows, pollIntervalMs, pollBackoffFactor, maxPollIntervalMs, maxPollsPerRun, inlineResultLimitBytes, onAmbiguousSubmit, resultSink, maxActivityAttempts)",
       },
     ],
     [

@@ -24,6 +24,7 @@ const BAD_INPUTS: Array<{ what: string; input: unknown; field: string }> = [
   { what: 'pollIntervalMs 0', input: { statement: 'SELECT 1', pollIntervalMs: 0 }, field: 'pollIntervalMs' },
   { what: 'pollBackoffFactor 0', input: { statement: 'SELECT 1', pollBackoffFactor: 0 }, field: 'pollBackoffFactor' },
   { what: 'maxPollsPerRun 0.5', input: { statement: 'SELECT 1', maxPollsPerRun: 0.5 }, field: 'maxPollsPerRun' },
+  { what: 'maxActivityAttempts 0', input: { statement: 'SELECT 1', maxActivityAttempts: 0 }, field: 'maxActivityAttempts' },
   { what: 'statement 42', input: { statement: 42 }, field: 'statement' },
   { what: 'empty statement', input: { statement: '  ' }, field: 'statement' },
   { what: 'a bigint parameter', input: { statement: 'SELECT :n', params: { n: 5n } }, field: 'params.n' },
