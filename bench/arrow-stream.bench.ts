@@ -6,9 +6,12 @@
  * this process's peak RSS (VmHWM) is the client's. Not a test, no targets enforced.
  *
  *   npm run bench:stream [-- ROWS]
+ *
+ * PATHS (e.g. PATHS='arrow cloud fetch') runs only the paths named, comma-separated, so a
+ * profile (node --cpu-prof, WAREHOUSE_NODE_ARGS for the warehouse) covers one path alone.
  */
 import { connect } from '../src/index.js';
-import { kib, startWarehouse } from './support/warehouse-process.js';
+import { cpuSeconds, kib, startWarehouse } from './support/warehouse-process.js';
 
 const ROWS = Number(process.argv[2] ?? 10_000_000);
 const ROW_PATH_ROWS = Math.min(ROWS, 2_000_000);
@@ -17,7 +20,7 @@ const statement = (rows: number) => `SELECT id, id * 1.5 AS d, CASE WHEN id % 10
 
 type Path = 'arrow inline' | 'arrow cloud fetch' | 'rows inline';
 
-async function run(path: Path, url: string, token: string): Promise<void> {
+async function run(path: Path, url: string, token: string, warehousePid: number): Promise<void> {
   const target = new URL(url);
   const connection = await connect({
     serverHostname: `${target.protocol}//${target.host}`,
@@ -30,6 +33,7 @@ async function run(path: Path, url: string, token: string): Promise<void> {
     const query = await connection.executeAsync(statement(rows), undefined, { directResults: false });
     const result = await query.getResults(); // waits until the warehouse has the result
     const started = performance.now();
+    const cpuBefore = { client: cpuSeconds(process.pid), warehouse: cpuSeconds(warehousePid) };
     let read = 0;
     if (path === 'rows inline') {
       for await (const row of result) if (row) read++;
@@ -37,10 +41,12 @@ async function run(path: Path, url: string, token: string): Promise<void> {
       for await (const batch of result.arrowBatches()) read += batch.numRows;
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = { client: cpuSeconds(process.pid) - cpuBefore.client, warehouse: cpuSeconds(warehousePid) - cpuBefore.warehouse };
     if (read !== rows) throw new Error(`read ${read} rows of ${rows}`);
     await query.close();
     console.log(
       `${path.padEnd(17)}: ${read} rows in ${seconds.toFixed(1)} s = ${Math.round(read / seconds).toLocaleString('en')} rows/s; ` +
+        `CPU s per M rows: client ${((cpu.client * 1e6) / read).toFixed(2)}, warehouse ${((cpu.warehouse * 1e6) / read).toFixed(2)}; ` +
         `client peak RSS so far ${(kib(process.pid, 'VmHWM') / 1024).toFixed(0)} MiB`,
     );
   } finally {
@@ -52,9 +58,10 @@ console.log(`${new Date().toISOString()}, node ${process.version}, ${ROWS} rows`
 const warehouse = await startWarehouse();
 try {
   // Cheapest first: VmHWM only grows, so each line's peak covers that path and the ones before.
-  await run('arrow cloud fetch', warehouse.url, warehouse.token);
-  await run('arrow inline', warehouse.url, warehouse.token);
-  await run('rows inline', warehouse.url, warehouse.token);
+  const chosen = process.env.PATHS?.split(',').map((path) => path.trim());
+  for (const path of ['arrow cloud fetch', 'arrow inline', 'rows inline'] as const) {
+    if (chosen === undefined || chosen.includes(path)) await run(path, warehouse.url, warehouse.token, warehouse.pid);
+  }
 } finally {
   warehouse.stop();
 }

@@ -13,6 +13,15 @@ export function kib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(match?.[1] ?? 0);
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
+export function cpuSeconds(pid: number): number {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Starts a warehouse in a child process; resolves to its pid, URL and token. */
 export function startWarehouse(
   options: { spoolDirectory?: string } = {},
@@ -21,7 +30,9 @@ export function startWarehouse(
 const w = await startLocalWarehouse({ directResultsWaitMs: 0, spoolDirectory: ${JSON.stringify(options.spoolDirectory)} });
 console.log(JSON.stringify({ url: w.url, token: w.accessToken }));
 process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  // WAREHOUSE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the warehouse side.
+  const nodeArgs = (process.env.WAREHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
   });

@@ -7,7 +7,19 @@
  * schema message before it and the end-of-stream marker after it.
  */
 import { compressFrameSync } from 'lz4-napi';
-import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8 } from 'apache-arrow';
+import {
+  type Data,
+  type DataType,
+  Field,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  util,
+} from 'apache-arrow';
 import { arrowTypeOf, buildData, SPARK_TYPE_METADATA, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
 import { readCell, type Cell } from './arrow-data.js';
 import { cellToText } from './text-format.js';
@@ -50,6 +62,21 @@ export class ArrowWireEncoder {
     );
     const empty = tableToIPC(new Table(this.wireSchema), 'stream');
     this.schemaBytes = empty.subarray(0, empty.length - END_OF_STREAM_BYTES);
+  }
+
+  /**
+   * Whether a stored batch's IPC message is the one this encoder sends, uncompressed: no
+   * column goes as text and each wire type is the stored type (field metadata aside, which
+   * lives in the schema message only).
+   */
+  sendsAsStored(stored: Schema): boolean {
+    return (
+      !this.options.lz4 &&
+      stored.fields.length === this.wireSchema.fields.length &&
+      this.wireSchema.fields.every(
+        (field, i) => !this.asText[i] && util.compareTypes(field.type, stored.fields[i]!.type as DataType),
+      )
+    );
   }
 
   /** One record batch message (LZ4 frame if asked) for a canonical batch. */

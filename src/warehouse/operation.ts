@@ -211,8 +211,8 @@ export class Operation implements Recorded {
       // Files hold whole Arrow streams, LZ4-framed as a whole when asked, not per message.
       const encoder = (this.#fileEncoder ??= new ArrowWireEncoder(store.columns, { ...this.format.arrow, lz4: false }));
       const lz4 = this.format.arrow.lz4;
-      file = store.slice(startRow, Number.MAX_SAFE_INTEGER, cloudFetch.fileBytes).then((slice) => {
-        const parts = [encoder.schemaBytes, ...slice.batches.map((batch) => encoder.encode(batch)), END_OF_STREAM];
+      file = store.encodedSlice(startRow, cloudFetch.fileBytes, encoder).then((slice) => {
+        const parts = [encoder.schemaBytes, ...slice.messages, END_OF_STREAM];
         return cloudFetch.files.write(parts, lz4, slice.startRow, slice.rowCount);
       });
       this.#files.set(startRow, file);

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { compressFrameSync } from 'lz4-napi';
+import { compressFrame } from 'lz4-napi';
 import Int64 from 'node-int64';
 import { TSparkArrowResultLink } from '../thrift/index.js';
 import { LinkSigner } from './link-signer.js';
@@ -48,7 +48,8 @@ export class ResultFiles {
   /** Writes an Arrow stream (the parts in order) as a new file; counted against the disk cap. */
   async write(parts: readonly Uint8Array[], lz4: boolean, startRow: number, rowCount: number): Promise<ResultFile> {
     const stream = Buffer.concat(parts);
-    const body = lz4 ? compressFrameSync(stream) : stream;
+    // On libuv's thread pool: the event loop keeps answering fetches and serving files meanwhile.
+    const body = lz4 ? await compressFrame(stream) : stream;
     const id = randomUUID();
     const path = this.spool.path(`${id}.arrows${lz4 ? '.lz4' : ''}`);
     this.spool.reserve(body.length);

@@ -37,6 +37,21 @@ interface BatchEntry {
   readonly arrowBytes: number;
 }
 
+/** What sends stored batches to a client: the wire types it asked for (see arrow-encode.ts). */
+export interface BatchEncoder {
+  /** Whether a stored batch's IPC message is already the message sent: same buffers, same types. */
+  sendsAsStored(stored: Schema): boolean;
+  /** The message sent for a batch. */
+  encode(batch: RecordBatch): Uint8Array;
+}
+
+/** Stored rows as the IPC record batch messages a client is sent. */
+export interface EncodedSlice {
+  readonly startRow: number;
+  readonly rowCount: number;
+  readonly messages: readonly Uint8Array[];
+}
+
 /** The IPC end-of-stream marker that `tableToIPC` writes after the last message. */
 const END_OF_STREAM_BYTES = 8;
 
@@ -133,6 +148,36 @@ export class ResultStore {
       if (singleBatch || offset + count < entry.rows) break;
     }
     return { startRow: Math.max(0, startRow), batches, rowCount: taken };
+  }
+
+  /**
+   * Rows from `startRow` as `encoder` sends them, about `maxBytes` of Arrow buffers (at least
+   * one batch). When the client reads the stored types and `startRow` starts a stored batch,
+   * the stored messages are copied as they lie in the file (one read, nothing decoded or
+   * re-encoded); otherwise the batches are sliced and encoded.
+   */
+  async encodedSlice(startRow: number, maxBytes: number, encoder: BatchEncoder): Promise<EncodedSlice> {
+    const first = this.batchIndexOf(Math.max(0, startRow));
+    if (!encoder.sendsAsStored(this.schema) || this.entries[first]?.startRow !== startRow) {
+      const slice = await this.slice(startRow, Number.MAX_SAFE_INTEGER, maxBytes);
+      return {
+        startRow: slice.startRow,
+        rowCount: slice.rowCount,
+        messages: slice.batches.map((batch) => encoder.encode(batch)),
+      };
+    }
+    let last = first;
+    let bytes = this.entries[first].arrowBytes;
+    while (last + 1 < this.entries.length && bytes < maxBytes) bytes += this.entries[++last]!.arrowBytes;
+    const from = this.entries[first];
+    const to = this.entries[last]!;
+    const length = to.offset + to.length - from.offset;
+    const messages = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.file.read(messages, 0, length, from.offset).catch(() => {
+      throw new SqlStatementError('The result was freed while it was read.', 'HY010');
+    });
+    if (bytesRead !== length) throw new SqlStatementError('A spooled result file was cut short.', 'XX000');
+    return { startRow, rowCount: to.startRow + to.rows - startRow, messages: [messages] };
   }
 
   /** A batch of no rows, for a read past the end. */

@@ -121,6 +121,31 @@ describe('cloud fetch: the download window', () => {
     window.close();
   });
 
+  it('hands out a downloaded file while the next page of links is still being asked for', async () => {
+    const links = Array.from({ length: 4 }, (_, i) => link(i));
+    let pages = 0;
+    let releaseSecondPage: () => void = () => {};
+    const supply: LinkSupply = {
+      nextLinks() {
+        pages++;
+        if (pages === 1) return Promise.resolve(links.slice(0, 2));
+        if (pages === 2) return new Promise((resolve) => (releaseSecondPage = () => resolve(links.slice(2))));
+        return Promise.resolve(null);
+      },
+      refresh: () => Promise.resolve([]),
+    };
+    const window = new DownloadWindow(supply, (l) => Promise.resolve(Buffer.from(`rows ${l.startRowOffset}`)), OPTIONS);
+    const first = await window.next();
+    // The server is slow to answer the second page (it writes its files meanwhile): the second
+    // file, already downloaded, must not wait for it.
+    const second = await Promise.race([window.next(), sleep(2_000).then(() => 'waited for the next page')]);
+    assert.equal(Buffer.from(first!.bytes).toString(), 'rows 0');
+    assert.notEqual(second, 'waited for the next page');
+    assert.equal(Buffer.from((second as { bytes: Uint8Array }).bytes).toString(), 'rows 10');
+    releaseSecondPage();
+    assert.deepEqual(await drain(window), ['rows 20', 'rows 30']);
+  });
+
   it('retries a download that fails once, and keeps the order', async () => {
     const links = Array.from({ length: 5 }, (_, i) => link(i));
     const attempts = new Map<number, number>();

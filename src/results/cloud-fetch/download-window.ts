@@ -70,10 +70,14 @@ export class DownloadWindow {
 
   /** The next file in row order, or null after the last. */
   async next(): Promise<DownloadedFile | null> {
-    await this.fill();
-    const file = this.started.shift();
-    if (file === undefined) return null;
-    const done = await file;
+    // Wait for links only while nothing is on its way: a file already downloading is handed
+    // out while the next links are asked for, so the server prepares them meanwhile.
+    while (this.started.length === 0) {
+      if (this.supplyDone && this.pending.length === 0) return null;
+      await this.fill();
+    }
+    void this.fill().catch(() => {});
+    const done = await this.started.shift()!;
     // Start the next downloads while the caller reads this file.
     void this.fill().catch(() => {});
     return done;
@@ -87,7 +91,7 @@ export class DownloadWindow {
     this.supplyDone = true;
   }
 
-  /** Starts downloads until the window is full or no links are left. One fill at a time. */
+  /** Starts downloads until the window is full, asking for one page of links at most. One fill at a time. */
   private fill(): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     this.filling ??= this.fillOnce()
@@ -100,14 +104,16 @@ export class DownloadWindow {
   }
 
   private async fillOnce(): Promise<void> {
-    while (this.started.length < this.options.maxConcurrent) {
-      if (this.pending.length === 0) {
-        if (this.supplyDone) return;
-        const links = await this.supply.nextLinks();
-        if (links === null) this.supplyDone = true;
-        else this.pending.push(...links);
-        continue;
-      }
+    this.startPending();
+    if (this.started.length >= this.options.maxConcurrent || this.pending.length > 0 || this.supplyDone) return;
+    const links = await this.supply.nextLinks();
+    if (links === null) this.supplyDone = true;
+    else this.pending.push(...links);
+    this.startPending();
+  }
+
+  private startPending(): void {
+    while (this.started.length < this.options.maxConcurrent && this.pending.length > 0) {
       const task = this.fetchWithRetries(this.pending.shift()!);
       task.catch(() => {}); // read (and rethrown) by next(); never unhandled
       this.started.push(task);

@@ -33,7 +33,28 @@ export function downloadLink(options: LinkDownloadOptions): { download: LinkDown
       await response.body.dump();
       throw new LinkHttpError(response.statusCode);
     }
-    return new Uint8Array(await response.body.arrayBuffer());
+    return readBody(response.body, Number(response.headers['content-length']));
   };
   return { download, close: () => agent.close() };
+}
+
+/**
+ * The whole body, copied chunk by chunk into one buffer of the announced length, so a file
+ * is held once while it downloads rather than as chunks and then their concatenation.
+ */
+async function readBody(body: AsyncIterable<Buffer>, announced: number): Promise<Uint8Array> {
+  if (!Number.isSafeInteger(announced) || announced <= 0) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+  const bytes = Buffer.allocUnsafe(announced);
+  let length = 0;
+  for await (const chunk of body) {
+    if (length + chunk.length > announced) throw new Error(`the file is longer than its Content-Length (${announced} bytes)`);
+    bytes.set(chunk, length);
+    length += chunk.length;
+  }
+  if (length !== announced) throw new Error(`the file ended after ${length} of its ${announced} bytes`);
+  return bytes;
 }
