@@ -152,13 +152,14 @@ export class ResultStore {
 
   /**
    * Rows from `startRow` as `encoder` sends them, about `maxBytes` of Arrow buffers (at least
-   * one batch). When the client reads the stored types and `startRow` starts a stored batch,
-   * the stored messages are copied as they lie in the file (one read, nothing decoded or
-   * re-encoded); otherwise the batches are sliced and encoded.
+   * one row). When the client reads the stored types, `startRow` starts a stored batch and that
+   * batch fits in `maxBytes`, whole stored messages are copied as they lie in the file (one
+   * read, nothing decoded or re-encoded); otherwise the batches are sliced and encoded.
    */
   async encodedSlice(startRow: number, maxBytes: number, encoder: BatchEncoder): Promise<EncodedSlice> {
     const first = this.batchIndexOf(Math.max(0, startRow));
-    if (!encoder.sendsAsStored(this.schema) || this.entries[first]?.startRow !== startRow) {
+    const whole = this.entries[first];
+    if (!encoder.sendsAsStored(this.schema) || whole?.startRow !== startRow || whole.arrowBytes > maxBytes) {
       const slice = await this.slice(startRow, Number.MAX_SAFE_INTEGER, maxBytes);
       return {
         startRow: slice.startRow,
@@ -167,9 +168,12 @@ export class ResultStore {
       };
     }
     let last = first;
-    let bytes = this.entries[first].arrowBytes;
-    while (last + 1 < this.entries.length && bytes < maxBytes) bytes += this.entries[++last]!.arrowBytes;
-    const from = this.entries[first];
+    let bytes = whole.arrowBytes;
+    // Whole batches, as many as fit.
+    while (last + 1 < this.entries.length && bytes + this.entries[last + 1]!.arrowBytes <= maxBytes) {
+      bytes += this.entries[++last]!.arrowBytes;
+    }
+    const from = whole;
     const to = this.entries[last]!;
     const length = to.offset + to.length - from.offset;
     const messages = Buffer.allocUnsafe(length);
