@@ -3,7 +3,8 @@
  * TIMESTAMP, BOOLEAN; default 10,000,000) through sqlQueryWorkflow to the S3-compatible
  * server (moto, on loopback) as Parquet and as JSON lines, on the real dev server and local
  * warehouse. The worker runs in its own process, so its peak RSS (VmHWM) is its own.
- * Prints rows/s (fetch start to workflow result) and that peak; a measurement, not a test.
+ * Prints rows/s (fetch start to workflow result), that peak, and the worker's RSS once it
+ * polls, before any query (what the fetch adds is the difference); a measurement, not a test.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,10 +24,10 @@ async function spawnWorker(env: TemporalTestEnv, s3: S3TestServer, taskQueue: st
   return (await startWorkerProcess(env, taskQueue, undefined, s3.workerEnv)).child;
 }
 
-/** Peak resident set size of a process, in MB (Linux /proc). */
-async function peakRssMb(pid: number): Promise<number> {
+/** Resident set size of a process now (VmRSS) or at its peak (VmHWM), in MB (Linux /proc). */
+async function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
 const [env, s3] = await Promise.all([startTemporalTestEnv({ directResultsWaitMs: 0 }), startS3Server()]);
@@ -37,6 +38,7 @@ try {
     const taskQueue = `bench-${format}-${Date.now()}`;
     const worker = await spawnWorker(env, s3, taskQueue);
     try {
+      const idleRss = await rssMb(worker.pid!, 'VmRSS');
       const started = Date.now();
       const handle = await startSqlQuery(
         env.client,
@@ -53,7 +55,8 @@ try {
         'MB written': Math.round(manifest.bytes / 1e6),
         seconds: Number(seconds.toFixed(1)),
         'rows/s': Math.round(manifest.rows / seconds),
-        'worker peak RSS MB': Math.round(await peakRssMb(worker.pid!)),
+        'worker RSS idle MB': Math.round(idleRss),
+        'worker peak RSS MB': Math.round(await rssMb(worker.pid!, 'VmHWM')),
       });
       process.stderr.write(`${JSON.stringify(reports.at(-1))}\n`);
     } finally {
