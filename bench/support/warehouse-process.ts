@@ -24,11 +24,12 @@ export function cpuSeconds(pid: number): number {
 
 /** Starts a warehouse in a child process; resolves to its pid, URL and token. */
 export function startWarehouse(
-  options: { spoolDirectory?: string } = {},
-): Promise<{ pid: number; url: string; token: string; stop: () => void }> {
+  options: { spoolDirectory?: string; tls?: boolean; directResultsWaitMs?: number } = {},
+): Promise<{ pid: number; url: string; token: string; ca?: string; stop: () => void }> {
+  const settings = { directResultsWaitMs: 0, ...options };
   const script = `import { startLocalWarehouse } from ${JSON.stringify(ENTRY)};
-const w = await startLocalWarehouse({ directResultsWaitMs: 0, spoolDirectory: ${JSON.stringify(options.spoolDirectory)} });
-console.log(JSON.stringify({ url: w.url, token: w.accessToken }));
+const w = await startLocalWarehouse(${JSON.stringify(settings)});
+console.log(JSON.stringify({ url: w.url, token: w.accessToken, ca: w.caCertificate }));
 process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
   // WAREHOUSE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the warehouse side.
   const nodeArgs = (process.env.WAREHOUSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -40,8 +41,8 @@ process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
     const timer = setTimeout(() => reject(new Error('the warehouse did not start within 60 s')), 60_000);
     child.stdout.once('data', (line: Buffer) => {
       clearTimeout(timer);
-      const { url, token } = JSON.parse(line.toString()) as { url: string; token: string };
-      resolve({ pid: child.pid ?? 0, url, token, stop: () => child.kill('SIGTERM') });
+      const { url, token, ca } = JSON.parse(line.toString()) as { url: string; token: string; ca?: string };
+      resolve({ pid: child.pid ?? 0, url, token, ca, stop: () => child.kill('SIGTERM') });
     });
   });
 }

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench`: our driver beside the official clients, in one run. One local warehouse
+ * over TLS in its own process; each contender in a process of its own, started anew for
+ * every measurement; contenders interleaved, ROUNDS rounds (default 3). Prints a table of
+ * medians with ratios to ours, peak RSS per client process, the machine and its load; writes
+ * bench/results.json and draws bench/results.svg. Not a test: nothing is enforced.
+ *
+ *   npm run bench                    # 1,000,000 mixed rows, 3 rounds
+ *   BENCH_ROWS=10000000 npm run bench
+ *
+ * Cases: 1. fetch throughput (our rows and Arrow batch stream, @databricks/sql fetchAll, the
+ * Python connector's fetchall and fetchall_arrow, and two in-memory floors); 2. small-query
+ * latency (median and p95 of 200 runs) for our execute and executeAsync and both peers.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drawChart, type ChartRow } from './support/chart.js';
+import { startWarehouse } from './support/warehouse-process.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const RUNS = Number(process.env.LATENCY_RUNS ?? 200);
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const MIXED = (rows: number) => `SELECT id, id * 1.5 AS d, CAST(id AS VARCHAR) AS s, CAST(id AS DECIMAL(18,2)) AS m,
+  TIMESTAMP '2020-01-01' + to_seconds(id) AS t, CASE WHEN id % 10 = 0 THEN NULL ELSE id END AS n FROM RANGE(${rows})`;
+const SMALL = 'SELECT 1 AS one';
+
+interface Contender {
+  name: string;
+  /** What its ratio is taken against. */
+  reference: string;
+  python?: boolean;
+}
+
+const FETCH: Contender[] = [
+  { name: 'ours rows', reference: 'ours rows' },
+  { name: '@databricks/sql fetchAll', reference: 'ours rows' },
+  { name: 'Python connector fetchall', reference: 'ours rows', python: true },
+  { name: 'floor: columns to row objects', reference: 'ours rows' },
+  { name: 'ours arrowBatches', reference: 'ours arrowBatches' },
+  { name: 'Python connector fetchall_arrow', reference: 'ours arrowBatches', python: true },
+  { name: 'floor: decode Arrow in memory', reference: 'ours arrowBatches' },
+];
+const LATENCY: Contender[] = [
+  { name: 'ours execute', reference: 'ours execute' },
+  { name: 'ours executeAsync', reference: 'ours execute' },
+  { name: '@databricks/sql', reference: 'ours execute' },
+  { name: 'Python connector', reference: 'ours execute', python: true },
+];
+
+/** The peers' Python (the cached venv of the peer suite), or undefined when it cannot be had. */
+async function pythonPeer(): Promise<string | undefined> {
+  const { code, stdout } = await runProcess('bash', [join(HERE, '../scripts/peers/python-venv.sh')], '');
+  return code === 0 ? stdout.trim().split('\n').pop() : undefined;
+}
+
+function runProcess(command: string, args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const load = (): number => Number(loadavg()[0]!.toFixed(2));
+
+const started = new Date();
+const warehouse = await startWarehouse({ tls: true, directResultsWaitMs: 5000 });
+const caFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'ca.pem');
+writeFileSync(caFile, warehouse.ca ?? '');
+const python = await pythonPeer();
+const samples = new Map<string, Array<Record<string, number>>>();
+
+async function measure(kind: 'fetch' | 'latency', contender: Contender): Promise<void> {
+  const plan = {
+    contender: contender.name,
+    url: warehouse.url,
+    token: warehouse.token,
+    ca: warehouse.ca,
+    caFile,
+    sql: kind === 'fetch' ? MIXED(ROWS) : SMALL,
+    ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS }),
+  };
+  const loadBefore = load();
+  const { code, stdout, stderr } = contender.python
+    ? await runProcess(python!, [join(HERE, 'support/contender.py')], JSON.stringify(plan))
+    : await runProcess(process.execPath, ['--import', 'tsx', join(HERE, 'support/contender.ts')], '', {
+        BENCH_PLAN: JSON.stringify(plan),
+      });
+  if (code !== 0) throw new Error(`${contender.name} failed (exit ${code}):\n${stderr.slice(-2000)}`);
+  const figures = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+  figures.load = loadBefore;
+  const key = `${kind}|${contender.name}`;
+  samples.set(key, [...(samples.get(key) ?? []), figures]);
+  process.stderr.write(`round ${samples.get(key)!.length} ${contender.name}: ${JSON.stringify(figures)}\n`);
+}
+
+try {
+  const usable = (c: Contender) => !c.python || python !== undefined;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const contender of FETCH.filter(usable)) await measure('fetch', contender);
+    for (const contender of LATENCY.filter(usable)) await measure('latency', contender);
+  }
+} finally {
+  warehouse.stop();
+}
+
+const rows: Array<Record<string, string | number>> = [];
+const chart: ChartRow[] = [];
+const figure = (kind: string, name: string, field: string) =>
+  median((samples.get(`${kind}|${name}`) ?? []).map((s) => s[field]!));
+for (const contender of FETCH) {
+  if (!samples.has(`fetch|${contender.name}`)) continue;
+  const rowsPerSecond = ROWS / figure('fetch', contender.name, 'seconds');
+  const reference = ROWS / figure('fetch', contender.reference, 'seconds');
+  rows.push({
+    case: `fetch ${ROWS.toLocaleString('en-US')} rows`,
+    contender: contender.name,
+    'rows/s': Math.round(rowsPerSecond),
+    'vs ours': `${(reference / rowsPerSecond).toFixed(2)}x`,
+    'peak RSS MiB': Math.round(figure('fetch', contender.name, 'peakRssMiB')),
+    load: figure('fetch', contender.name, 'load'),
+  });
+  chart.push({ case: 'fetch (rows/s)', contender: contender.name, value: Math.round(rowsPerSecond) });
+}
+for (const contender of LATENCY) {
+  if (!samples.has(`latency|${contender.name}`)) continue;
+  const medianMs = figure('latency', contender.name, 'medianMs');
+  rows.push({
+    case: `latency ${RUNS} runs`,
+    contender: contender.name,
+    'median ms': Number(medianMs.toFixed(2)),
+    'p95 ms': Number(figure('latency', contender.name, 'p95Ms').toFixed(2)),
+    'vs ours': `${(medianMs / figure('latency', contender.reference, 'medianMs')).toFixed(2)}x`,
+    'peak RSS MiB': Math.round(figure('latency', contender.name, 'peakRssMiB')),
+    load: figure('latency', contender.name, 'load'),
+  });
+  chart.push({ case: 'small query (median ms)', contender: contender.name, value: Number(medianMs.toFixed(2)) });
+}
+const machine = {
+  date: started.toISOString(),
+  cpus: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  rounds: ROUNDS,
+};
+console.log(JSON.stringify(machine));
+console.table(rows);
+console.log(
+  '"vs ours": fetch, ours rows/s over theirs (above 1: ours is faster); latency, their median over ours (above 1: ours is faster).',
+);
+writeFileSync(
+  join(HERE, 'results.json'),
+  `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
+);
+writeFileSync(
+  join(HERE, 'results.svg'),
+  await drawChart(chart, `${machine.date.slice(0, 10)}, ${machine.cpus}, ${ROWS.toLocaleString('en-US')} rows`),
+);

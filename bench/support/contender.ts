@@ -1,0 +1,184 @@
+/**
+ * One contender of `npm run bench`, alone in its own process: reads the plan as JSON from
+ * BENCH_PLAN, runs it, prints one JSON line with its timings and this process's peak RSS.
+ * Contenders: our driver's rows and Arrow batch stream, @databricks/sql's fetchAll, the
+ * in-memory floors (the same Arrow decoded from memory; a plain column-to-rows loop), and
+ * the small-query latency of each Node client.
+ */
+import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
+import { tableFromIPC, tableToIPC, Table, type RecordBatch } from 'apache-arrow';
+import { connect, type Connection } from '../../src/index.js';
+import { kib } from './warehouse-process.js';
+
+interface Plan {
+  contender: string;
+  /** `https://host:port/path` of the warehouse. */
+  url: string;
+  token: string;
+  /** PEM of the warehouse's self-signed certificate. */
+  ca: string;
+  sql: string;
+  /** Rows expected (fetch cases) or runs to time (latency cases). */
+  rows?: number;
+  runs?: number;
+}
+
+const plan = JSON.parse(process.env.BENCH_PLAN ?? '{}') as Plan;
+const target = new URL(plan.url);
+
+async function ours(): Promise<Connection> {
+  return connect({
+    serverHostname: `${target.protocol}//${target.host}`,
+    httpPath: target.pathname,
+    accessToken: plan.token,
+    ca: plan.ca,
+  });
+}
+
+async function official(): Promise<DBSQLClient> {
+  const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
+  await client.connect({
+    host: target.hostname,
+    port: Number(target.port),
+    path: target.pathname,
+    token: plan.token,
+    customCaCert: plan.ca,
+    telemetryEnabled: false,
+  });
+  return client;
+}
+
+/** Seconds to read the whole result; `rows` the count read. */
+async function timed(read: () => Promise<number>): Promise<{ seconds: number; rows: number }> {
+  const started = performance.now();
+  const rows = await read();
+  return { seconds: (performance.now() - started) / 1000, rows };
+}
+
+/** Every byte of every buffer of a batch read once: what any consumer must at least do. */
+function touch(batch: RecordBatch): number {
+  let sum = 0;
+  for (const child of batch.data.children) {
+    for (const buffer of [child.values, child.nullBitmap, child.valueOffsets] as Array<ArrayBufferView | undefined>) {
+      if (!buffer) continue;
+      const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      for (let i = 0; i < bytes.length; i += 64) sum += bytes[i]!;
+    }
+  }
+  return sum;
+}
+
+async function fetchCase(): Promise<Record<string, number>> {
+  switch (plan.contender) {
+    case 'ours rows': {
+      const connection = await ours();
+      return timed(async () => {
+        const result = await connection.execute(plan.sql);
+        let n = 0;
+        for await (const row of result) if (row) n++;
+        return n;
+      });
+    }
+    case 'ours arrowBatches': {
+      const connection = await ours();
+      return timed(async () => {
+        const result = await connection.execute(plan.sql);
+        let n = 0;
+        for await (const batch of result.arrowBatches()) {
+          touch(batch);
+          n += batch.numRows;
+        }
+        return n;
+      });
+    }
+    case '@databricks/sql fetchAll': {
+      const client = await official();
+      return timed(async () => {
+        const session = await client.openSession();
+        const operation = await session.executeStatement(plan.sql);
+        const rows = await operation.fetchAll();
+        await operation.close();
+        return rows.length;
+      });
+    }
+    case 'floor: decode Arrow in memory':
+    case 'floor: columns to row objects': {
+      // The same result, read once by our driver, then timed from memory only.
+      const connection = await ours();
+      const batches: RecordBatch[] = [];
+      for await (const batch of (await connection.execute(plan.sql)).arrowBatches()) batches.push(batch);
+      if (plan.contender === 'floor: decode Arrow in memory') {
+        const ipc = tableToIPC(new Table(batches), 'stream');
+        return timed(() => {
+          const table = tableFromIPC(ipc);
+          for (const batch of table.batches) touch(batch);
+          return Promise.resolve(table.numRows);
+        });
+      }
+      return timed(() => {
+        let n = 0;
+        for (const batch of batches) {
+          const names = batch.schema.fields.map((field) => field.name);
+          const columns = names.map((name) => batch.getChild(name)!.toArray() as ArrayLike<unknown>);
+          for (let row = 0; row < batch.numRows; row++) {
+            const object: Record<string, unknown> = {};
+            for (let c = 0; c < names.length; c++) object[names[c]!] = columns[c]![row];
+            if (object) n++;
+          }
+        }
+        return Promise.resolve(n);
+      });
+    }
+    default:
+      throw new Error(`no fetch contender '${plan.contender}'`);
+  }
+}
+
+async function latencyCase(): Promise<Record<string, number>> {
+  const runs = plan.runs ?? 200;
+  let once: () => Promise<unknown>;
+  switch (plan.contender) {
+    case 'ours execute': {
+      const connection = await ours();
+      once = async () => (await connection.execute(plan.sql)).fetchAll();
+      break;
+    }
+    case 'ours executeAsync': {
+      const connection = await ours();
+      once = async () => {
+        const query = await connection.executeAsync(plan.sql);
+        const rows = await (await query.getResults()).fetchAll();
+        await query.close();
+        return rows;
+      };
+      break;
+    }
+    case '@databricks/sql': {
+      const session = await (await official()).openSession();
+      once = async () => {
+        const operation = await session.executeStatement(plan.sql);
+        const rows = await operation.fetchAll();
+        await operation.close();
+        return rows;
+      };
+      break;
+    }
+    default:
+      throw new Error(`no latency contender '${plan.contender}'`);
+  }
+  for (let i = 0; i < 10; i++) await once(); // warm-up: connections, JIT
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await once();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(runs / 2)]!, p95Ms: times[Math.floor(runs * 0.95)]! };
+}
+
+const figures = plan.rows === undefined ? await latencyCase() : await fetchCase();
+if (figures.rows !== undefined && figures.rows !== plan.rows) throw new Error(`read ${figures.rows} rows of ${plan.rows}`);
+console.log(JSON.stringify({ ...figures, peakRssMiB: kib(process.pid, 'VmHWM') / 1024 }));
+// Clients keep sockets open; the figures are out.
+process.exit(0);
