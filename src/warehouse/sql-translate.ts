@@ -15,6 +15,8 @@
 import { SqlStatementError } from './errors.js';
 import { aliasSelectItems } from './dialect/column-names.js';
 import { guardDivisors } from './dialect/division.js';
+import { renameDatetimeFunctions } from './dialect/datetime.js';
+import { rewriteLambdaCalls } from './dialect/lambdas.js';
 import { polyglot } from './dialect/polyglot.js';
 import { fixMerge, markOverwrite, overwriteOf, type Overwrite } from './dialect/statements.js';
 import { SPARK_FUNCTION_CATALOG, isSparkFunction } from './dialect/spark-functions.js';
@@ -62,7 +64,7 @@ export function translateStatement(
 ): TranslatedStatement {
   const ansi = options.ansi ?? true;
   const insert = markOverwrite(sql);
-  const marked = markTryCasts(rewriteMapCalls(aliasSelectItems(insert.sql)));
+  const marked = markTryCasts(rewriteMapCalls(renameDatetimeFunctions(aliasSelectItems(insert.sql))));
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
   if (!result.success || !result.sql) throw translationError(result.error ?? 'unknown error', sql);
   const statements = result.sql.filter((s) => s.trim() !== '');
@@ -72,7 +74,7 @@ export function translateStatement(
       '42601',
     );
   }
-  const duckSql = guardDivisors(fixMerge(fixDuckDbText(statements[0]!, names, ansi)), ansi);
+  const duckSql = guardDivisors(rewriteLambdaCalls(fixMerge(fixDuckDbText(statements[0]!, names, ansi))), ansi);
   if (!insert.overwrite) return { sql: duckSql };
   const overwrite = overwriteOf(duckSql);
   if ('error' in overwrite)

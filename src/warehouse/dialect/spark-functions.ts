@@ -37,6 +37,23 @@ const MACROS: Record<string, string> = {
   map_contains_key: '(m, k) AS map_contains(m, k)',
   timestamp_seconds: '(s) AS make_timestamp(CAST(s AS BIGINT) * 1000000)',
   octet_length: '(s) AS strlen(s)',
+  // Datetime functions given a string cast it, as Spark does (datetime.ts renames the first four).
+  __dbsql_date_add: '(d, n) AS CAST(d AS DATE) + CAST(n AS INTEGER)',
+  __dbsql_date_sub: '(d, n) AS CAST(d AS DATE) - CAST(n AS INTEGER)',
+  __dbsql_add_months: '(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)',
+  __dbsql_dayofweek: '(x) AS dayofweek(CAST(x AS TIMESTAMP)) + 1',
+  hour: '(x) AS hour(CAST(x AS TIMESTAMP))',
+  minute: '(x) AS minute(CAST(x AS TIMESTAMP))',
+  second: '(x) AS second(CAST(x AS TIMESTAMP))',
+  dayofmonth: '(x) AS dayofmonth(CAST(x AS TIMESTAMP))',
+  dayofyear: '(x) AS dayofyear(CAST(x AS TIMESTAMP))',
+  weekofyear: '(x) AS weekofyear(CAST(x AS TIMESTAMP))',
+  quarter: '(x) AS quarter(CAST(x AS TIMESTAMP))',
+  last_day: '(x) AS last_day(CAST(x AS TIMESTAMP))',
+  date_trunc:
+    "(u, x) AS date_trunc(CASE upper(u) WHEN 'YY' THEN 'year' WHEN 'YYYY' THEN 'year' WHEN 'MM' THEN 'month' WHEN 'MON' THEN 'month' WHEN 'DD' THEN 'day' ELSE lower(u) END, CAST(x AS TIMESTAMP))",
+  trunc:
+    "(x, u) AS CAST(date_trunc(CASE upper(u) WHEN 'YY' THEN 'year' WHEN 'YYYY' THEN 'year' WHEN 'MM' THEN 'month' WHEN 'MON' THEN 'month' WHEN 'DD' THEN 'day' ELSE lower(u) END, CAST(x AS TIMESTAMP)) AS DATE)",
   // The session's time zone (SET TIME ZONE) is the connection's TimeZone setting.
   current_timezone: "() AS current_setting('TimeZone')",
   // DuckDB spells it without parentheses only.
