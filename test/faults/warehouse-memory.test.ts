@@ -5,12 +5,11 @@
  * 16 Mi characters. Measured as the JS heap after a full GC, the part a leak or an unbounded
  * history would grow; the bound asserted is one a leak of the statements would break.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { connect, type Connection } from '../../src/index.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { useLocalWarehouse } from '../support/driver-fixtures.js';
 import { post } from './support/thrift-bytes.js';
 
 const MB = 1024 * 1024;
@@ -30,20 +29,7 @@ function heapAfterGc(): number {
 }
 
 describe('warehouse memory over repeated passes', () => {
-  let warehouse: LocalWarehouse;
-  let connection: Connection;
-  before(async () => {
-    warehouse = await startLocalWarehouse();
-    connection = await connect({
-      serverHostname: warehouse.serverHostname,
-      httpPath: warehouse.httpPath,
-      accessToken: warehouse.accessToken,
-    });
-  });
-  after(async () => {
-    await connection?.close();
-    await warehouse?.close();
-  });
+  const local = useLocalWarehouse();
 
   it('plateaus: statements with large text and garbage requests, pass after pass', async () => {
     const heap: number[] = [];
@@ -52,16 +38,16 @@ describe('warehouse memory over repeated passes', () => {
       for (let i = 0; i < PER_PASS; i++) {
         // A unique long comment: a generated statement, as pipelines and ORMs send.
         const padding = `${pass}.${i} `.padEnd(STATEMENT_CHARS, 'x');
-        const rs = await connection.execute(`SELECT id, 'v' || id AS s FROM range(${500 + i}) -- ${padding}`);
+        const rs = await local.connection.execute(`SELECT id, 'v' || id AS s FROM range(${500 + i}) -- ${padding}`);
         assert.equal((await rs.fetchAll()).length, 500 + i);
         await rs.close();
         sent += 1;
         const garbage = Buffer.alloc(64 + i, (pass * 31 + i) & 0xff);
-        assert.equal((await post(warehouse, garbage)).status, 400);
+        assert.equal((await post(local.warehouse, garbage)).status, 400);
       }
       heap.push(heapAfterGc());
     }
-    const history = warehouse.history();
+    const history = local.warehouse.history();
     const kept = history.reduce((sum, r) => sum + r.statement.length, 0);
     process.stdout.write(
       `heap after each pass (MiB): ${heap.map((h) => (h / MB).toFixed(1)).join(' ')}; ` +

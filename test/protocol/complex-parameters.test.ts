@@ -2,31 +2,16 @@
  * ARRAY, MAP and STRUCT parameters through our driver against the local warehouse: inferred
  * from JS arrays, given with an explicit type, nested, NULL, and bad shapes named.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, InvalidArgumentError, type Connection } from '../../src/index.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { InvalidArgumentError, type Connection } from '../../src/index.js';
+import { useLocalWarehouse } from '../support/driver-fixtures.js';
 
 describe('complex native parameters', () => {
-  let warehouse: LocalWarehouse;
-  let connection: Connection;
-
-  before(async () => {
-    warehouse = await startLocalWarehouse();
-    connection = await connect({
-      serverHostname: warehouse.serverHostname,
-      httpPath: warehouse.httpPath,
-      accessToken: warehouse.accessToken,
-    });
-  });
-
-  after(async () => {
-    await connection?.close();
-    await warehouse?.close();
-  });
+  const local = useLocalWarehouse();
 
   async function row(sql: string, params: Parameters<Connection['execute']>[1]) {
-    const result = await connection.execute(sql, params);
+    const result = await local.connection.execute(sql, params);
     const rows = await result.fetchAll();
     assert.equal(rows.length, 1);
     return { row: rows[0]!, types: result.columns.map((c) => c.typeName) };
@@ -102,7 +87,7 @@ describe('complex native parameters', () => {
       [{ a: { type: 'MAP<STRING, INT>', value: new Map([[null, 1]]) } }, /parameter :a has a null MAP key/],
     ];
     for (const [params, message] of cases) {
-      await assert.rejects(connection.execute('SELECT :a AS a', params as never), (error: unknown) => {
+      await assert.rejects(local.connection.execute('SELECT :a AS a', params as never), (error: unknown) => {
         assert.ok(error instanceof InvalidArgumentError, String(error));
         assert.equal(error.argument, ':a');
         assert.match(error.message, message);
@@ -113,7 +98,7 @@ describe('complex native parameters', () => {
 
   test('an element the warehouse cannot cast fails the statement, naming the parameter', async () => {
     await assert.rejects(
-      connection.execute('SELECT :a AS a', { a: { type: 'ARRAY<INT>', value: ['1', 'x'] } }),
+      local.connection.execute('SELECT :a AS a', { a: { type: 'ARRAY<INT>', value: ['1', 'x'] } }),
       /Parameter a \(ARRAY\) has an element that is not valid: .*'x'/,
     );
   });

@@ -3,31 +3,16 @@
  * Databricks' count columns and sets the modified-row count, DDL an empty result, literals get
  * Databricks' column names, and the client's resultRowLimit and maxBytesPerBatch bound the result.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, InvalidArgumentError, type Connection, type ExecuteOptions } from '../../src/index.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { InvalidArgumentError, type ExecuteOptions } from '../../src/index.js';
+import { useLocalWarehouse } from '../support/driver-fixtures.js';
 
 describe('statement results', () => {
-  let warehouse: LocalWarehouse;
-  let connection: Connection;
-
-  before(async () => {
-    warehouse = await startLocalWarehouse();
-    connection = await connect({
-      serverHostname: warehouse.serverHostname,
-      httpPath: warehouse.httpPath,
-      accessToken: warehouse.accessToken,
-    });
-  });
-
-  after(async () => {
-    await connection?.close();
-    await warehouse?.close();
-  });
+  const local = useLocalWarehouse();
 
   async function run(sql: string, options: ExecuteOptions = {}) {
-    const result = await connection.execute(sql, undefined, options);
+    const result = await local.connection.execute(sql, undefined, options);
     const rows = await result.fetchAll();
     return { columns: result.columns.map((c) => `${c.name} ${c.typeName}`), rows, modified: result.modifiedRowCount };
   }
@@ -89,7 +74,7 @@ describe('statement results', () => {
     const limited = await run('SELECT id FROM range(2000)', { resultRowLimit: 1000 });
     assert.equal(limited.rows.length, 1000);
     assert.deepEqual(limited.rows.at(-1), { id: 999n });
-    const async = await connection.executeAsync('SELECT id FROM range(2000)', undefined, {
+    const async = await local.connection.executeAsync('SELECT id FROM range(2000)', undefined, {
       resultRowLimit: 1000,
       directResults: false,
     });
@@ -100,7 +85,7 @@ describe('statement results', () => {
   });
 
   test('maxBytesPerBatch bounds the Arrow bytes of each batch', async () => {
-    const execution = await connection.executeAsync('SELECT id FROM range(2000)', undefined, {
+    const execution = await local.connection.executeAsync('SELECT id FROM range(2000)', undefined, {
       maxBytesPerBatch: 1000,
       directResults: false,
     });
@@ -119,7 +104,7 @@ describe('statement results', () => {
   });
 
   test('literals and expressions are named as Databricks names them', async () => {
-    const result = await connection.execute(
+    const result = await local.connection.execute(
       "SELECT 'samsonite', upper('abc'), 1.5, 2, -3, true, DATE'2020-01-01', 1 + 2, 'a' || 'b', 7L, CAST('1' AS INT)",
     );
     await result.fetchAll();
@@ -147,7 +132,7 @@ describe('statement results', () => {
       ['resultRowLimit', 1.5],
       ['maxBytesPerBatch', -1],
     ] as const) {
-      await assert.rejects(connection.execute('SELECT 1', undefined, { [name]: value }), (error: unknown) => {
+      await assert.rejects(local.connection.execute('SELECT 1', undefined, { [name]: value }), (error: unknown) => {
         assert.ok(error instanceof InvalidArgumentError);
         assert.equal(error.argument, name);
         assert.match(error.message, new RegExp(`${name} must be a positive integer, got ${value}`));

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { ServerOperationError, type Connection } from '../../src/index.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
-import { connectTo } from '../support/driver-fixtures.js';
+import { startLocalWarehouse } from '../../src/warehouse/index.js';
+import { connectTo, sqlStateOf, useLocalWarehouse } from '../support/driver-fixtures.js';
 
 interface StagingRow {
   operation: string;
@@ -35,66 +35,47 @@ function transfer(row: StagingRow, body?: string, init: { method?: string; heade
   });
 }
 
-async function sqlStateOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    if (error instanceof ServerOperationError) return error.sqlState;
-    throw error;
-  }
-}
-
 describe('staging operations on the local warehouse', () => {
-  let warehouse: LocalWarehouse;
-  let connection: Connection;
-  let volumes: string;
-
-  before(async () => {
-    volumes = await mkdtemp(join(tmpdir(), 'volumes-'));
-    warehouse = await startLocalWarehouse({ volumesDirectory: volumes });
-    connection = await connectTo(warehouse);
+  let volumes = '';
+  const local = useLocalWarehouse({
+    warehouse: async () => ({ volumesDirectory: (volumes = await mkdtemp(join(tmpdir(), 'volumes-'))) }),
   });
-  after(async () => {
-    await connection?.close();
-    await warehouse?.close();
-    await rm(volumes, { recursive: true, force: true });
-  });
+  after(() => rm(volumes, { recursive: true, force: true }));
 
   it('PUT answers a presigned URL the client uploads to; the file lands in the volume', async () => {
-    const row = await staging(connection, "PUT '/home/me/orders.csv' INTO '/Volumes/main/default/landing/2024/orders.csv'");
+    const row = await staging(local.connection, "PUT '/home/me/orders.csv' INTO '/Volumes/main/default/landing/2024/orders.csv'");
     assert.equal(row.operation, 'PUT');
     assert.equal(row.localFile, '/home/me/orders.csv');
-    assert.ok(row.presignedUrl.startsWith(warehouse.serverHostname), row.presignedUrl);
+    assert.ok(row.presignedUrl.startsWith(local.warehouse.serverHostname), row.presignedUrl);
     assert.equal((await transfer(row, 'id,amount\n1,9.5\n')).status, 201);
     assert.equal(await readFile(join(volumes, 'main/default/landing/2024/orders.csv'), 'utf8'), 'id,amount\n1,9.5\n');
   });
 
   it('PUT onto an existing file needs OVERWRITE', async () => {
     const target = "'/Volumes/main/default/landing/once.txt'";
-    assert.equal((await transfer(await staging(connection, `PUT 'a.txt' INTO ${target}`), 'first')).status, 201);
-    assert.equal(await sqlStateOf(staging(connection, `PUT 'a.txt' INTO ${target}`)), '42K04');
-    assert.equal((await transfer(await staging(connection, `PUT 'a.txt' INTO ${target} OVERWRITE`), 'second')).status, 201);
+    assert.equal((await transfer(await staging(local.connection, `PUT 'a.txt' INTO ${target}`), 'first')).status, 201);
+    assert.equal(await sqlStateOf(staging(local.connection, `PUT 'a.txt' INTO ${target}`)), '42K04');
+    assert.equal((await transfer(await staging(local.connection, `PUT 'a.txt' INTO ${target} OVERWRITE`), 'second')).status, 201);
     assert.equal(await readFile(join(volumes, 'main/default/landing/once.txt'), 'utf8'), 'second');
   });
 
   it('GET answers a URL the client downloads from; REMOVE one it deletes with', async () => {
-    const put = await staging(connection, "PUT 'r.json' INTO '/Volumes/main/default/landing/report.json'");
+    const put = await staging(local.connection, "PUT 'r.json' INTO '/Volumes/main/default/landing/report.json'");
     await transfer(put, '{"rows":3}');
-    const get = await staging(connection, "GET '/Volumes/main/default/landing/report.json' TO '/tmp/report.json'");
+    const get = await staging(local.connection, "GET '/Volumes/main/default/landing/report.json' TO '/tmp/report.json'");
     assert.deepEqual([get.operation, get.localFile], ['GET', '/tmp/report.json']);
     const download = await transfer(get);
     assert.deepEqual([download.status, await download.text()], [200, '{"rows":3}']);
-    const remove = await staging(connection, "REMOVE '/Volumes/main/default/landing/report.json'");
+    const remove = await staging(local.connection, "REMOVE '/Volumes/main/default/landing/report.json'");
     assert.deepEqual([remove.operation, remove.localFile], ['REMOVE', null]);
     assert.equal((await transfer(remove)).status, 204);
     await assert.rejects(stat(join(volumes, 'main/default/landing/report.json')));
-    assert.equal(await sqlStateOf(staging(connection, "GET '/Volumes/main/default/landing/report.json' TO 'x'")), '42K03');
-    assert.equal(await sqlStateOf(staging(connection, "REMOVE '/Volumes/main/default/landing/report.json'")), '42K03');
+    assert.equal(await sqlStateOf(staging(local.connection, "GET '/Volumes/main/default/landing/report.json' TO 'x'")), '42K03');
+    assert.equal(await sqlStateOf(staging(local.connection, "REMOVE '/Volumes/main/default/landing/report.json'")), '42K03');
   });
 
   it('refuses a URL without its signature, with another signature, for another method or another file: 403', async () => {
-    const row = await staging(connection, "PUT 'x' INTO '/Volumes/main/default/landing/guarded.bin'");
+    const row = await staging(local.connection, "PUT 'x' INTO '/Volumes/main/default/landing/guarded.bin'");
     assert.equal((await transfer(row, 'data', { headers: {} })).status, 403);
     assert.equal((await transfer(row, 'data', { headers: { 'x-volume-signature': 'forged' } })).status, 403);
     assert.equal((await transfer(row, undefined, { method: 'DELETE' })).status, 403);
@@ -105,7 +86,7 @@ describe('staging operations on the local warehouse', () => {
 
   it('names a path that is not a file in a volume', async () => {
     for (const path of ['/tmp/x', '/Volumes/main/default/x', '/Volumes/main/default/v/../../../etc/passwd']) {
-      await assert.rejects(staging(connection, `PUT 'x' INTO '${path}'`), (error: Error) => {
+      await assert.rejects(staging(local.connection, `PUT 'x' INTO '${path}'`), (error: Error) => {
         assert.ok(error instanceof ServerOperationError);
         assert.equal(error.sqlState, '42K05');
         assert.match(error.message, /INVALID_VOLUME_PATH/);

@@ -1,11 +1,13 @@
 /**
- * Helpers for the driver's integration tests: a connection to a local warehouse, a small real
- * HTTP proxy that can answer 503 before passing requests on, and a condition poller.
+ * Helpers for the driver's integration tests: a connection to a local warehouse, a warehouse
+ * with sessions for one describe block, a small real HTTP proxy that can answer 503 before
+ * passing requests on, and a condition poller.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ConnectOptions, type Connection, connect } from '../../src/index.js';
-import type { LocalWarehouse } from '../../src/warehouse/index.js';
+import { after, before } from 'node:test';
+import { type ConnectOptions, type Connection, ServerOperationError, connect } from '../../src/index.js';
+import { type LocalWarehouse, type LocalWarehouseOptions, startLocalWarehouse } from '../../src/warehouse/index.js';
 
 /** A long statement on DuckDB (tens of seconds on a small machine), for cancel and pickup tests. */
 export const SLOW_SQL = 'SELECT sum(a.id * b.id) AS s FROM RANGE(200000) a, RANGE(200000) b';
@@ -19,6 +21,66 @@ export function connectTo(warehouse: LocalWarehouse, extra: Partial<ConnectOptio
     retry: { minDelayMs: 20, maxDelayMs: 200, totalTimeoutMs: 30_000 },
     ...extra,
   });
+}
+
+/** A local warehouse and driver sessions on it, for the tests of one describe block. */
+export interface LocalWarehouseFixture {
+  readonly warehouse: LocalWarehouse;
+  /** The session the tests act in. */
+  readonly connection: Connection;
+  /** A second session, to show what another session sees (only with `sessions: 2`). */
+  readonly otherConnection: Connection;
+}
+
+/**
+ * Starts a local warehouse and opens `sessions` connections before the enclosing describe's
+ * tests, and closes them after. `warehouse` may be a function, for options made in the hook.
+ */
+export function useLocalWarehouse(
+  setup: { warehouse?: LocalWarehouseOptions | (() => Promise<LocalWarehouseOptions>); sessions?: 1 | 2 } = {},
+): LocalWarehouseFixture {
+  let warehouse: LocalWarehouse | undefined;
+  const opened: Connection[] = [];
+  before(async () => {
+    const options = typeof setup.warehouse === 'function' ? await setup.warehouse() : setup.warehouse;
+    warehouse = await startLocalWarehouse(options);
+    for (let i = 0; i < (setup.sessions ?? 1); i++) opened.push(await connectTo(warehouse));
+  });
+  after(async () => {
+    for (const connection of opened) await connection.close();
+    await warehouse?.close();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not open: use it inside a test of the describe block`);
+    return value;
+  };
+  return {
+    get warehouse() {
+      return started(warehouse, 'the local warehouse');
+    },
+    get connection() {
+      return started(opened[0], 'the first session');
+    },
+    get otherConnection() {
+      return started(opened[1], 'the second session (sessions: 2)');
+    },
+  };
+}
+
+/** Runs `sql` and returns all its rows as objects. */
+export async function rowsOf(connection: Connection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.execute(sql)).fetchAll();
+}
+
+/** The SQLSTATE a statement fails with, or undefined when it succeeds. */
+export async function sqlStateOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof ServerOperationError) return error.sqlState;
+    throw error;
+  }
 }
 
 /** What the proxy does with request number `n` (1-based). */
