@@ -9,6 +9,7 @@
  */
 import { connect, type Connection } from '../src/index.js';
 import { startLocalWarehouse } from '../src/warehouse/index.js';
+import { quantile, timedRuns } from './support/timing.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
@@ -64,15 +65,9 @@ async function streamCase(
 
 /** Latency of one small operation, repeated: median and 90th percentile. */
 async function latencyCase(name: string, runs: number, maxMedianMs: number, once: () => Promise<void>): Promise<Report> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await once();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const medianMs = Number(times[Math.floor(runs / 2)]!.toFixed(1));
-  const p90Ms = Number(times[Math.floor(runs * 0.9)]!.toFixed(1));
+  const times = await timedRuns(runs, once);
+  const medianMs = Number(quantile(times, 0.5).toFixed(1));
+  const p90Ms = Number(quantile(times, 0.9).toFixed(1));
   return { case: name, runs, medianMs, p90Ms, target: `median <= ${maxMedianMs} ms`, met: medianMs <= maxMedianMs };
 }
 

@@ -9,6 +9,7 @@ import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
 import { tableFromIPC, tableToIPC, Table, type RecordBatch } from 'apache-arrow';
 import { connect, type Connection } from '../../src/index.js';
 import { kib } from './warehouse-process.js';
+import { quantile, timedRuns } from './timing.js';
 
 interface Plan {
   contender: string;
@@ -167,14 +168,8 @@ async function latencyCase(): Promise<Record<string, number>> {
       throw new Error(`no latency contender '${plan.contender}'`);
   }
   for (let i = 0; i < 10; i++) await once(); // warm-up: connections, JIT
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await once();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(runs / 2)]!, p95Ms: times[Math.floor(runs * 0.95)]! };
+  const times = await timedRuns(runs, once);
+  return { medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95) };
 }
 
 const figures = plan.rows === undefined ? await latencyCase() : await fetchCase();
