@@ -82,17 +82,19 @@ export class WarehouseEngine {
           : await prepareDatabricksSql(connection, sql, this.names, session);
       if (shape.kind === 'dml' && shape.dml === 'merge') prepared = await withMergeActions(connection, prepared, sql, this.names);
       await bindParameters(connection, prepared, parameters);
-      const track = (run: Promise<unknown>): void => {
-        this.active.add(run);
-        void run.catch(() => undefined).finally(() => this.active.delete(run));
-      };
-      return new PreparedStatement(connection, prepared, this.slots, shape, track, lease?.release, staging !== undefined);
+      return new PreparedStatement(connection, prepared, this.slots, shape, this.#track, lease?.release, staging !== undefined);
     } catch (error) {
       if (lease) lease.release(true);
       else connection.closeSync();
       throw error;
     }
   }
+
+  /** Keeps a run in `active` until it settles, so close() waits for it. */
+  readonly #track = (run: Promise<unknown>): void => {
+    this.active.add(run);
+    void run.catch(() => undefined).finally(() => this.active.delete(run));
+  };
 
   /** The volumes staging statements reach (set by startLocalWarehouse). */
   volumes: VolumeFiles | undefined;
@@ -109,10 +111,7 @@ export class WarehouseEngine {
       if (session !== undefined) await enterSession(connection, session, this.names);
       const sql = await metadataQuery(connection, request, this.names);
       const prepared = await connection.prepare(sql);
-      return new PreparedStatement(connection, prepared, this.slots, { kind: 'rows' }, (run) => {
-        this.active.add(run);
-        void run.catch(() => undefined).finally(() => this.active.delete(run));
-      });
+      return new PreparedStatement(connection, prepared, this.slots, { kind: 'rows' }, this.#track);
     } catch (error) {
       connection.closeSync();
       throw databricksErrorOf(error);
