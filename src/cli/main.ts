@@ -91,9 +91,16 @@ main(process.argv.slice(2))
         process.stderr.write(`temporal-dbsql: ${(error as Error).message}\nRun "temporal-dbsql --help" for usage.\n`);
         process.exitCode = ExitCode.Usage;
       } else {
-        process.stderr.write(`temporal-dbsql: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`temporal-dbsql: ${describeError(error)}\n`);
         process.exitCode = ExitCode.Failure;
       }
     },
   )
   .finally(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref());
+
+/** 'Workflow execution failed: [PARSE_SYNTAX_ERROR] ...': a Temporal failure's message alone names no cause. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message.split('\n')[0] : undefined;
+  return cause && cause !== error.message ? `${error.message}: ${cause}` : error.message;
+}
