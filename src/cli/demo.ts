@@ -1,15 +1,20 @@
 /**
  * `temporal-dbsql demo`: everything in one process, nothing left running afterwards.
  * Temporal dev server (provisioned, UI on) + local warehouse + worker, then one durable
- * query that runs for several seconds, with its progress live, its rows, and the UI link.
+ * query that runs for several seconds, with its progress live, its rows, and the UI link;
+ * then a large result streamed to a Parquet sink, and a small pipeline.
  */
 import { setMaxListeners } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 import { startSqlQuery } from '../temporal/client.js';
 import { runDemoPipeline } from './pipeline.js';
+import { runDemoSink } from './demo-sink.js';
 import { LocalStack, StackInterruptedError } from './local-stack.js';
 import { ExitCode } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
@@ -19,28 +24,43 @@ const DEMO_STATEMENT =
   'SELECT a.id % 5 AS bucket, count(*) AS pairs, sum((a.id * 31 + b.id) % 97) AS checksum ' +
   'FROM RANGE(:n) a CROSS JOIN RANGE(:n) b GROUP BY 1 ORDER BY 1';
 
-const USAGE = `Usage: temporal-dbsql demo [--n N] [--keep]
+const USAGE = `Usage: temporal-dbsql demo [--n N] [--rows N] [--sink-dir DIR] [--keep]
 
 Starts a Temporal dev server (provisioned if needed, Web UI on), a local warehouse and a worker,
-runs one durable query with live progress, prints its rows, then stops everything (with --keep,
-only at Ctrl-C, so the links it printed keep working).
+runs one durable query with live progress and prints its rows, streams a large result into
+Parquet files in a directory sink and reads them back, runs a small pipeline, then stops
+everything (with --keep, only at Ctrl-C, so the links it printed keep working).
 With TEMPORAL_ADDRESS set, uses that Temporal server instead of starting one.
 
 Options:
-  --n N     size of the demo query: it pairs RANGE(N) with itself (default 16000, about 5 s)
-  --keep    keep everything running after the query, until Ctrl-C
-            (for a stack that keeps its history, see: temporal-dbsql dev --help)
+  --n N           size of the first query: it pairs RANGE(N) with itself (default 16000, about 5 s)
+  --rows N        rows of the large result written to the sink (default 1000000)
+  --sink-dir DIR  an empty directory for the Parquet parts, kept afterwards
+                  (default: a temporary directory, removed when the demo ends)
+  --keep          keep everything running after the demo, until Ctrl-C
+                  (for a stack that keeps its history, see: temporal-dbsql dev --help)
 `;
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { n: { type: 'string', default: '16000' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      n: { type: 'string', default: '16000' },
+      rows: { type: 'string', default: '1000000' },
+      'sink-dir': { type: 'string' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(USAGE);
     return ExitCode.Ok;
+  }
+  const sinkRows = Number(values.rows);
+  if (!Number.isSafeInteger(sinkRows) || sinkRows < 1) {
+    process.stderr.write(`demo: --rows must be a positive integer, got "${values.rows}"\n`);
+    return ExitCode.Usage;
   }
   const log = (line: string): void => {
     process.stderr.write(`demo: ${line}\n`);
@@ -61,6 +81,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
 
   let stack: LocalStack | undefined;
   let connection: Connection | undefined;
+  const ownSinkDir = values['sink-dir'] === undefined;
+  let sinkDir: string | undefined;
   const started = Date.now();
   try {
     // TEMPORAL_ADDRESS: use that server (its UI address is unknown here); else our own dev server.
@@ -103,12 +125,15 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.polls} status polls, ` +
         `query ${result.queryId} (see it in the warehouse history at ${warehouse!.serverHostname}/)`,
     );
+    sinkDir = ownSinkDir ? await mkdtemp(join(tmpdir(), 'temporal-dbsql-demo-')) : resolve(values['sink-dir']!);
+    await client.withAbortSignal(interrupted.signal, () => runDemoSink(client, sinkRows, sinkDir!, log));
     const pipelineCode = await client.withAbortSignal(interrupted.signal, () => runDemoPipeline(client, log));
     if (pipelineCode !== ExitCode.Ok) return pipelineCode;
     if (values.keep) {
       log('--keep: everything stays up until Ctrl-C');
       if (workflowUrl) log(`  the workflow in the Temporal UI: ${workflowUrl}`);
       log(`  the warehouse's query history: ${warehouse!.serverHostname}/`);
+      log(`  the Parquet parts: ${sinkDir}`);
       log(
         `  more queries from another terminal: export TEMPORAL_ADDRESS=${stack.temporalAddress}; npx temporal-dbsql run "SELECT 1" --wait`,
       );
@@ -123,6 +148,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     // Each step on its own: one failing must not leave the next thing running.
     await quietly(() => connection?.close());
     await stack?.stop();
+    if (ownSinkDir && sinkDir) await quietly(() => rm(sinkDir!, { recursive: true, force: true }));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (stack)
