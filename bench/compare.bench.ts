@@ -10,7 +10,8 @@
  *
  * Cases: 1. fetch throughput (our rows and Arrow batch stream, @databricks/sql fetchAll, the
  * Python connector's fetchall and fetchall_arrow, and two in-memory floors); 2. small-query
- * latency (median and p95 of 200 runs) for our execute and executeAsync and both peers.
+ * latency (median and p95 of 200 runs) for our execute and executeAsync, both peers and
+ * `sqlQueryWorkflow` end to end on a Temporal dev server (with its history's hand-off waits).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drawChart, type ChartRow } from './support/chart.js';
 import { startWarehouse } from './support/warehouse-process.js';
+import { startTemporalDevServer } from '../src/temporal/dev-server.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -49,7 +51,10 @@ const LATENCY: Contender[] = [
   { name: 'ours executeAsync', reference: 'ours execute' },
   { name: '@databricks/sql', reference: 'ours execute' },
   { name: 'Python connector', reference: 'ours execute', python: true },
+  { name: 'sqlQueryWorkflow', reference: 'ours execute' },
 ];
+// BENCH_ONLY="ours execute,sqlQueryWorkflow": just those contenders (while working on one gap).
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 
 /** The peers' Python (the cached venv of the peer suite), or undefined when it cannot be had. */
 async function pythonPeer(): Promise<string | undefined> {
@@ -82,6 +87,7 @@ const warehouse = await startWarehouse({ tls: true, directResultsWaitMs: 5000 })
 const caFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'ca.pem');
 writeFileSync(caFile, warehouse.ca ?? '');
 const python = await pythonPeer();
+const temporal = await startTemporalDevServer();
 const samples = new Map<string, Array<Record<string, number>>>();
 
 async function measure(kind: 'fetch' | 'latency', contender: Contender): Promise<void> {
@@ -92,7 +98,7 @@ async function measure(kind: 'fetch' | 'latency', contender: Contender): Promise
     ca: warehouse.ca,
     caFile,
     sql: kind === 'fetch' ? MIXED(ROWS) : SMALL,
-    ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS }),
+    ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS, temporalAddress: temporal.address }),
   };
   const loadBefore = load();
   const { code, stdout, stderr } = contender.python
@@ -109,13 +115,14 @@ async function measure(kind: 'fetch' | 'latency', contender: Contender): Promise
 }
 
 try {
-  const usable = (c: Contender) => !c.python || python !== undefined;
+  const usable = (c: Contender) => (!c.python || python !== undefined) && (!ONLY || ONLY.includes(c.name));
   for (let round = 0; round < ROUNDS; round++) {
     for (const contender of FETCH.filter(usable)) await measure('fetch', contender);
     for (const contender of LATENCY.filter(usable)) await measure('latency', contender);
   }
 } finally {
   warehouse.stop();
+  await temporal.stop();
 }
 
 const rows: Array<Record<string, string | number>> = [];
@@ -162,6 +169,15 @@ console.table(rows);
 console.log(
   '"vs ours": fetch, ours rows/s over theirs (above 1: ours is faster); latency, their median over ours (above 1: ours is faster).',
 );
+const workflowRounds = samples.get('latency|sqlQueryWorkflow');
+if (workflowRounds) {
+  // Where the workflow's time goes, from its histories: each task's scheduled->started wait.
+  const fields = Object.keys(workflowRounds[0]!).filter((field) => /(MedianMs|P95Ms)$/.test(field));
+  const handOffs = Object.fromEntries(fields.map((field) => [field, figure('latency', 'sqlQueryWorkflow', field)]));
+  const added = figure('latency', 'sqlQueryWorkflow', 'medianMs') - figure('latency', 'ours execute', 'medianMs');
+  console.log(`sqlQueryWorkflow adds ${added.toFixed(1)} ms (median) to ours execute; history waits, ms:`);
+  console.table(handOffs);
+}
 writeFileSync(
   join(HERE, 'results.json'),
   `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,

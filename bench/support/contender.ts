@@ -10,6 +10,7 @@ import { tableFromIPC, tableToIPC, Table, type RecordBatch } from 'apache-arrow'
 import { connect, type Connection } from '../../src/index.js';
 import { kib } from './warehouse-process.js';
 import { quantile, timedRuns } from './timing.js';
+import { workflowLatency } from './workflow-latency.js';
 
 interface Plan {
   contender: string;
@@ -22,6 +23,8 @@ interface Plan {
   /** Rows expected (fetch cases) or runs to time (latency cases). */
   rows?: number;
   runs?: number;
+  /** host:port of the Temporal dev server (the sqlQueryWorkflow contender). */
+  temporalAddress?: string;
 }
 
 const plan = JSON.parse(process.env.BENCH_PLAN ?? '{}') as Plan;
@@ -164,6 +167,8 @@ async function latencyCase(): Promise<Record<string, number>> {
       };
       break;
     }
+    case 'sqlQueryWorkflow':
+      return workflowLatency({ ...plan, runs, temporalAddress: plan.temporalAddress! });
     default:
       throw new Error(`no latency contender '${plan.contender}'`);
   }

@@ -26,6 +26,15 @@ export interface StartSqlQueryOptions {
   taskQueue?: string;
   /** @default 'sql-' + a random UUID */
   workflowId?: string;
+  /**
+   * Ask the server to hand the workflow's first task straight back to a worker of this task
+   * queue in this process, skipping one trip through the server's matching (~30 ms on a busy
+   * machine). Needs a client built on the worker's `NativeConnection`
+   * (`new Client({ connection: nativeConnection })`); without one the start throws. Falls
+   * back to a normal start when no local worker has a free slot.
+   * @default false
+   */
+  requestEagerStart?: boolean;
 }
 
 export type SqlQueryHandle = WorkflowHandle<typeof sqlQueryWorkflow>;
@@ -42,6 +51,7 @@ export async function startSqlQuery(
     taskQueue: options.taskQueue ?? SQL_TASK_QUEUE,
     workflowId: options.workflowId ?? `sql-${randomUUID()}`,
     args: [input],
+    requestEagerStart: options.requestEagerStart,
   });
 }
 
