@@ -178,11 +178,14 @@ if (workflowRounds) {
   console.log(`sqlQueryWorkflow adds ${added.toFixed(1)} ms (median) to ours execute; history waits, ms:`);
   console.table(handOffs);
 }
-writeFileSync(
-  join(HERE, 'results.json'),
-  `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
-);
-writeFileSync(
-  join(HERE, 'results.svg'),
-  await drawChart(chart, `${machine.date.slice(0, 10)}, ${machine.cpus}, ${ROWS.toLocaleString('en-US')} rows`),
-);
+// A partial run (BENCH_ONLY) leaves the recorded results alone.
+if (!ONLY) {
+  writeFileSync(
+    join(HERE, 'results.json'),
+    `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(HERE, 'results.svg'),
+    await drawChart(chart, `${machine.date.slice(0, 10)}, ${machine.cpus}, ${ROWS.toLocaleString('en-US')} rows`),
+  );
+}
