@@ -72,9 +72,9 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
   const withConnection = <T>(use: (c: Connection) => Promise<T>): Promise<T> => warehouse.use(use);
   const converter = checkpointConverter(options.dataConverter);
 
-  /** Picks the statement up by its handle and runs `use` on it, traced under its query id. */
-  const onQuery = <T>(c: Connection, handle: string, use: (execution: AsyncExecution) => Promise<T>): Promise<T> =>
-    tracedQuery(parseQueryHandle(handle).queryId, async () => use(await c.getAsyncExecution(handle)));
+  /** Picks the statement up by its handle on the shared connection and runs `use` on it, traced under its query id. */
+  const withQuery = <T>(handle: string, use: (execution: AsyncExecution) => Promise<T>): Promise<T> =>
+    withConnection((c) => tracedQuery(parseQueryHandle(handle).queryId, async () => use(await c.getAsyncExecution(handle))));
 
   /** The workflow's sink (checked again here: activities may be called directly) and the overflow directory. */
   const sinkTargets = (input: { resultSink?: FetchQueryResultsInput['resultSink'] }, queryId: string): SinkTargets => {
@@ -160,17 +160,15 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     /** One status round trip. */
     async syncQueryStatus(this: void, input: QueryHandleInput): Promise<SyncQueryStatusOutput> {
       try {
-        return await withConnection((c) =>
-          onQuery(c, input.handle, async (execution) => {
-            const status = toWarehouseStatus(await execution.syncStatus());
-            if (status !== 'ABORTED') return { status };
-            const error = execution.error;
-            return {
-              status,
-              error: error ? sqlErrorDetails(error) : { message: 'the statement failed on the warehouse' },
-            };
-          }),
-        );
+        return await withQuery(input.handle, async (execution) => {
+          const status = toWarehouseStatus(await execution.syncStatus());
+          if (status !== 'ABORTED') return { status };
+          const error = execution.error;
+          return {
+            status,
+            error: error ? sqlErrorDetails(error) : { message: 'the statement failed on the warehouse' },
+          };
+        });
       } catch (error) {
         throw toActivityFailure(error);
       }
@@ -184,34 +182,32 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
     async fetchQueryResults(this: void, input: FetchQueryResultsInput): Promise<FetchedResult> {
       const ctx = Context.current();
       try {
-        return await withConnection((c) =>
-          onQuery(c, input.handle, async (execution) => {
-            const targets = sinkTargets(input, execution.queryId);
+        return await withQuery(input.handle, async (execution) => {
+          const targets = sinkTargets(input, execution.queryId);
+          try {
+            const resume = await usableProgress(activityInfo().heartbeatDetails as SinkProgress | undefined, targets);
+            const startRowOffset = resume ? resume.parts.reduce((sum, p) => sum + p.rows, 0) : 0;
+            const resultSet = await execution.getResults({ startRowOffset });
             try {
-              const resume = await usableProgress(activityInfo().heartbeatDetails as SinkProgress | undefined, targets);
-              const startRowOffset = resume ? resume.parts.reduce((sum, p) => sum + p.rows, 0) : 0;
-              const resultSet = await execution.getResults({ startRowOffset });
-              try {
-                return await deliverResult({
-                  columns: resultSet.columns,
-                  batches: resultSet.arrowBatches(),
-                  ...targets,
-                  inlineLimitBytes: input.inlineResultLimitBytes,
-                  resume,
-                  recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService, converter),
-                  onProgress: (progress) => ctx.heartbeat(progress),
-                  checkCancelled: async () => {
-                    if (ctx.cancellationSignal.aborted) await ctx.cancelled;
-                  },
-                });
-              } finally {
-                await resultSet.close().catch(() => undefined);
-              }
+              return await deliverResult({
+                columns: resultSet.columns,
+                batches: resultSet.arrowBatches(),
+                ...targets,
+                inlineLimitBytes: input.inlineResultLimitBytes,
+                resume,
+                recordPart: (progress) => recordCheckpoint(progress, options.heartbeatService, converter),
+                onProgress: (progress) => ctx.heartbeat(progress),
+                checkCancelled: async () => {
+                  if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+                },
+              });
             } finally {
-              await targets.close();
+              await resultSet.close().catch(() => undefined);
             }
-          }),
-        );
+          } finally {
+            await targets.close();
+          }
+        });
       } catch (error) {
         if (error instanceof CancelledFailure) throw error; // the workflow asked; not a failure to retry
         throw toActivityFailure(sinkFailure(error));
@@ -220,12 +216,12 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
 
     /** Cancels the statement on the warehouse; a statement already gone counts as cancelled. */
     async cancelQuery(this: void, input: QueryHandleInput): Promise<void> {
-      await unlessQueryGone(() => withConnection((c) => onQuery(c, input.handle, (execution) => execution.cancel())));
+      await unlessQueryGone(() => withQuery(input.handle, (execution) => execution.cancel()));
     },
 
     /** Frees the statement's results on the warehouse (CloseOperation); idempotent. */
     async closeQuery(this: void, input: QueryHandleInput): Promise<void> {
-      await unlessQueryGone(() => withConnection((c) => onQuery(c, input.handle, (execution) => execution.close())));
+      await unlessQueryGone(() => withQuery(input.handle, (execution) => execution.close()));
     },
   });
 }

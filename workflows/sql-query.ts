@@ -99,6 +99,23 @@ const FETCH_OPTIONS: ActivityOptions = {
   },
 };
 
+// The best-effort stop after a failure (status or fetch retries ran out, a cancel that could
+// not be delivered): a small budget of its own, whatever maxActivityAttempts says, so an
+// outage that ends within about a minute still leaves the statement cancelled and closed.
+const stopping = proxyActivities<SqlActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+/** Failures after which the statement has ended on the warehouse, or is gone: nothing to stop. */
+const STATEMENT_ENDED: readonly string[] = [SqlFailureType.StatementFailed, SqlFailureType.QueryNotFound];
+
 /** Status, close and fetch, with `maxActivityAttempts` in place of their own attempt limits when given. */
 function retriedActivities(maxAttempts: number | undefined) {
   const limited = (options: ActivityOptions): ActivityOptions =>
@@ -278,15 +295,78 @@ export async function sqlQueryWorkflow(input: SqlQueryInput): Promise<SqlQueryRe
     return finish('FINISHED', result);
   } catch (error) {
     if (isCancellation(error)) {
-      if (handle) await cancelAndClose(handle);
+      if (handle) {
+        try {
+          await cancelAndClose(handle);
+        } catch (cancelError) {
+          throw await failed(cancelError, handle);
+        }
+      }
       status.state = 'CANCELED';
       status.endedAt = nowIso();
       throw error;
     }
+    throw await failed(error, handle);
+  }
+
+  /**
+   * The workflow's failure for an activity's: when the statement may still be running (an
+   * activity's retries ran out with the handle known), first a best-effort cancel and close,
+   * and the failure says which it is.
+   */
+  async function failed(error: unknown, knownHandle: string | undefined): Promise<unknown> {
+    const failure = unwrapSqlFailure(error);
+    const mayBeRunning =
+      knownHandle !== undefined &&
+      error instanceof ActivityFailure &&
+      !(failure instanceof ApplicationFailure && STATEMENT_ENDED.includes(failure.type ?? ''));
+    // Histories recorded before this stop existed replay without it.
+    if (!mayBeRunning || !patched('stop-statement-after-failure')) {
+      status.state = 'FAILED';
+      status.endedAt = nowIso();
+      return failure;
+    }
+    status.state = 'CANCELING';
+    const stopError = await stopStatement(knownHandle);
     status.state = 'FAILED';
     status.endedAt = nowIso();
-    throw unwrapSqlFailure(error);
+    return withStatementOutcome(failure, status.queryId, stopError);
   }
+}
+
+/** Cancels and closes the statement with the small budget; the error if that failed too. */
+async function stopStatement(handle: string): Promise<unknown> {
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      await stopping.cancelQuery({ handle });
+      await stopping.closeQuery({ handle });
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  });
+}
+
+/** The failure, its message naming whether the statement was cancelled or may still run, with its query id. */
+function withStatementOutcome(failure: unknown, queryId: string | undefined, stopError: unknown): ApplicationFailure {
+  const id = `query id ${queryId ?? 'unknown'}`;
+  const outcome =
+    stopError === undefined
+      ? `the statement was cancelled and closed on the warehouse (${id})`
+      : `the statement may still be running on the warehouse (${id}): cancelling it failed too (${messageOf(stopError)})`;
+  const application = failure instanceof ApplicationFailure ? failure : undefined;
+  return ApplicationFailure.create({
+    type: application?.type ?? undefined,
+    message: `${messageOf(failure)}; ${outcome}`,
+    nonRetryable: true,
+    details: application?.details?.length ? [...application.details] : [{ queryId, statementStopped: stopError === undefined }],
+  });
+}
+
+/** An activity failure's own message (its cause's), else the error's. */
+function messageOf(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -123,10 +123,11 @@ describe('warehouse faults between the worker and the warehouse', () => {
     assert.ok((await attempts(handle)).syncQueryStatus! >= 2, 'Temporal retried the status activity');
   });
 
-  it('503s past every retry: the activity retries run out and the workflow fails naming the cause', async () => {
+  it('503s past every retry: the workflow cancels and closes the statement, then fails naming the cause', async () => {
     proxy.clearRules();
     const sql = heldSql('retries-run-out');
     const worker = await proxiedWorker();
+    const closesBefore = proxy.count('CloseOperation', 'forward');
     const { handle, failure } = await worker.runUntil(async () => {
       const handle = await startSqlQuery(
         env.client,
@@ -134,7 +135,13 @@ describe('warehouse faults between the worker and the warehouse', () => {
         { taskQueue: worker.taskQueue },
       );
       await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
-      proxy.add({ method: 'GetOperationStatus', action: { kind: 'status', status: 503 } });
+      // The whole warehouse is down: status, cancel and close are all refused.
+      for (const method of ['GetOperationStatus', 'CancelOperation', 'CloseOperation']) {
+        proxy.add({ method, action: { kind: 'status', status: 503 } });
+      }
+      // The outage ends once the workflow has given up on the status and is stopping the statement.
+      await waitForStatus(handle, (s) => s.state === 'CANCELING', { timeoutMs: 60_000 });
+      proxy.clearRules();
       return {
         handle,
         failure: await handle.result().then(
@@ -143,12 +150,18 @@ describe('warehouse faults between the worker and the warehouse', () => {
         ),
       };
     });
-    proxy.clearRules();
     await gate.release('retries-run-out');
     assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure, String(failure));
+    const queryId = runs(sql)[0]?.queryId;
     assert.match(failure.cause.message, /^syncQueryStatus kept failing until its retries ran out: .*HTTP 503/);
+    assert.ok(
+      failure.cause.message.endsWith(`; the statement was cancelled and closed on the warehouse (query id ${queryId})`),
+      failure.cause.message,
+    );
     assert.equal((await attempts(handle)).syncQueryStatus, 2, 'two attempts, as the input asked');
     assert.equal(runs(sql).length, 1, 'ran once');
+    assert.equal(runs(sql)[0]?.state, 'CANCELED', 'cancelled on the warehouse, not left running');
+    assert.ok(proxy.count('CloseOperation', 'forward') > closesBefore, 'and closed');
   });
 
   it('a submit refused with 503/429 past the budget is provably not submitted, and retried', async () => {
