@@ -305,5 +305,41 @@ def run_staging(conn, s):
 
 RUNNERS["staging"] = run_staging
 
+
+def corpus_value(value):
+    """canonical(), with the floats JSON cannot hold (Infinity, -Infinity) as text."""
+    if isinstance(value, float) and math.isinf(value):
+        return {"float": "Infinity" if value > 0 else "-Infinity"}
+    if isinstance(value, (list, tuple)) and not (value and all(isinstance(i, tuple) and len(i) == 2 for i in value)):
+        return [corpus_value(i) for i in value]
+    return canonical(value)
+
+
+def run_corpus(conn, s):
+    """The SQL corpus on one cursor: s["setup"], then each case's setup and statement. Rows come
+    through fetchall_arrow (fetchall's pandas step turns NULL inside an integer array into NaN),
+    column by column (to_pylist() of rows would merge columns of the same name)."""
+    outcomes = []
+    with conn.cursor() as cursor:
+        for statement in s["setup"]:
+            cursor.execute(statement)
+        for case in s["cases"]:
+            try:
+                for statement in case.get("setup", []):
+                    cursor.execute(statement)
+                cursor.execute(case["sql"])
+                if not cursor.description:
+                    outcomes.append({"types": [], "rows": []})
+                    continue
+                columns = [column.to_pylist() for column in cursor.fetchall_arrow().columns]
+                rows = [[corpus_value(column[i]) for column in columns] for i in range(len(columns[0]) if columns else 0)]
+                outcomes.append({"types": [d[1] for d in cursor.description], "rows": rows})
+            except Exception as exc:
+                outcomes.append(error_outcome(exc))
+    return {"cases": outcomes}
+
+
+RUNNERS["corpus"] = run_corpus
+
 if __name__ == "__main__":
     main()
