@@ -148,6 +148,24 @@ export class InvalidArgumentError extends DatabaseError {
   }
 }
 
+/**
+ * Thrown when a staging statement's file transfer (PUT, GET, REMOVE on a volume) is refused here
+ * (a local file outside `stagingAllowedLocalPath`) or fails at the storage. The message names
+ * the local file; never the presigned URL, whose signature grants access to the volume's file.
+ */
+export class StagingOperationError extends DatabaseError {
+  override readonly name: string = 'StagingOperationError';
+  /** The local file as the statement named it; undefined for REMOVE. */
+  readonly localFile?: string;
+  /** The storage's HTTP status when the transfer failed there. */
+  readonly httpStatus?: number;
+  constructor(message: string, localFile?: string, httpStatus?: number) {
+    super(message);
+    this.localFile = localFile;
+    this.httpStatus = httpStatus;
+  }
+}
+
 /** Thrown when a query that came back as a direct result is serialized or picked up later. */
 export class DirectResultNotRecoverableError extends DatabaseError {
   override readonly name: string = 'DirectResultNotRecoverableError';

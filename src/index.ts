@@ -50,6 +50,7 @@ export {
   ServerOperationError,
   type SessionCall,
   SessionLostError,
+  StagingOperationError,
   TimeoutError,
 } from './errors.js';
 export { VERSION } from './version.js';

@@ -43,6 +43,8 @@ export class AsyncExecution {
   private failedOnServer = false;
   /** The result's decoder, made from one GetResultSetMetadata call and kept for every getResults(). */
   private decoder?: RowSetDecoder;
+  /** That call's answer, kept for `isStagingOperation()` too. */
+  private metadata?: Promise<TGetResultSetMetadataResp>;
   private closed = false;
 
   private constructor(
@@ -162,6 +164,18 @@ export class AsyncExecution {
     });
   }
 
+  /**
+   * @internal Whether the statement is a staging operation (PUT, GET, REMOVE on a volume), as
+   * its result metadata says. Waits for it to finish.
+   * @throws ServerOperationError when the statement failed.
+   */
+  async isStagingOperation(): Promise<boolean> {
+    if (this.direct) return this.direct.metadata?.isStagingOperation === true;
+    await this.waitUntilDone();
+    this.assertRecoverable();
+    return (await this.serverMetadata()).isStagingOperation === true;
+  }
+
   /** Asks the server to cancel the query. Cancelling a finished or canceled query is not an error. */
   async cancel(): Promise<void> {
     if (this.direct || this.closed) return;
@@ -236,9 +250,19 @@ export class AsyncExecution {
     return { decoder, source: openDirectPages(decoder, direct.decoded, startRowOffset, this.context.results) };
   }
 
+  private serverMetadata(): Promise<TGetResultSetMetadataResp> {
+    this.context.assertOpen();
+    const metadata = (this.metadata ??= this.context.backend.getResultSetMetadata(this.operation));
+    // A failed call is not kept: the next one asks again.
+    metadata.catch(() => {
+      if (this.metadata === metadata) this.metadata = undefined;
+    });
+    return metadata;
+  }
+
   private async serverPages(startRowOffset: number): Promise<{ decoder: RowSetDecoder; source: PageSource }> {
     this.context.assertOpen();
-    this.decoder ??= new RowSetDecoder(await this.context.backend.getResultSetMetadata(this.operation));
+    this.decoder ??= new RowSetDecoder(await this.serverMetadata());
     const decoder = this.decoder;
     const { backend, fetchSizes, capabilities, results } = this.context;
     const source = openServerPages({

@@ -24,6 +24,7 @@ import {
 import type { ResolvedOptions } from './options.js';
 import type { QueryContext } from './query-context.js';
 import type { ResultSet } from './result-set.js';
+import { allowedLocalPaths, transferStagedFile, type StagingTransferOptions } from './staging-transfer.js';
 
 /** Options of one statement. */
 export interface ExecuteOptions {
@@ -41,7 +42,15 @@ export interface ExecuteOptions {
    * `maxBytesPerBatch`); a batch holds at least one row. @format bytes, a positive integer (default: the server's)
    */
   maxBytesPerBatch?: number;
+  /**
+   * For this statement, in place of connect()'s `stagingAllowedLocalPath`: the directories a
+   * staging statement's local file may be in (README, "Staging: files to and from volumes").
+   */
+  stagingAllowedLocalPath?: string | readonly string[];
 }
+
+/** The first word of every staging statement: other statements skip the result-metadata check. */
+const STAGING_KEYWORD = /^\s*(PUT|GET|REMOVE)\s/i;
 
 export class Connection {
   /** The protocol version the session speaks (the lower of ours and the server's). */
@@ -49,6 +58,8 @@ export class Connection {
   private readonly context: QueryContext;
   /** Largest direct result to ask for (kept alone: the resolved options also hold the credentials). */
   private readonly directResults: { maxRows: number; maxBytes: number };
+  /** How staging statements move files: allowed directories, TLS and timeout of the transfer. */
+  private readonly staging: StagingTransferOptions;
   private closed = false;
 
   /** @internal Use `connect()`. */
@@ -64,6 +75,11 @@ export class Connection {
     requestedVersion: number,
   ) {
     this.directResults = options.directResults;
+    this.staging = {
+      allowedLocalPaths: options.stagingAllowedLocalPaths ?? [],
+      ca: options.ca,
+      timeoutMs: options.requestTimeoutMs,
+    };
     this.serverProtocolVersion = Math.min(session.serverProtocolVersion, requestedVersion);
     const capabilities: ServerCapabilities = capabilitiesOf(this.serverProtocolVersion);
     this.context = {
@@ -78,12 +94,19 @@ export class Connection {
 
   /**
    * Runs a statement and returns its rows. Closing the ResultSet (or reading it to the end)
-   * closes the query on the server.
+   * closes the query on the server. A staging statement (PUT, GET, REMOVE on a volume) moves
+   * its file before this returns, and its rows are the warehouse's staging row.
    * @throws ServerOperationError when the statement fails (with its sqlState).
+   * @throws StagingOperationError when a staging statement's local file is not allowed or its transfer fails.
    */
   async execute(sql: string, params?: SqlParams, options: ExecuteOptions = {}): Promise<ResultSet> {
+    const allowed = allowedLocalPaths(options.stagingAllowedLocalPath, 'stagingAllowedLocalPath');
     const execution = await this.executeAsync(sql, params, options);
     try {
+      if (STAGING_KEYWORD.test(sql) && (await execution.isStagingOperation())) {
+        const staging = allowed === undefined ? this.staging : { ...this.staging, allowedLocalPaths: allowed };
+        await transferStagedFile(await execution.getResults(), staging);
+      }
       return await execution.openResults({}, () => execution.close(), true);
     } catch (error) {
       await execution.close().catch(() => undefined);

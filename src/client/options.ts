@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { HttpCredentials } from '../transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
 import { VERSION } from '../version.js';
+import { allowedLocalPaths } from './staging-transfer.js';
 import { resolveResultOptions, type ResolvedResultOptions, type ResultOptions } from './result-options.js';
 
 /** Options of `connect()`. */
@@ -52,6 +53,12 @@ export interface ConnectOptions {
    * ExecuteStatement), a child of the active span. No spans without it.
    */
   tracer?: Tracer;
+  /**
+   * Directories (absolute, or relative to the working directory) whose files staging
+   * statements may upload (PUT) or download into (GET); `execute()` may override it per
+   * statement. Without it, only REMOVE runs. See README, "Staging: files to and from volumes".
+   */
+  stagingAllowedLocalPath?: string | readonly string[];
 }
 
 /** A Databricks service principal's OAuth secret. */
@@ -76,6 +83,8 @@ export interface ResolvedOptions {
   directResults: { maxRows: number; maxBytes: number };
   results: ResolvedResultOptions;
   tracer?: Tracer;
+  /** Resolved directories; undefined when not given. */
+  stagingAllowedLocalPaths?: string[];
 }
 
 const ENV = { host: 'DATABRICKS_HOST', httpPath: 'DATABRICKS_HTTP_PATH', token: 'DATABRICKS_TOKEN' } as const;
@@ -136,6 +145,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     },
     results: resolveResultOptions(options.results, { ca: options.ca, requestTimeoutMs }),
     tracer: options.tracer,
+    stagingAllowedLocalPaths: allowedLocalPaths(options.stagingAllowedLocalPath, 'stagingAllowedLocalPath'),
   };
 }
 

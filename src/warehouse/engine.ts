@@ -6,7 +6,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { bindParameters, type StatementParameter } from './parameter-binding.js';
 import { resultShapeOf, withMergeActions, type ResultShape } from './dml-results.js';
-import { SqlStatementError } from './errors.js';
 import { PreparedStatement } from './prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
@@ -28,13 +27,15 @@ export class WarehouseEngine {
     private readonly instance: DuckDBInstance,
     private readonly slots: StatementSlots,
     private readonly names: CatalogNames,
+    /** The volumes staging statements reach. */
+    private readonly volumes: VolumeFiles,
   ) {}
 
   /**
    * Opens (or creates) the database file, or an in-memory database for ':memory:'; at most
-   * `maxConcurrentStatements` statements run at once.
+   * `maxConcurrentStatements` statements run at once; staging statements reach `volumes`.
    */
-  static async open(database: string, maxConcurrentStatements: number): Promise<WarehouseEngine> {
+  static async open(database: string, maxConcurrentStatements: number, volumes: VolumeFiles): Promise<WarehouseEngine> {
     // The transpiler compiles while DuckDB opens; the warehouse counts as started only once both
     // are ready, so no client's first statement (or short-lived token) waits out the compile.
     const dialect = loadDialect();
@@ -50,7 +51,7 @@ export class WarehouseEngine {
     try {
       await installSparkFunctions(setup);
       const primary = (await setup.runAndReadAll('SELECT current_database()')).getRows()[0]![0] as string;
-      return new WarehouseEngine(instance, new StatementSlots(maxConcurrentStatements), { primary });
+      return new WarehouseEngine(instance, new StatementSlots(maxConcurrentStatements), { primary }, volumes);
     } finally {
       setup.closeSync();
     }
@@ -68,7 +69,7 @@ export class WarehouseEngine {
     const staging = stagingStatementOf(sql);
     const control = session && !staging ? transactionStatementOf(sql) : undefined;
     const answer = staging
-      ? await this.#volumes().answer(staging)
+      ? await this.volumes.answer(staging)
       : control
         ? await session!.transaction.control(control, connect).catch(asSqlError)
         : undefined;
@@ -95,14 +96,6 @@ export class WarehouseEngine {
     this.active.add(run);
     void run.catch(() => undefined).finally(() => this.active.delete(run));
   };
-
-  /** The volumes staging statements reach (set by startLocalWarehouse). */
-  volumes: VolumeFiles | undefined;
-
-  #volumes(): VolumeFiles {
-    if (this.volumes === undefined) throw new SqlStatementError('[UNSUPPORTED_FEATURE] This warehouse has no volumes.', '0A000');
-    return this.volumes;
-  }
 
   /** Prepares the query that answers a catalog call, on a connection in the session's state. */
   async prepareMetadata(request: MetadataRequest, session?: SessionState): Promise<PreparedStatement> {

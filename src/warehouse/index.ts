@@ -177,10 +177,13 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     );
   }
 
+  const volumesDirectory =
+    options.volumesDirectory ?? join(database === ':memory:' ? spool.directory : dirname(resolve(database)), 'volumes');
+  const volumes = new VolumeFiles(volumesDirectory, linkLifetimeMs);
   let engine: WarehouseEngine;
   try {
     const concurrency = options.maxConcurrentStatements ?? Math.max(1, THREAD_POOL_SIZE - THREADS_KEPT_FOR_IO);
-    engine = await WarehouseEngine.open(database, concurrency);
+    engine = await WarehouseEngine.open(database, concurrency, volumes);
   } catch (error) {
     await spool.remove();
     throw new WarehouseStartError(
@@ -188,10 +191,6 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     );
   }
   const files = new ResultFiles(spool, linkLifetimeMs);
-  const volumesDirectory =
-    options.volumesDirectory ?? join(database === ':memory:' ? spool.directory : dirname(resolve(database)), 'volumes');
-  const volumes = new VolumeFiles(volumesDirectory, linkLifetimeMs);
-  engine.volumes = volumes;
   const sessions = new SessionRegistry();
   const operations = new OperationRegistry();
   const history = new QueryHistory();

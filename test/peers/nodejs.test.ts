@@ -6,6 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
 import { connect, type Connection } from '../../src/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
@@ -145,5 +148,44 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
       /table_that_does_not_exist/.test(e.message ?? ''),
     );
     await assert.rejects(ours.execute(sql.MISSING_TABLE), /table_that_does_not_exist/);
+  });
+
+  // 2.1.0 hands the row's `headers` to fetch as they come; the warehouse sends them as a JSON
+  // string (which the Python connector 4.9.0 parses), so 2.1.0's transfers carry no signature
+  // and get 403 (docs/compatibility.md). Its own check of the local path is exercised here.
+  test('staging: a local file outside stagingAllowedLocalPath is refused by the client before any transfer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peer-staging-'));
+    try {
+      await writeFile(join(tmpdir(), 'peer-elsewhere.csv'), 'x\n');
+      await assert.rejects(
+        session.executeStatement(`PUT '${tmpdir()}/peer-elsewhere.csv' INTO '/Volumes/main/default/peer_node/x.csv'`, {
+          stagingAllowedLocalPath: dir,
+        }),
+        /not a subset of allowed local paths/,
+      );
+      const history = warehouse.history().filter((q) => q.statement.includes('peer_node/x.csv'));
+      assert.equal(history.length, 1, 'the statement ran on the warehouse');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(join(tmpdir(), 'peer-elsewhere.csv'), { force: true });
+    }
+  });
+
+  test('transactions as statements (2.1.0 has no autocommit API): ROLLBACK undoes, COMMIT keeps, as our driver sees', async () => {
+    await (await session.executeStatement('CREATE OR REPLACE TABLE peer_node_tx (id INT)')).close();
+    for (const statement of [
+      'BEGIN',
+      'INSERT INTO peer_node_tx VALUES (1)',
+      'ROLLBACK',
+      'BEGIN',
+      'INSERT INTO peer_node_tx VALUES (2)',
+    ]) {
+      await (await session.executeStatement(statement)).close();
+    }
+    // Uncommitted: another session does not see row 2 yet.
+    assert.deepEqual(await (await ours.execute('SELECT id FROM peer_node_tx')).fetchAll(), []);
+    await (await session.executeStatement('COMMIT')).close();
+    assert.deepEqual(await (await ours.execute('SELECT id FROM peer_node_tx')).fetchAll(), [{ id: 2 }]);
+    await assert.rejects(theirRows('COMMIT'), (e: { message?: string }) => /NO_ACTIVE_TRANSACTION/.test(e.message ?? ''));
   });
 });

@@ -1,14 +1,15 @@
 /**
  * Staging operations on the local warehouse, as a client drives them: the statement (PUT, GET,
  * REMOVE) answers one row with a presigned URL and headers; the client then transfers the
- * file over real HTTP. Signatures bind one method, one file and an expiry.
+ * file over real HTTP. Signatures bind one method, one file and an expiry. Then our driver's
+ * side: `execute()` moves the file itself, local paths only under `stagingAllowedLocalPath`.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ServerOperationError, type Connection } from '../../src/index.js';
+import { ServerOperationError, StagingOperationError, type Connection } from '../../src/index.js';
 import { startLocalWarehouse } from '../../src/warehouse/index.js';
 import { connectTo, sqlStateOf, useLocalWarehouse } from '../support/driver-fixtures.js';
 
@@ -19,8 +20,11 @@ interface StagingRow {
   headers: string;
 }
 
+/** The warehouse's raw answer (executeAsync: execute() would move the file itself). */
 async function staging(connection: Connection, sql: string): Promise<StagingRow> {
-  const rows = await (await connection.execute(sql)).fetchAll();
+  const execution = await connection.executeAsync(sql);
+  const rows = await (await execution.getResults()).fetchAll();
+  await execution.close();
   assert.equal(rows.length, 1);
   return rows[0] as unknown as StagingRow;
 }
@@ -110,5 +114,99 @@ describe('an expired staging URL', () => {
       await warehouse.close();
       await rm(volumes, { recursive: true, force: true });
     }
+  });
+});
+
+describe("our driver's execute() moves the file of a staging statement", () => {
+  let volumes = '';
+  let root = '';
+  let allowed = '';
+  const local = useLocalWarehouse({
+    warehouse: async () => {
+      root = await mkdtemp(join(tmpdir(), 'staging-local-'));
+      allowed = join(root, 'exports');
+      await mkdir(allowed);
+      return { volumesDirectory: (volumes = await mkdtemp(join(tmpdir(), 'volumes-'))) };
+    },
+  });
+  after(async () => {
+    await rm(volumes, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+  });
+  const inVolume = (name: string) => join(volumes, 'main/default/landing', name);
+
+  it('PUT uploads the local file, GET downloads it, REMOVE deletes it; the rows are the staging row', async () => {
+    const connection = await connectTo(local.warehouse, { stagingAllowedLocalPath: allowed });
+    try {
+      await writeFile(join(allowed, 'orders.csv'), 'id,amount\n1,9.5\n');
+      const put = await connection.execute(`PUT '${allowed}/orders.csv' INTO '/Volumes/main/default/landing/orders.csv'`);
+      assert.deepEqual(
+        (await put.fetchAll()).map((r) => [r.operation, r.localFile]),
+        [['PUT', `${allowed}/orders.csv`]],
+      );
+      assert.equal(await readFile(inVolume('orders.csv'), 'utf8'), 'id,amount\n1,9.5\n');
+
+      await (await connection.execute(`GET '/Volumes/main/default/landing/orders.csv' TO '${allowed}/copy.csv'`)).close();
+      assert.equal(await readFile(join(allowed, 'copy.csv'), 'utf8'), 'id,amount\n1,9.5\n');
+
+      await (await connection.execute("REMOVE '/Volumes/main/default/landing/orders.csv'")).close();
+      await assert.rejects(stat(inVolume('orders.csv')), { code: 'ENOENT' });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('refuses a local file outside the allowed directories, naming it, before any transfer', async () => {
+    const outside = join(root, 'secret.txt');
+    await writeFile(outside, 'not for the volume');
+    const connection = await connectTo(local.warehouse, { stagingAllowedLocalPath: [allowed] });
+    try {
+      for (const path of [outside, `${allowed}/../secret.txt`]) {
+        await assert.rejects(
+          connection.execute(`PUT '${path}' INTO '/Volumes/main/default/landing/leak.txt'`),
+          (error: Error) => {
+            assert.ok(error instanceof StagingOperationError, String(error));
+            assert.equal(error.localFile, path);
+            assert.ok(error.message.includes(path) && error.message.includes('stagingAllowedLocalPath'), error.message);
+            return true;
+          },
+        );
+      }
+      await assert.rejects(stat(inVolume('leak.txt')), { code: 'ENOENT' });
+      // Without the option, nothing local is allowed: a GET is refused, naming the option.
+      await mkdir(inVolume(''), { recursive: true });
+      await writeFile(inVolume('kept.txt'), 'kept');
+      await assert.rejects(
+        local.connection.execute(`GET '/Volumes/main/default/landing/kept.txt' TO '${allowed}/kept.txt'`),
+        /needs stagingAllowedLocalPath/,
+      );
+      await assert.rejects(stat(join(allowed, 'kept.txt')), { code: 'ENOENT' });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("execute()'s option overrides connect()'s; a missing local file is named; a bad option is named", async () => {
+    const other = join(root, 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'a.txt'), 'from other');
+    await (
+      await local.connection.execute(`PUT '${other}/a.txt' INTO '/Volumes/main/default/landing/a.txt' OVERWRITE`, undefined, {
+        stagingAllowedLocalPath: other,
+      })
+    ).close();
+    assert.equal(await readFile(inVolume('a.txt'), 'utf8'), 'from other');
+    await assert.rejects(
+      local.connection.execute(`PUT '${other}/missing.txt' INTO '/Volumes/main/default/landing/m.txt'`, undefined, {
+        stagingAllowedLocalPath: other,
+      }),
+      (error: Error) => error instanceof StagingOperationError && error.message.includes(`${other}/missing.txt`),
+    );
+    await assert.rejects(
+      local.connection.execute("REMOVE '/Volumes/main/default/landing/a.txt'", undefined, {
+        stagingAllowedLocalPath: 42 as never,
+      }),
+      (error: Error) => error.name === 'InvalidArgumentError' && error.message.includes('stagingAllowedLocalPath'),
+    );
   });
 });
