@@ -15,7 +15,8 @@
 import { SqlStatementError } from './errors.js';
 import { aliasSelectItems } from './dialect/column-names.js';
 import { guardDivisors } from './dialect/division.js';
-import { renameDatetimeFunctions } from './dialect/datetime.js';
+import { renameSparkFunctions } from './dialect/renames.js';
+import { rewriteSubscripts } from './dialect/subscripts.js';
 import { rewriteLambdaCalls } from './dialect/lambdas.js';
 import { polyglot } from './dialect/polyglot.js';
 import { fixMerge, markOverwrite, overwriteOf, type Overwrite } from './dialect/statements.js';
@@ -64,7 +65,7 @@ export function translateStatement(
 ): TranslatedStatement {
   const ansi = options.ansi ?? true;
   const insert = markOverwrite(sql);
-  const marked = markTryCasts(rewriteMapCalls(renameDatetimeFunctions(aliasSelectItems(insert.sql))));
+  const marked = markTryCasts(rewriteMapCalls(renameSparkFunctions(rewriteSubscripts(aliasSelectItems(insert.sql)))));
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
   if (!result.success || !result.sql) throw translationError(result.error ?? 'unknown error', sql);
   const statements = result.sql.filter((s) => s.trim() !== '');
@@ -186,6 +187,10 @@ function fixDuckDbText(sql: string, names: CatalogNames, ansi: boolean): string 
         edits.push({ start: token.start, end: after.end, text: '[' });
         edits.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: ']' });
       }
+    } else if (token.type === 'STRING' && /^\$\d+$/.test(token.text) && after?.type === 'COLON') {
+      // arrays_zip's struct fields, which the transpiler names $1, $2, ...; Spark names them
+      // 0, 1, ... (or after the argument columns, which is not followed here).
+      edits.push(replaceWith(token, `'${Number(token.text.slice(1)) - 1}'`));
     } else if (token.text.toLowerCase() === MAP_MARK) {
       edits.push({ start: token.start, end: token.end, text: 'MAP' });
     } else if (token.type === 'TRY_CAST' && ansi) {

@@ -192,6 +192,10 @@ export const CORPUS: readonly CorpusCase[] = [
   one('datetime', "SELECT timestampadd(HOUR, 8, TIMESTAMP'2022-02-28 00:00:00')", '2022-02-28 08:00:00'),
   one('datetime', "SELECT timestampdiff(MONTH, TIMESTAMP'2021-02-28 12:00:00', TIMESTAMP'2021-03-28 11:59:59')", '0'),
   one('datetime', "SELECT DATE'2021-01-01' + INTERVAL 1 DAY", '2021-01-02 00:00:00'),
+  one('datetime', "SELECT timestampdiff(MONTH, TIMESTAMP'2021-02-28 12:00:00', TIMESTAMP'2021-03-28 12:00:00')", '1'),
+  one('datetime', "SELECT timestampdiff(YEAR, DATE'2021-01-01', DATE'1900-03-28')", '-120'),
+  one('datetime', "SELECT from_utc_timestamp('2016-08-31', 'Asia/Seoul')", '2016-08-31 09:00:00'),
+  one('datetime', "SELECT timestamp('2020-04-30 12:25:13.45')", '2020-04-30 12:25:13.45'),
   // Arrays (api/sql: Array Functions).
   one('array', 'SELECT array(1, 2, 3)', '[1,2,3]'),
   one('array', 'SELECT array_contains(array(1, 2, 3), 2)', 'true'),
@@ -235,6 +239,10 @@ export const CORPUS: readonly CorpusCase[] = [
   one('lambda', 'SELECT zip_with(array(1, 2, 3), array(4, 5, 6), (x, y) -> x + y)', '[5,7,9]'),
   one('lambda', 'SELECT transform_values(map_from_arrays(array(1, 2, 3), array(1, 2, 3)), (k, v) -> v + 1)', '{1:2,2:3,3:4}'),
   one('lambda', 'SELECT map_filter(map(1, 0, 2, 2, 3, -1), (k, v) -> k > v)', '{1:0,3:-1}'),
+  one('lambda', 'SELECT filter(array(0, 2, 3), (x, i) -> x > i)', '[2,3]'),
+  one('lambda', 'SELECT filter(array(0, null, 2, 3, null), x -> x IS NOT NULL)', '[0,2,3]'),
+  one('lambda', 'SELECT transform_keys(map_from_arrays(array(1, 2, 3), array(1, 2, 3)), (k, v) -> k + 1)', '{2:1,3:2,4:3}'),
+  one('lambda', 'SELECT transform_keys(map_from_arrays(array(1, 2, 3), array(1, 2, 3)), (k, v) -> k + v)', '{2:1,4:2,6:3}'),
   // Maps and structs (api/sql: Map Functions, Struct Functions).
   one('map', "SELECT map(1.0, '2', 3.0, '4')", '{1.0:"2",3.0:"4"}'),
   one('map', "SELECT map_keys(map(1, 'a', 2, 'b'))", '[1,2]'),

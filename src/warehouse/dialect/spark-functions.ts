@@ -19,7 +19,8 @@ const MACROS: Record<string, string> = {
   shiftleft: '(a, n) AS a << n',
   shiftright: '(a, n) AS a >> n',
   get_json_object: '(j, path) AS json_extract_string(j, path)',
-  sequence: '(a, b, step := 1) AS generate_series(a, b, step)',
+  // Spark counts down when start > stop.
+  sequence: '(a, b, step := NULL) AS generate_series(a, b, coalesce(step, CASE WHEN a <= b THEN 1 ELSE -1 END))',
   array_join:
     '(a, sep, null_text := NULL) AS array_to_string(CASE WHEN null_text IS NULL THEN a ELSE list_transform(a, x -> coalesce(CAST(x AS VARCHAR), null_text)) END, sep)',
   str_to_map:
@@ -37,11 +38,41 @@ const MACROS: Record<string, string> = {
   map_contains_key: '(m, k) AS map_contains(m, k)',
   timestamp_seconds: '(s) AS make_timestamp(CAST(s AS BIGINT) * 1000000)',
   octet_length: '(s) AS strlen(s)',
-  // Datetime functions given a string cast it, as Spark does (datetime.ts renames the first four).
+  // Arrays: Spark keeps the first occurrence's order and one NULL (DuckDB's list_distinct neither).
+  array_distinct: '(a) AS list_filter(a, (x, i) -> list_position(a, x) = i)',
+  array_union: '(a, b) AS list_filter(list_concat(a, b), (x, i) -> list_position(list_concat(a, b), x) = i)',
+  // x[i] (subscripts.ts): from 0 for an ARRAY, the key for a MAP.
+  __dbsql_subscript: "(c, i) AS c[i + CASE WHEN typeof(c) LIKE '%[]' THEN 1 ELSE 0 END]",
+  // 1-based with negative from the end for an array, the key's value for a map: both DuckDB's [].
+  element_at: '(c, k) AS c[k]',
+  shuffle: "(a) AS list_transform(list_sort(list_transform(a, x -> {'r': random(), 'v': x})), s -> s.v)",
+  __dbsql_flatten: '(a) AS flatten(a)',
+  // Ascending puts NULLs first, descending last.
+  __dbsql_sort_array:
+    "(a, ascending := true) AS CASE WHEN ascending THEN list_sort(a, 'ASC', 'NULLS FIRST') ELSE list_sort(a, 'DESC', 'NULLS LAST') END",
+  __dbsql_array_remove: '(a, v) AS CASE WHEN v IS NOT NULL THEN list_filter(a, x -> x IS NULL OR x <> v) END',
+  // An ARRAY's or a MAP's size (DuckDB has no function taking both; its JSON form tells them apart).
+  __dbsql_size:
+    "(c) AS CAST(CASE json_type(to_json(c)) WHEN 'ARRAY' THEN json_array_length(to_json(c)) ELSE len(json_keys(to_json(c))) END AS INTEGER)",
+  // Datetime functions given a string cast it, as Spark does (renames.ts renames some of them).
   __dbsql_date_add: '(d, n) AS CAST(d AS DATE) + CAST(n AS INTEGER)',
   __dbsql_date_sub: '(d, n) AS CAST(d AS DATE) - CAST(n AS INTEGER)',
   __dbsql_add_months: '(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)',
   __dbsql_dayofweek: '(x) AS dayofweek(CAST(x AS TIMESTAMP)) + 1',
+  __dbsql_date_format: '(x, f) AS strftime(CAST(x AS TIMESTAMP), f)',
+  __dbsql_unix_timestamp:
+    '(x, f) AS CAST(floor(epoch(coalesce(try_strptime(CAST(x AS VARCHAR), f), CAST(x AS TIMESTAMP)))) AS BIGINT)',
+  __dbsql_next_day:
+    "(d, dow) AS CAST(d AS DATE) + CAST((CASE upper(left(dow, 2)) WHEN 'MO' THEN 1 WHEN 'TU' THEN 2 WHEN 'WE' THEN 3 WHEN 'TH' THEN 4 WHEN 'FR' THEN 5 WHEN 'SA' THEN 6 WHEN 'SU' THEN 7 ELSE error('[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: ' || dow) END - isodow(CAST(d AS DATE)) + 6) % 7 + 1 AS INTEGER)",
+  // Whole months when the days of month match or both are month ends, else the difference in
+  // seconds over a 31-day month; rounded to 8 digits unless told not to.
+  __dbsql_months_between:
+    "(a, b, round_off := true) AS (SELECT CASE WHEN round_off THEN round(m, 8) ELSE m END FROM (SELECT CASE WHEN day(t1) = day(t2) OR (day(t1) = day(last_day(t1)) AND day(t2) = day(last_day(t2))) THEN CAST(n AS DOUBLE) ELSE n + (epoch(t1 - date_trunc('month', t1)) - epoch(t2 - date_trunc('month', t2))) / 2678400.0 END AS m FROM (SELECT t1, t2, date_diff('month', date_trunc('month', t2), date_trunc('month', t1)) AS n FROM (SELECT CAST(a AS TIMESTAMP) AS t1, CAST(b AS TIMESTAMP) AS t2))))",
+  // Whole elapsed units: a month when the day and time of month reach the start's.
+  __dbsql_months_elapsed:
+    "(a, b) AS (SELECT n - CASE WHEN n > 0 AND t1 + to_months(CAST(n AS INTEGER)) > t2 THEN 1 WHEN n < 0 AND t1 + to_months(CAST(n AS INTEGER)) < t2 THEN -1 ELSE 0 END FROM (SELECT t1, t2, date_diff('month', t1, t2) AS n FROM (SELECT CAST(a AS TIMESTAMP) AS t1, CAST(b AS TIMESTAMP) AS t2)))",
+  __dbsql_timestampdiff:
+    "(u, a, b) AS (SELECT CASE u WHEN 'MICROSECOND' THEN us WHEN 'MILLISECOND' THEN us // 1000 WHEN 'SECOND' THEN us // 1000000 WHEN 'MINUTE' THEN us // 60000000 WHEN 'HOUR' THEN us // 3600000000 WHEN 'DAY' THEN us // 86400000000 WHEN 'WEEK' THEN us // 604800000000 WHEN 'MONTH' THEN __spark.main.__dbsql_months_elapsed(a, b) WHEN 'QUARTER' THEN __spark.main.__dbsql_months_elapsed(a, b) // 3 WHEN 'YEAR' THEN __spark.main.__dbsql_months_elapsed(a, b) // 12 ELSE error('[INVALID_PARAMETER_VALUE.DATETIME_UNIT] Unknown unit ' || u) END FROM (SELECT epoch_us(CAST(b AS TIMESTAMP)) - epoch_us(CAST(a AS TIMESTAMP)) AS us))",
   hour: '(x) AS hour(CAST(x AS TIMESTAMP))',
   minute: '(x) AS minute(CAST(x AS TIMESTAMP))',
   second: '(x) AS second(CAST(x AS TIMESTAMP))',

@@ -1,0 +1,72 @@
+/**
+ * Spark's `x[i]`: an ARRAY's index counts from 0, a MAP's is its key. DuckDB's counts from 1
+ * for a list, so `x[i]` becomes the library's `__dbsql_subscript(x, i)`, which adds 1 only
+ * when x is a list (its type is known when DuckDB binds the call, not here). A subscript that
+ * is a string literal can only be a MAP key and stays as it is.
+ */
+import { applyEdits, tokensOf, type Token } from './tokens.js';
+
+const ENDS_EXPRESSION = new Set(['VAR', 'QUOTED_IDENTIFIER', 'R_PAREN', 'R_BRACKET']);
+
+/** The statement with each array-or-map subscript as a library call (on Databricks' tokens). */
+export function rewriteSubscripts(sql: string): string {
+  let out = sql;
+  // One subscript per pass, leftmost first, so `a[0][1]` becomes a call and then a call's subscript.
+  for (let pass = 0; pass < 100 && out.includes('['); pass++) {
+    const next = rewriteFirst(out);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+function rewriteFirst(sql: string): string {
+  const tokens = tokensOf(sql, 'databricks');
+  for (let k = 1; k < tokens.length; k++) {
+    if (tokens[k]!.type !== 'L_BRACKET' || !ENDS_EXPRESSION.has(tokens[k - 1]!.type)) continue;
+    const close = closingBracket(tokens, k);
+    if (close < 0) return sql;
+    const inner = tokens.slice(k + 1, close);
+    if (inner.length === 1 && inner[0]!.type === 'STRING') continue;
+    const base = baseStart(tokens, k - 1);
+    if (base < 0) continue;
+    const start = tokens[base]!.start;
+    const call = `__dbsql_subscript(${sql.slice(start, tokens[k]!.start)}, ${sql.slice(tokens[k]!.end, tokens[close]!.start)})`;
+    return applyEdits(sql, [{ start, end: tokens[close]!.end, text: call }]);
+  }
+  return sql;
+}
+
+/** The first token of the postfix expression ending at `end`: a name, a.b.c, f(...) or (...). */
+function baseStart(tokens: readonly Token[], end: number): number {
+  let j = end;
+  if (tokens[j]!.type === 'R_PAREN' || tokens[j]!.type === 'R_BRACKET') {
+    j = openingOf(tokens, j);
+    if (j < 0) return -1;
+    if (tokens[j - 1]?.type === 'VAR' || tokens[j - 1]?.type === 'QUOTED_IDENTIFIER') j--;
+  }
+  while (tokens[j - 1]?.type === 'DOT' && ['VAR', 'QUOTED_IDENTIFIER'].includes(tokens[j - 2]?.type ?? '')) j -= 2;
+  return j;
+}
+
+function closingBracket(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    const type = tokens[j]!.type;
+    if (type === 'L_BRACKET' || type === 'L_PAREN') depth++;
+    else if (type === 'R_BRACKET' || type === 'R_PAREN') depth--;
+    if (depth === 0) return type === 'R_BRACKET' ? j : -1;
+  }
+  return -1;
+}
+
+function openingOf(tokens: readonly Token[], close: number): number {
+  let depth = 0;
+  for (let j = close; j >= 0; j--) {
+    const type = tokens[j]!.type;
+    if (type === 'R_BRACKET' || type === 'R_PAREN') depth++;
+    else if (type === 'L_BRACKET' || type === 'L_PAREN') depth--;
+    if (depth === 0) return j;
+  }
+  return -1;
+}
