@@ -5,7 +5,10 @@
  *
  * One Python process runs every scenario (test/peers/python/peer_python.py) and prints
  * canonical rows; each test compares one scenario with what our driver gets for the same
- * statement from the same warehouse.
+ * statement from the same warehouse. Beyond rows: the protocol features the connector drives
+ * itself (list and dict parameters as ARRAY and MAP, cursor.rowcount after DML, an empty
+ * result for DDL, cursor(row_limit=...)), transactions, staging, and the error text it shows
+ * when the warehouse refuses a request.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +28,29 @@ import * as sql from './support/warehouse-statements.js';
 const STAGING_DIR = await mkdtemp(join(tmpdir(), 'peer-staging-'));
 
 type Outcome = Record<string, unknown> & { unexpected?: { error: string; message: string } };
+
+/** One statement's outcome in a `statements` scenario. */
+interface StatementOutcome {
+  rowcount: number;
+  columns: [string, string][];
+  rows: Canonical[][];
+}
+
+const COMPLEX_PARAMS_SQL = 'SELECT :ids AS ids, :words AS words, :prices AS prices, :nested AS nested';
+const COMPLEX_PARAMS = {
+  ids: [3, 1, 2],
+  words: ['a', null, "o'clock"],
+  prices: { apple: 1.5, pear: 2.25 },
+  nested: [[1, 2], [3]],
+};
+const DML = [
+  'CREATE TABLE peer_dml (id BIGINT, state STRING)',
+  "INSERT INTO peer_dml SELECT id, 'new' FROM range(5)",
+  "UPDATE peer_dml SET state = 'paid' WHERE id >= 3",
+  'DELETE FROM peer_dml WHERE id = 0',
+  "MERGE INTO peer_dml t USING (SELECT 1 AS id UNION ALL SELECT 9) s ON t.id = s.id WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT (id, state) VALUES (s.id, 'merged')",
+  'SELECT count(*) AS n FROM peer_dml',
+];
 
 const SCENARIOS = [
   { name: 'scalars', kind: 'fetchall', sql: sql.ALL_SCALARS },
@@ -59,6 +85,9 @@ const SCENARIOS = [
     content: 'id,amount\n1,9.50\n',
     volume_file: '/Volumes/main/default/landing/peer.csv',
   },
+  { name: 'list_dict_params', kind: 'statements', sql: 'statements', statements: [COMPLEX_PARAMS_SQL], params: COMPLEX_PARAMS },
+  { name: 'dml', kind: 'statements', sql: 'statements', statements: DML },
+  { name: 'row_limit', kind: 'statements', sql: 'statements', statements: ['SELECT id FROM range(2000)'], row_limit: 1000 },
 ];
 
 /** Run by a second Python process, as if pyarrow were not installed: column-based results. */
@@ -107,13 +136,20 @@ if (!venv.ok) {
     before(async () => {
       console.log(`# python venv ready in ${venv.elapsedMs} ms: ${venv.value}`);
       warehouse = await startLocalWarehouse();
-      const plan = { uri: warehouse.url, token: warehouse.accessToken, connections: CONNECTIONS, scenarios: SCENARIOS };
+      // A connection with a wrong token: the warehouse answers 401.
+      const refused = { name: 'refused', kind: 'refused', uri: warehouse.url, token: 'not-the-token' };
+      const plan = {
+        uri: warehouse.url,
+        token: warehouse.accessToken,
+        connections: CONNECTIONS,
+        scenarios: [...SCENARIOS, refused],
+      };
       const peer = await run(venv.value, [join(REPO_ROOT, 'test/peers/python/peer_python.py')], {
         input: JSON.stringify(plan),
         timeoutMs: 180_000,
       });
       assert.equal(peer.code, 0, `peer_python.py failed:\n${peer.stderr}`);
-      console.log(`# python peer ran ${SCENARIOS.length} scenarios in ${peer.elapsedMs} ms`);
+      console.log(`# python peer ran ${plan.scenarios.length} scenarios in ${peer.elapsedMs} ms`);
       const parsed = JSON.parse(peer.stdout) as { connector: string; results: Record<string, Outcome> };
       connector = parsed.connector;
       Object.assign(outcomes, parsed.results);
@@ -142,6 +178,10 @@ if (!venv.ok) {
       assert.ok(o, `no outcome for scenario ${name}`);
       assert.equal(o.unexpected, undefined, `Python connector ${connector} failed in ${name}: ${JSON.stringify(o.unexpected)}`);
       return o;
+    }
+
+    function statements(name: string): StatementOutcome[] {
+      return (outcome(name) as { statements: StatementOutcome[] }).statements;
     }
 
     async function ourRows(statement: string, params?: Record<string, unknown> | unknown[]) {
@@ -332,6 +372,83 @@ if (!venv.ok) {
       assert.equal(theirs.after_remove.error, 'ServerOperationError');
       assert.match(theirs.after_remove.message, /PATH_NOT_FOUND/);
       await assert.rejects(stat('/etc/not-allowed.csv'));
+    });
+
+    test('lists and dicts bind as ARRAY and MAP parameters, with the values ours get', async () => {
+      const [theirs] = statements('list_dict_params');
+      assert.deepEqual(
+        theirs!.columns.map(([name]) => name),
+        ['ids', 'words', 'prices', 'nested'],
+      );
+      const expected = [
+        [
+          [{ int: '3' }, { int: '1' }, { int: '2' }],
+          ['a', null, "o'clock"],
+          {
+            map: [
+              ['apple', 1.5],
+              ['pear', 2.25],
+            ],
+          },
+          [[{ int: '1' }, { int: '2' }], [{ int: '3' }]],
+        ],
+      ];
+      assert.deepEqual(theirs!.rows, expected);
+      const result = await ours.execute(COMPLEX_PARAMS_SQL, {
+        ...COMPLEX_PARAMS,
+        prices: { type: 'MAP<STRING, DOUBLE>', value: COMPLEX_PARAMS.prices },
+        nested: { type: 'ARRAY<ARRAY<INT>>', value: COMPLEX_PARAMS.nested },
+      });
+      assert.deepEqual(canonicalRows(await result.fetchAll(), result.columns), expected);
+    });
+
+    test('cursor.rowcount after DML is the modified-row count ours reports; DDL has no columns', async () => {
+      const theirs = statements('dml');
+      const mine = [];
+      for (const statement of DML.map((s) => s.replace(/\bpeer_dml\b/g, 'peer_dml_ours'))) {
+        const result = await ours.execute(statement);
+        mine.push({ modified: result.modifiedRowCount ?? -1, columns: result.columns.length });
+        await result.fetchAll();
+      }
+      assert.deepEqual(
+        theirs.map((t) => t.rowcount),
+        [-1, 5, 2, 1, 2, -1],
+      );
+      assert.deepEqual(
+        mine.map((m) => m.modified),
+        theirs.map((t) => t.rowcount),
+      );
+      assert.deepEqual(
+        theirs.map((t) => t.columns.length),
+        mine.map((m) => m.columns),
+      );
+      assert.deepEqual(theirs[0]!.columns, []);
+      assert.deepEqual(theirs[1]!.columns, [
+        ['num_affected_rows', 'bigint'],
+        ['num_inserted_rows', 'bigint'],
+      ]);
+      assert.deepEqual(theirs[5]!.rows, [[{ int: '4' }]]);
+    });
+
+    test('cursor(row_limit=1000) gets 1,000 rows of 2,000, as ours does with resultRowLimit', async () => {
+      const [theirs] = statements('row_limit');
+      assert.equal(theirs!.rows.length, 1000);
+      const result = await ours.execute('SELECT id FROM range(2000)', undefined, { resultRowLimit: 1000 });
+      assert.equal((await result.fetchAll()).length, theirs!.rows.length);
+    });
+
+    test("a wrong token: the connector shows the warehouse's reason (x-databricks-reason-phrase), as ours does", async () => {
+      const theirs = outcome('refused') as { error: string; message: string; http_code: number };
+      // The connector prefixes the reason header with ': ' when no other error header is set.
+      assert.deepEqual(
+        [theirs.error, theirs.http_code, theirs.message.trim()],
+        ['RequestError', 401, 'Error during request to server: : Missing or invalid access token.'],
+      );
+      await assert.rejects(
+        connect({ serverHostname: warehouse.serverHostname, httpPath: warehouse.httpPath, accessToken: 'not-the-token' }),
+        (e: Error & { httpStatus?: number }) =>
+          e.name === 'AuthenticationError' && e.httpStatus === 401 && /Missing or invalid access token/.test(e.message),
+      );
     });
   });
 }

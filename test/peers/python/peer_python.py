@@ -341,5 +341,26 @@ def run_corpus(conn, s):
 
 RUNNERS["corpus"] = run_corpus
 
+
+def run_refused(conn, s):
+    """What a user sees when the warehouse refuses a request: a connection with s["token"]
+    (the warehouse states its reason in the headers Databricks uses)."""
+    try:
+        databricks.sql.connect(
+            server_hostname="ignored-when-connection-uri-is-set",
+            http_path="ignored",
+            access_token=s["token"],
+            _connection_uri=s["uri"],
+            _retry_stop_after_attempts_count=1,
+        ).close()
+        return {"result": "no error"}
+    except Exception as exc:
+        context = getattr(exc, "context", None) or {}
+        return {**error_outcome(exc), "http_code": context.get("http-code")}
+
+
+RUNNERS["refused"] = run_refused
+
+
 if __name__ == "__main__":
     main()
