@@ -17,6 +17,7 @@ import { aliasSelectItems } from './dialect/column-names.js';
 import { guardDivisors } from './dialect/division.js';
 import { renameSparkFunctions } from './dialect/renames.js';
 import { rewriteSubscripts } from './dialect/subscripts.js';
+import { rewriteTimestampLiterals } from './dialect/timestamps.js';
 import { rewriteLambdaCalls } from './dialect/lambdas.js';
 import { polyglot } from './dialect/polyglot.js';
 import { fixMerge, markOverwrite, overwriteOf, type Overwrite } from './dialect/statements.js';
@@ -65,7 +66,9 @@ export function translateStatement(
 ): TranslatedStatement {
   const ansi = options.ansi ?? true;
   const insert = markOverwrite(sql);
-  const marked = markTryCasts(rewriteMapCalls(renameSparkFunctions(rewriteSubscripts(aliasSelectItems(insert.sql)))));
+  const marked = markTryCasts(
+    rewriteMapCalls(renameSparkFunctions(rewriteTimestampLiterals(rewriteSubscripts(aliasSelectItems(insert.sql))))),
+  );
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
   if (!result.success || !result.sql) throw translationError(result.error ?? 'unknown error', sql);
   const statements = result.sql.filter((s) => s.trim() !== '');

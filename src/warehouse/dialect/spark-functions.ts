@@ -59,6 +59,8 @@ const MACROS: Record<string, string> = {
   __dbsql_date_sub: '(d, n) AS CAST(d AS DATE) - CAST(n AS INTEGER)',
   __dbsql_add_months: '(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)',
   __dbsql_dayofweek: '(x) AS dayofweek(CAST(x AS TIMESTAMP)) + 1',
+  // A TIMESTAMP literal (timestamps.ts): its zone honoured, shown in the session's.
+  __dbsql_timestamp: '(s) AS CAST(CAST(s AS TIMESTAMPTZ) AS TIMESTAMP)',
   __dbsql_date_format: '(x, f) AS strftime(CAST(x AS TIMESTAMP), f)',
   __dbsql_unix_timestamp:
     '(x, f) AS CAST(floor(epoch(coalesce(try_strptime(CAST(x AS VARCHAR), f), CAST(x AS TIMESTAMP)))) AS BIGINT)',
