@@ -7,9 +7,9 @@
  */
 import { RecordBatch, Struct, makeData, tableFromIPC, type Schema } from 'apache-arrow';
 import { typeOf, arrowTypeName } from '../../spark-types/arrow-typing.js';
-import { decompressFrameSync } from 'lz4-napi';
 import type { TSparkArrowBatch } from '../../thrift/index.js';
 import { ResultDecodeError } from '../errors.js';
+import { decodeLz4Frames } from './lz4-frame.js';
 import { normaliseColumn } from './normalise.js';
 import type { ColumnInfo, SqlTypeDesc } from '../types.js';
 
@@ -45,7 +45,7 @@ export function decodeArrowBatches(wireBatches: readonly TSparkArrowBatch[], for
 export function decodeArrowFile(file: Uint8Array, expectedRows: number, what: string, format: ArrowBatchFormat): RecordBatch[] {
   let batches: RecordBatch[];
   try {
-    const body = format.lz4Compressed ? decompressFrameSync(Buffer.from(file.buffer, file.byteOffset, file.byteLength)) : file;
+    const body = format.lz4Compressed ? decodeLz4Frames(file) : file;
     batches = readStream(body, format.schemaMessage);
   } catch (error) {
     throw new ResultDecodeError(
@@ -69,7 +69,7 @@ function readStream(body: Uint8Array, schemaMessage: Uint8Array): RecordBatch[] 
 
 function readIpcBatches(wire: TSparkArrowBatch, index: number, format: ArrowBatchFormat): RecordBatch[] {
   try {
-    const body = format.lz4Compressed ? decompressFrameSync(wire.batch) : wire.batch;
+    const body = format.lz4Compressed ? decodeLz4Frames(wire.batch) : wire.batch;
     return tableFromIPC(Buffer.concat([format.schemaMessage, body])).batches;
   } catch (error) {
     throw new ResultDecodeError(
