@@ -8,15 +8,7 @@
  * AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, instance roles) and AWS_ENDPOINT_URL_S3 /
  * AWS_ENDPOINT_URL for S3-compatible servers, or the worker's `s3` option. Never the workflow.
  */
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import type { ResultSink } from './result-sink.js';
 import { ResultSinkError } from './result-sink.js';
@@ -28,9 +20,20 @@ const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
  */
 const UPLOAD_QUEUE = 2;
 
+/**
+ * The AWS SDK, loaded on first use: a worker that never writes to S3 does not hold its
+ * ~20 MB of modules.
+ */
+async function loadSdk() {
+  const [s3, storage] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+  return { ...s3, Upload: storage.Upload };
+}
+type S3Sdk = Awaited<ReturnType<typeof loadSdk>>;
+
 export class S3Sink implements ResultSink {
   readonly location: string;
-  readonly #client: S3Client;
+  readonly #config: S3ClientConfig;
+  #opened?: Promise<{ sdk: S3Sdk; client: S3Client }>;
   readonly #bucket: string;
   readonly #prefix: string;
 
@@ -43,14 +46,15 @@ export class S3Sink implements ResultSink {
     this.location = `s3://${this.#bucket}${this.#prefix ? `/${this.#prefix}` : ''}`;
     const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
     // S3-compatible servers on a custom endpoint rarely resolve bucket host names.
-    this.#client = new S3Client({ forcePathStyle: Boolean(config.endpoint ?? endpoint), ...config });
+    this.#config = { forcePathStyle: Boolean(config.endpoint ?? endpoint), ...config };
   }
 
   async write(name: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
     const key = this.key(name);
     await this.abortOpenUploads(key);
-    const upload = new Upload({
-      client: this.#client,
+    const { sdk, client } = await this.open();
+    const upload = new sdk.Upload({
+      client,
       params: { Bucket: this.#bucket, Key: key, Body: Readable.from(body, { objectMode: false }) },
       partSize: UPLOAD_PART_BYTES,
       queueSize: UPLOAD_QUEUE,
@@ -61,7 +65,8 @@ export class S3Sink implements ResultSink {
 
   async size(name: string): Promise<number | undefined> {
     try {
-      const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.key(name) }));
+      const { sdk, client } = await this.open();
+      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.key(name) }));
       return head.ContentLength;
     } catch (error) {
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
@@ -70,12 +75,19 @@ export class S3Sink implements ResultSink {
   }
 
   async remove(name: string): Promise<void> {
-    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.key(name) }));
+    const { sdk, client } = await this.open();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.key(name) }));
   }
 
-  close(): Promise<void> {
-    this.#client.destroy();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    const opened = this.#opened;
+    this.#opened = undefined;
+    if (opened) (await opened).client.destroy();
+  }
+
+  private open(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    this.#opened ??= loadSdk().then((sdk) => ({ sdk, client: new sdk.S3Client(this.#config) }));
+    return this.#opened;
   }
 
   private key(name: string): string {
@@ -84,10 +96,11 @@ export class S3Sink implements ResultSink {
 
   /** Aborts multipart uploads of `key` that a dead worker left open (their parts cost storage). */
   private async abortOpenUploads(key: string): Promise<void> {
-    const open = await this.#client.send(new ListMultipartUploadsCommand({ Bucket: this.#bucket, Prefix: key }));
+    const { sdk, client } = await this.open();
+    const open = await client.send(new sdk.ListMultipartUploadsCommand({ Bucket: this.#bucket, Prefix: key }));
     for (const upload of open.Uploads ?? []) {
       if (upload.Key !== key || !upload.UploadId) continue;
-      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: upload.UploadId }));
+      await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId: upload.UploadId }));
     }
   }
 }

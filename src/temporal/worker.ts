@@ -15,7 +15,8 @@ import { SQL_TASK_QUEUE } from '../../workflows/messages.js';
 import { encryptionOption, encryptionKeysFromEnvironment, type EncryptionKey } from './codec/index.js';
 import { leaveStuckActivitiesOnShutdown } from './shutdown-interceptor.js';
 import { countSqlActivities, installSqlMetricsRuntime } from './observability/metrics.js';
-import { workerTracing, type SqlTracingOptions } from './observability/tracing.js';
+import type { SqlTracingOptions } from './observability/tracing.js';
+import { prebuiltWorkflowBundle } from './workflow-bundle.js';
 
 export interface SqlWorkerOptions {
   /** A connection to Temporal, or its address `host:port` (the worker then owns and closes it). */
@@ -126,13 +127,18 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
   const ownsConnection = typeof options.connection === 'string';
   const connection =
     typeof options.connection === 'string' ? await NativeConnection.connect({ address: options.connection }) : options.connection;
-  const tracing = options.tracing && workerTracing(options.tracing);
+  // OpenTelemetry's modules load only for a worker that traces.
+  const tracing = options.tracing && (await import('./observability/tracing.js')).workerTracing(options.tracing);
   const warehouse = new WarehouseConnection(options.warehouse, tracing?.tracer);
   const taskQueue = options.taskQueue ?? SQL_TASK_QUEUE;
   const { interceptors, sinks, ...workerOptions } = options.workerOptions ?? {};
   const encryption = encryptionOption(options.encryptionKeys ?? encryptionKeysFromEnvironment());
   // The one the worker uses (workerOptions win); checkpoints sent straight to the server need it too.
   const dataConverter = workerOptions.dataConverter ?? encryption.dataConverter;
+  const workflowModules = [...(tracing?.workflowModules ?? []), ...(interceptors?.workflowModules ?? [])];
+  // The build's bundle holds no interceptor modules: with any, the worker bundles them in.
+  const prebuilt = workflowModules.length === 0 ? prebuiltWorkflowBundle() : undefined;
+  const workflowBundle = options.workflowBundle ?? (prebuilt ? { codePath: prebuilt } : undefined);
   let worker: Worker;
   try {
     worker = await Worker.create({
@@ -146,7 +152,7 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
         heartbeatService: connection.workflowService,
         dataConverter,
       }),
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
+      ...(workflowBundle ? { workflowBundle } : { workflowsPath: sqlWorkflowsPath() }),
       ...encryption,
       // A cancel reaches an activity only with a heartbeat's answer: within 1 s, so a cancel
       // during submit arrives while the warehouse still holds ExecuteStatement (not 8 s later).
@@ -156,9 +162,7 @@ export async function createSqlWorker(options: SqlWorkerOptions): Promise<SqlWor
       interceptors: {
         ...interceptors,
         // A prebuilt bundle has its modules built in (the SDK would warn and ignore these).
-        workflowModules: options.workflowBundle
-          ? interceptors?.workflowModules
-          : [...(tracing?.workflowModules ?? []), ...(interceptors?.workflowModules ?? [])],
+        workflowModules: options.workflowBundle ? interceptors?.workflowModules : workflowModules,
         activity: [
           // First, so the activity's span encloses everything the others do.
           ...(tracing ? [tracing.activity] : []),

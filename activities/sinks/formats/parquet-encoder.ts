@@ -7,17 +7,13 @@
  * at most 128 Ki rows, which bounds the writer's WebAssembly memory.
  */
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
-import {
-  Compression,
-  Table as WasmTable,
-  WriterPropertiesBuilder,
-  transformParquetStream,
-  type RecordBatch as WasmRecordBatch,
-} from 'parquet-wasm/node';
+import type { RecordBatch as WasmRecordBatch } from 'parquet-wasm/node';
 
 const ROW_GROUP_ROWS = 128 * 1024;
 
 export async function* encodeParquet(batches: AsyncIterable<RecordBatch>): AsyncIterable<Uint8Array> {
+  // Loaded on first use: a worker that never writes Parquet does not hold its ~18 MB.
+  const { Compression, Table: WasmTable, WriterPropertiesBuilder, transformParquetStream } = await import('parquet-wasm/node');
   const source = batches[Symbol.asyncIterator]();
   const input = new ReadableStream<WasmRecordBatch>(
     {
