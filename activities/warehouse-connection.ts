@@ -17,6 +17,14 @@ import { isConnectionBroken } from './failures.js';
  */
 const WORKER_RETRY_BUDGET_MS = 20_000;
 
+/**
+ * Cloud-fetch files a worker's fetch holds (downloading or unread), unless the settings give
+ * `results.maxConcurrentDownloads` (the driver's default is 4): its fetches feed sinks, which
+ * write slower than files arrive, so more only holds memory (up to 16 MiB a file from the
+ * local warehouse, ~20 MB from Databricks). One was slower and its peak RSS no lower.
+ */
+const WORKER_FILES_AHEAD = 2;
+
 export class WarehouseConnection {
   private current: Promise<Connection> | undefined;
   // An ECMAScript private field: util.inspect (console.log of a worker's objects) never shows
@@ -39,6 +47,7 @@ export class WarehouseConnection {
     return {
       ...options,
       retry: { totalTimeoutMs: WORKER_RETRY_BUDGET_MS, ...options.retry },
+      results: { maxConcurrentDownloads: WORKER_FILES_AHEAD, ...options.results },
       ...(this.#tracer ? { tracer: this.#tracer } : {}),
     };
   }

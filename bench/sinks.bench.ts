@@ -2,26 +2,50 @@
  * `npm run bench:sinks`: ROWS mixed rows (BIGINT, DOUBLE, STRING with NULLs, DECIMAL,
  * TIMESTAMP, BOOLEAN; default 10,000,000) through sqlQueryWorkflow to the S3-compatible
  * server (moto, on loopback) as Parquet and as JSON lines, on the real dev server and local
- * warehouse. The worker runs in its own process, so its peak RSS (VmHWM) is its own.
+ * warehouse. The worker is the one users run, `temporal-dbsql worker` from the built package
+ * (the script builds it first), in its own process, so its peak RSS (VmHWM) is its own;
+ * WORKER=tsx runs the test suite's worker under tsx instead (~45 MB more RSS, tsx's compiler).
  * Prints rows/s (fetch start to workflow result), that peak, and the worker's RSS once it
  * polls, before any query (what the fetch adds is the difference); a measurement, not a test.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { startSqlQuery } from '../src/temporal/client.js';
 import type { ResultFormat } from '../workflows/messages.js';
 import { startWorkerProcess } from '../test/support/worker-processes.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../test/support/temporal-env.js';
+import { waitFor } from '../test/support/wait.js';
 import { MIXED_SQL } from '../test/sinks/support/read-back.js';
 import { startS3Server, type S3TestServer } from '../test/sinks/support/s3-server.js';
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
 const FORMATS = (process.env.FORMATS ?? 'parquet,jsonl').split(',') as ResultFormat[];
 const BUCKET = 'bench';
+const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 
 async function spawnWorker(env: TemporalTestEnv, s3: S3TestServer, taskQueue: string): Promise<ChildProcess> {
-  return (await startWorkerProcess(env, taskQueue, undefined, s3.workerEnv)).child;
+  if (process.env.WORKER === 'tsx') return (await startWorkerProcess(env, taskQueue, undefined, s3.workerEnv)).child;
+  const child = spawn(process.execPath, [CLI, 'worker'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABRICKS_HOST: env.warehouse.serverHostname,
+      DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
+      DATABRICKS_TOKEN: env.warehouse.accessToken,
+      ...s3.workerEnv,
+    },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  await waitFor('the worker to poll', () => stderr.includes('worker polling'), {
+    timeoutMs: 60_000,
+    abort: () => (child.exitCode !== null ? `it exited with ${child.exitCode}: ${stderr}` : undefined),
+  });
+  return child;
 }
 
 /** Resident set size of a process now (VmRSS) or at its peak (VmHWM), in MB (Linux /proc). */
