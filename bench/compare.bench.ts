@@ -39,9 +39,12 @@ interface Contender {
 
 const FETCH: Contender[] = [
   { name: 'ours rows', reference: 'ours rows' },
+  { name: 'ours rowPages', reference: 'ours rows' },
+  { name: 'ours fetchAll', reference: 'ours rows' },
   { name: '@databricks/sql fetchAll', reference: 'ours rows' },
   { name: 'Python connector fetchall', reference: 'ours rows', python: true },
   { name: 'floor: columns to row objects', reference: 'ours rows' },
+  { name: 'in memory: our rows', reference: 'floor: columns to row objects' },
   { name: 'ours arrowBatches', reference: 'ours arrowBatches' },
   { name: 'Python connector fetchall_arrow', reference: 'ours arrowBatches', python: true },
   { name: 'floor: decode Arrow in memory', reference: 'ours arrowBatches' },

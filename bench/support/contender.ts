@@ -8,6 +8,7 @@
 import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
 import { tableFromIPC, tableToIPC, Table, type RecordBatch } from 'apache-arrow';
 import { connect, type Connection } from '../../src/index.js';
+import { rowReader } from '../../src/results/index.js';
 import { kib } from './warehouse-process.js';
 import { quantile, timedRuns } from './timing.js';
 import { workflowLatency } from './workflow-latency.js';
@@ -36,6 +37,8 @@ async function ours(): Promise<Connection> {
     httpPath: target.pathname,
     accessToken: plan.token,
     ca: plan.ca,
+    // fetchAll of the 10M-row case too.
+    results: { fetchAllMaxRows: 100_000_000 },
   });
 }
 
@@ -83,6 +86,21 @@ async function fetchCase(): Promise<Record<string, number>> {
         return n;
       });
     }
+    case 'ours rowPages': {
+      const connection = await ours();
+      return timed(async () => {
+        const result = await connection.execute(plan.sql);
+        let n = 0;
+        for await (const page of result.rowPages()) for (const row of page) if (row) n++;
+        return n;
+      });
+    }
+    case 'ours fetchAll': {
+      const connection = await ours();
+      return timed(async () => {
+        return (await (await connection.execute(plan.sql)).fetchAll()).length;
+      });
+    }
     case 'ours arrowBatches': {
       const connection = await ours();
       return timed(async () => {
@@ -106,17 +124,30 @@ async function fetchCase(): Promise<Record<string, number>> {
       });
     }
     case 'floor: decode Arrow in memory':
-    case 'floor: columns to row objects': {
+    case 'floor: columns to row objects':
+    case 'in memory: our rows': {
       // The same result, read once by our driver, then timed from memory only.
       const connection = await ours();
+      const result = await connection.execute(plan.sql);
       const batches: RecordBatch[] = [];
-      for await (const batch of (await connection.execute(plan.sql)).arrowBatches()) batches.push(batch);
+      for await (const batch of result.arrowBatches()) batches.push(batch);
       if (plan.contender === 'floor: decode Arrow in memory') {
         const ipc = tableToIPC(new Table(batches), 'stream');
         return timed(() => {
           const table = tableFromIPC(ipc);
           for (const batch of table.batches) touch(batch);
           return Promise.resolve(table.numRows);
+        });
+      }
+      if (plan.contender === 'in memory: our rows') {
+        // Our row path alone (what `for await` and fetchAll add to arrowBatches), beside the plain loop.
+        return timed(() => {
+          let n = 0;
+          for (const batch of batches) {
+            const read = rowReader(batch, result.columns);
+            for (let i = 0; i < batch.numRows; i++) if (read(i)) n++;
+          }
+          return Promise.resolve(n);
         });
       }
       return timed(() => {

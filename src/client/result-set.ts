@@ -1,13 +1,13 @@
 /**
  * The rows of a finished query, read forward once: as Arrow record batches (arrowBatches,
- * streaming), as plain objects (fetchOne, fetchMany, fetchAll, async iteration) or as one
- * Arrow table (fetchArrow). Every method continues where the previous one stopped. All of
+ * streaming), as plain objects (fetchOne, fetchMany, fetchAll, rowPages, async iteration) or
+ * as one Arrow table (fetchArrow). Every method continues where the previous one stopped. All of
  * them read the same stream of batches, which holds only the page being read and the few
  * fetched ahead, so streaming a result of any size runs in bounded memory.
  */
 import { type RecordBatch, type Schema, Table } from 'apache-arrow';
 import { ConnectionClosedError, InvalidArgumentError } from '../errors.js';
-import { type ColumnInfo, type Row, ResultTooLargeError, batchToRows } from '../results/index.js';
+import { type ColumnInfo, type Row, ResultTooLargeError, rowReader } from '../results/index.js';
 import type { PageSource } from './page-source.js';
 import { DEFAULT_FETCH_ALL_MAX_ROWS } from './result-options.js';
 
@@ -40,9 +40,9 @@ export class ResultSet implements AsyncIterable<Row> {
   private readonly fetchAllMaxRows: number;
   /** Batches fetched but not yet started. */
   private queued: RecordBatch[] = [];
-  /** The batch being read, its rows (converted on first use) and the read position in it. */
+  /** The batch being read, its row maker (made on first use) and the read position in it. */
   private current: RecordBatch | null = null;
-  private currentRows: Row[] | null = null;
+  private readRow: ((i: number) => Row) | null = null;
   private position = 0;
   private exhausted = false;
   private closed = false;
@@ -89,10 +89,9 @@ export class ResultSet implements AsyncIterable<Row> {
     this.assertOpen();
     const out: Row[] = [];
     while (out.length < size && (await this.advance())) {
-      const rows = this.rowsOfCurrent();
-      const take = Math.min(size - out.length, rows.length - this.position);
-      for (let i = 0; i < take; i++) out.push(rows[this.position + i] as Row);
-      this.position += take;
+      const read = this.readerOfCurrent();
+      const end = Math.min(this.position + size - out.length, this.current!.numRows);
+      while (this.position < end) out.push(read(this.position++));
     }
     return out;
   }
@@ -103,8 +102,32 @@ export class ResultSet implements AsyncIterable<Row> {
    * stay unread, to iterate or stream instead.
    */
   async fetchAll(): Promise<Row[]> {
-    const batches = await this.takeAll(this.fetchAllMaxRows);
-    return batches.flatMap((batch) => batchToRows(batch, this.columns));
+    const batches: Array<RecordBatch | undefined> = await this.takeAll(this.fetchAllMaxRows);
+    // Grown by appending: V8 may keep a large `new Array(n)` in slow dictionary mode.
+    const rows: Row[] = [];
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]!;
+      // Each batch goes once its rows are made: the Arrow and the rows are not all held together.
+      batches[b] = undefined;
+      const read = rowReader(batch, this.columns);
+      for (let i = 0; i < batch.numRows; i++) rows.push(read(i));
+    }
+    return rows;
+  }
+
+  /**
+   * Streams the remaining rows a page at a time: the rows of each batch the server sent (its
+   * page or file, so its size is the server's choice), as one array. Cheaper than iterating
+   * row by row; memory is bounded as for `arrowBatches`.
+   */
+  async *rowPages(): AsyncGenerator<Row[], void, undefined> {
+    this.assertOpen();
+    while (await this.advance()) {
+      const read = this.readerOfCurrent();
+      const page: Row[] = [];
+      while (this.position < this.current!.numRows) page.push(read(this.position++));
+      yield page;
+    }
   }
 
   /** All remaining rows as an Arrow table (same schema whichever wire format the server used). */
@@ -113,17 +136,26 @@ export class ResultSet implements AsyncIterable<Row> {
     return batches.length > 0 ? new Table(batches) : new Table(this.arrowSchema);
   }
 
-  /** Streams the remaining rows, one page in memory at a time. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Row> {
+  /**
+   * Streams the remaining rows, one page in memory at a time. Each row is made when asked for
+   * and, within a page, comes back in a settled promise at once (no async generator step).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Row> {
     this.assertOpen();
-    while (await this.advance()) {
-      const rows = this.rowsOfCurrent();
-      // Drop the converted page before fetching the next one.
-      while (this.position < rows.length) {
-        const row = rows[this.position++] as Row;
-        yield row;
-      }
-    }
+    const slow = async (): Promise<IteratorResult<Row>> => {
+      if (!(await this.advance())) return { done: true, value: undefined };
+      return { done: false, value: this.readerOfCurrent()(this.position++) };
+    };
+    return {
+      next: () => {
+        const read = this.readRow;
+        if (read !== null && this.position < this.current!.numRows && !this.closed) {
+          return Promise.resolve({ done: false, value: read(this.position++) });
+        }
+        return slow();
+      },
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    };
   }
 
   /** Stops reading; for a result from `Connection.execute()` this also closes the query on the server. Idempotent. */
@@ -132,7 +164,7 @@ export class ResultSet implements AsyncIterable<Row> {
     this.closed = true;
     this.queued = [];
     this.current = null;
-    this.currentRows = null;
+    this.readRow = null;
     this.source.close();
     await this.release();
   }
@@ -174,7 +206,7 @@ export class ResultSet implements AsyncIterable<Row> {
       this.assertOpen();
       if (this.current && this.position < this.current.numRows) return true;
       this.current = null;
-      this.currentRows = null;
+      this.readRow = null;
       this.position = 0;
       const next = this.queued.shift();
       if (next) {
@@ -192,9 +224,9 @@ export class ResultSet implements AsyncIterable<Row> {
     }
   }
 
-  private rowsOfCurrent(): Row[] {
-    if (this.currentRows === null) this.currentRows = batchToRows(this.current as RecordBatch, this.columns);
-    return this.currentRows;
+  private readerOfCurrent(): (i: number) => Row {
+    if (this.readRow === null) this.readRow = rowReader(this.current as RecordBatch, this.columns);
+    return this.readRow;
   }
 
   private assertOpen(): void {

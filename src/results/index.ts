@@ -14,7 +14,7 @@
  * warehouse in src/spark-types.
  */
 export { RowSetDecoder } from './decoder.js';
-export { batchToRows } from './rows/batch-to-rows.js';
+export { batchToRows, rowReader } from './rows/batch-to-rows.js';
 export { parseTableSchema } from './column-based/table-schema.js';
 export { CloudFetchDownloadError, ResultDecodeError, ResultTooLargeError } from './errors.js';
 export { DownloadWindow, LinkHttpError, type DownloadWindowOptions, type LinkSupply } from './cloud-fetch/download-window.js';

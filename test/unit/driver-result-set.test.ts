@@ -72,4 +72,32 @@ describe('ResultSet over held pages', () => {
     await assert.rejects(result.fetchAll(), ConnectionClosedError);
     await assert.rejects(result.fetchMany(-1), /non-negative integer/);
   });
+
+  it('gives the rest of each batch as a page, after rows read one by one', async () => {
+    const result = resultSet();
+    assert.deepEqual(await result.fetchMany(2), [{ n: 0 }, { n: 1 }]);
+    const pages: unknown[][] = [];
+    for await (const page of result.rowPages()) pages.push(page.map((row) => row.n));
+    assert.deepEqual(pages, [[2], [3], [4, 5, 6, 7]]);
+    assert.equal(await result.fetchOne(), null);
+  });
+
+  it('iterates row by row in step with fetchMany, and stops at a close', async () => {
+    const result = resultSet();
+    const iterator = result[Symbol.asyncIterator]();
+    assert.deepEqual(await iterator.next(), { done: false, value: { n: 0 } });
+    assert.deepEqual(await result.fetchMany(3), [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    assert.deepEqual(await iterator.next(), { done: false, value: { n: 4 } });
+    await result.close();
+    await assert.rejects(iterator.next(), ConnectionClosedError);
+  });
+
+  it('fetchAll gives every row of every batch, in order', async () => {
+    const result = resultSet();
+    assert.deepEqual(await result.fetchOne(), { n: 0 });
+    assert.deepEqual(
+      (await result.fetchAll()).map((row) => row.n),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+  });
 });

@@ -25,32 +25,39 @@
  * Nested values follow the same rules. Rows are keyed by column name; when two columns share a
  * name the later one wins (use the Arrow table to see both).
  *
- * Conversion is column by column over the Arrow buffers, without per-cell Vector.get calls.
+ * Rows are made one at a time straight from the Arrow buffers (no intermediate array per
+ * column for the scalar types), in one shape per column list (row-shape.ts).
  */
 import { Type, TimeUnit, type Data, type DataType, type Decimal, type RecordBatch, type Timestamp } from 'apache-arrow';
 import { arrowTypeName, formatDate, formatDecimal } from '../../spark-types/index.js';
 import { ResultDecodeError } from '../errors.js';
 import { valueOfJsonText } from '../text/json-values.js';
 import { SqlType, type ColumnInfo, type Row, type SqlValue } from '../types.js';
+import { rowMaker, type CellReader } from './row-shape.js';
 
 const MS_PER_DAY = 86_400_000;
 /** Microsecond counts within this bound convert exactly through a double. */
 const SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function batchToRows(batch: RecordBatch, columns: readonly ColumnInfo[]): Row[] {
+  const rows: Row[] = [];
+  const read = rowReader(batch, columns);
+  for (let i = 0; i < batch.numRows; i++) rows.push(read(i));
+  return rows;
+}
+
+/**
+ * The function that makes row `i` of `batch`, on demand: each row made once, in a shape shared
+ * by the whole result, its cells read straight from the Arrow buffers. Rows made one at a time
+ * and dropped by the caller die young, which costs the garbage collector far less than a whole
+ * batch of rows held at once.
+ */
+export function rowReader(batch: RecordBatch, columns: readonly ColumnInfo[]): (i: number) => Row {
   const fields = batch.data.children;
   if (fields.length !== columns.length) {
     throw new ResultDecodeError(`The batch has ${fields.length} columns but ${columns.length} were described.`);
   }
-  const n = batch.numRows;
-  const rows = new Array<Row>(n);
-  for (let i = 0; i < n; i++) rows[i] = {};
-  for (let c = 0; c < columns.length; c++) {
-    const name = columns[c]!.name;
-    const values = columnValues(fields[c]!, columns[c]!);
-    for (let i = 0; i < n; i++) rows[i]![name] = values[i]!;
-  }
-  return rows;
+  return rowMaker(columns.map((column) => column.name))(columns.map((column, c) => cellReader(fields[c]!, column)));
 }
 
 const COMPLEX = new Set([SqlType.ARRAY, SqlType.MAP, SqlType.STRUCT]);
@@ -70,6 +77,98 @@ function columnValues(data: Data, column: ColumnInfo): SqlValue[] {
       });
     }
   });
+}
+
+/**
+ * Reads one column's cells by row index, for the scalar types without an intermediate array:
+ * a timestamp's or decimal's 64-bit words read as two 32-bit halves (no bigint per cell where
+ * a double holds the value exactly). Other types read from `columnValues`.
+ */
+function cellReader(data: Data, column: ColumnInfo): CellReader {
+  const read = scalarReader(data, column);
+  if (!read) {
+    const values = columnValues(data, column);
+    return (i) => values[i]!;
+  }
+  if (data.nullCount === 0 || data.typeId === Type.Null) return read;
+  const bitmap = data.nullBitmap;
+  const offset = data.offset;
+  return (i) => ((bitmap[(offset + i) >> 3]! & (1 << ((offset + i) & 7))) === 0 ? null : read(i));
+}
+
+/** 2^32, and the high word bound within which a 64-bit integer is exact as a double. */
+const WORD = 4_294_967_296;
+const SAFE_HIGH = 2 ** 21;
+
+function scalarReader(data: Data, column: ColumnInfo): CellReader | undefined {
+  const type: DataType = data.type;
+  switch (type.typeId) {
+    case Type.Null:
+      return () => null;
+    case Type.Bool: {
+      const bits = data.values as Uint8Array;
+      const offset = data.offset;
+      return (i) => (bits[(offset + i) >> 3]! & (1 << ((offset + i) & 7))) !== 0;
+    }
+    case Type.Int:
+    case Type.Float: {
+      // Typed arrays of numbers or bigints: Int64 gives a bigint, as the row type says.
+      const values = data.values as ArrayLike<number>;
+      return (i) => values[i]!;
+    }
+    case Type.Utf8: {
+      if (COMPLEX.has(column.typeId)) return undefined; // JSON text of a complex value
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return (i) => buffer.toString('utf8', offsets[i], offsets[i + 1]);
+    }
+    case Type.Decimal:
+      return decimalReader(data as Data<Decimal>);
+    case Type.Timestamp:
+      return timestampReader(data as Data<Timestamp>);
+    default:
+      return undefined;
+  }
+}
+
+function decimalReader(data: Data<Decimal>): CellReader {
+  const { scale, bitWidth } = data.type;
+  if (bitWidth !== 128) throw new ResultDecodeError(`Decimal${bitWidth} is not supported; expected Decimal128.`);
+  const words = new Int32Array(data.values.buffer, data.values.byteOffset, data.length * 4);
+  const wide = new BigUint64Array(data.values.buffer, data.values.byteOffset, data.length * 2);
+  return (i) => {
+    const low = words[4 * i]!;
+    const high = words[4 * i + 1]!;
+    const upper = words[4 * i + 2]!;
+    // The upper 64 bits only extend the sign, and the lower 64 fit a double exactly.
+    if (upper === (high < 0 ? -1 : 0) && words[4 * i + 3] === upper && high < SAFE_HIGH && high >= -SAFE_HIGH) {
+      return formatDecimalNumber(high * WORD + (low >>> 0), scale);
+    }
+    return formatDecimal((BigInt.asIntN(64, wide[2 * i + 1]!) << 64n) | wide[2 * i]!, scale);
+  };
+}
+
+/** formatDecimal of an unscaled value a double holds exactly. */
+function formatDecimalNumber(unscaled: number, scale: number): string {
+  const negative = unscaled < 0;
+  const digits = String(negative ? -unscaled : unscaled);
+  if (scale === 0) return negative ? '-' + digits : digits;
+  const padded = digits.length > scale ? digits : digits.padStart(scale + 1, '0');
+  const text = padded.slice(0, padded.length - scale) + '.' + padded.slice(padded.length - scale);
+  return negative ? '-' + text : text;
+}
+
+function timestampReader(data: Data<Timestamp>): CellReader {
+  const ticks = data.values;
+  const words = new Int32Array(ticks.buffer, ticks.byteOffset, data.length * 2);
+  const perMs = TICKS_PER_MS[data.type.unit];
+  return (i) => {
+    const high = words[2 * i + 1]!;
+    if (high < SAFE_HIGH && high >= -SAFE_HIGH) return new Date(Math.floor((high * WORD + (words[2 * i]! >>> 0)) / perMs));
+    const t = ticks[i]!;
+    return new Date(perMs <= 1 ? Math.floor(Number(t) / perMs) : Number(floorDiv(t, BigInt(perMs))));
+  };
 }
 
 /** The JS values of every slot of an Arrow column (NULLs as null). */
