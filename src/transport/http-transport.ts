@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Tracer } from '@opentelemetry/api';
 import { Agent, buildConnector, request } from 'undici';
+import { letOverdueTimersRun } from './overdue-timers.js';
 import { AuthenticationError, RequestError, TimeoutError } from '../errors.js';
 import { OAuthM2MTokenSource } from './auth/oauth-m2m-token-source.js';
 import {
@@ -161,12 +162,8 @@ export class HttpTransport {
   }
 
   private async attempt(body: Buffer, options: PostOptions, timeoutMs: number): Promise<Attempt> {
-    // Let overdue timers run before a connection is picked. After the event loop was held (a
-    // large synchronous decode), undici's keep-alive timer of a connection idle past its limit
-    // may be due but not yet run, and undici's own check of an idle connection waits for the
-    // check phase only: the request would go out on a connection the server is closing
-    // (ECONNRESET), and ExecuteStatement is never retried. Costs about 1 ms a call.
-    await delay(0);
+    // Let overdue timers run before a connection is picked, if the loop was held (see there).
+    await letOverdueTimersRun();
     const oauthToken = await this.#oauth?.token();
     const headers = oauthToken === undefined ? this.#headers : { ...this.#headers, authorization: `Bearer ${oauthToken}` };
     let response;
