@@ -208,6 +208,7 @@ export const CORPUS: readonly CorpusCase[] = [
   one('array', 'SELECT array_max(array(1, 20, null, 3))', '20'),
   one('array', 'SELECT array_min(array(1, 20, null, 3))', '1'),
   one('array', 'SELECT array_position(array(312, 773, 708, 708), 708)', '3'),
+  one('array', 'SELECT array_position(array(312, 773, 708, 708), 414)', '0'),
   one('array', 'SELECT array_remove(array(1, 2, 3, null, 3), 3)', '[1,2,null]'),
   one('array', "SELECT array_repeat('123', 2)", '["123","123"]'),
   one('array', 'SELECT array_size(array(1, 2, 3))', '3'),

@@ -4,6 +4,7 @@
  * through:
  * - `date_add`, `date_sub`, `add_months` become `DATE + INTERVAL`, a TIMESTAMP in DuckDB; Spark
  *   returns a DATE. `dayofweek` becomes ISODOW (Monday = 1); Spark counts from Sunday = 1.
+ * - `datediff` is an INT (two arguments; with a unit first it is `timestampdiff`).
  * - `next_day`, `months_between`, `timestampdiff` need Spark's own rules (a day-of-week name,
  *   the 31-day month fraction rounded to 8 digits, whole elapsed units rather than crossed
  *   boundaries); `unix_timestamp` is a BIGINT, not a DOUBLE.
@@ -27,6 +28,7 @@ const RENAMED: Record<string, string> = {
   months_between: '__dbsql_months_between',
   timestampdiff: '__dbsql_timestampdiff',
   timediff: '__dbsql_timestampdiff',
+  datediff: '__dbsql_datediff',
   date_format: '__dbsql_date_format',
   unix_timestamp: '__dbsql_unix_timestamp',
   to_unix_timestamp: '__dbsql_unix_timestamp',
@@ -55,7 +57,9 @@ export function renameSparkFunctions(sql: string): string {
     const close = closingParen(tokens, i + 1);
     if (close < 0) return;
     const args = topLevelArguments(tokens, i + 1, close);
-    if (name === 'timestampdiff' || name === 'timediff') {
+    let renamed = target;
+    if (name === 'datediff' && args.length !== 2) renamed = RENAMED.timestampdiff!; // datediff(unit, start, end)
+    if (renamed === RENAMED.timestampdiff) {
       const unit = args[0];
       if (args.length !== 3 || unit?.length !== 1) return;
       edits.push({ start: unit[0]!.start, end: unit[0]!.end, text: `'${unit[0]!.text.toUpperCase()}'` });
@@ -67,7 +71,7 @@ export function renameSparkFunctions(sql: string): string {
       if (pattern) edits.push({ start: pattern[0]!.start, end: pattern[0]!.end, text: quoted(strftime) });
       else edits.push({ start: tokens[close]!.start, end: tokens[close]!.start, text: `, ${quoted(strftime)}` });
     }
-    edits.push({ start: token.start, end: token.end, text: target });
+    edits.push({ start: token.start, end: token.end, text: renamed });
   });
   return applyEdits(sql, edits);
 }

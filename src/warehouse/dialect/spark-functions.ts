@@ -46,6 +46,8 @@ const MACROS: Record<string, string> = {
   // 1-based with negative from the end for an array, the key's value for a map: both DuckDB's [].
   element_at: '(c, k) AS c[k]',
   shuffle: "(a) AS list_transform(list_sort(list_transform(a, x -> {'r': random(), 'v': x})), s -> s.v)",
+  // BIGINT, 0 when absent (DuckDB: INTEGER, NULL).
+  array_position: '(a, x) AS CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN CAST(coalesce(list_position(a, x), 0) AS BIGINT) END',
   __dbsql_flatten: '(a) AS flatten(a)',
   // Ascending puts NULLs first, descending last.
   __dbsql_sort_array:
@@ -58,7 +60,7 @@ const MACROS: Record<string, string> = {
   __dbsql_date_add: '(d, n) AS CAST(d AS DATE) + CAST(n AS INTEGER)',
   __dbsql_date_sub: '(d, n) AS CAST(d AS DATE) - CAST(n AS INTEGER)',
   __dbsql_add_months: '(d, n) AS CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE)',
-  __dbsql_dayofweek: '(x) AS dayofweek(CAST(x AS TIMESTAMP)) + 1',
+  __dbsql_dayofweek: '(x) AS CAST(dayofweek(CAST(x AS TIMESTAMP)) + 1 AS INTEGER)',
   // A TIMESTAMP literal (timestamps.ts): its zone honoured, shown in the session's.
   __dbsql_timestamp: '(s) AS CAST(CAST(s AS TIMESTAMPTZ) AS TIMESTAMP)',
   __dbsql_date_format: '(x, f) AS strftime(CAST(x AS TIMESTAMP), f)',
@@ -75,13 +77,18 @@ const MACROS: Record<string, string> = {
     "(a, b) AS (SELECT n - CASE WHEN n > 0 AND t1 + to_months(CAST(n AS INTEGER)) > t2 THEN 1 WHEN n < 0 AND t1 + to_months(CAST(n AS INTEGER)) < t2 THEN -1 ELSE 0 END FROM (SELECT t1, t2, date_diff('month', t1, t2) AS n FROM (SELECT CAST(a AS TIMESTAMP) AS t1, CAST(b AS TIMESTAMP) AS t2)))",
   __dbsql_timestampdiff:
     "(u, a, b) AS (SELECT CASE u WHEN 'MICROSECOND' THEN us WHEN 'MILLISECOND' THEN us // 1000 WHEN 'SECOND' THEN us // 1000000 WHEN 'MINUTE' THEN us // 60000000 WHEN 'HOUR' THEN us // 3600000000 WHEN 'DAY' THEN us // 86400000000 WHEN 'WEEK' THEN us // 604800000000 WHEN 'MONTH' THEN __spark.main.__dbsql_months_elapsed(a, b) WHEN 'QUARTER' THEN __spark.main.__dbsql_months_elapsed(a, b) // 3 WHEN 'YEAR' THEN __spark.main.__dbsql_months_elapsed(a, b) // 12 ELSE error('[INVALID_PARAMETER_VALUE.DATETIME_UNIT] Unknown unit ' || u) END FROM (SELECT epoch_us(CAST(b AS TIMESTAMP)) - epoch_us(CAST(a AS TIMESTAMP)) AS us))",
-  hour: '(x) AS hour(CAST(x AS TIMESTAMP))',
-  minute: '(x) AS minute(CAST(x AS TIMESTAMP))',
-  second: '(x) AS second(CAST(x AS TIMESTAMP))',
-  dayofmonth: '(x) AS dayofmonth(CAST(x AS TIMESTAMP))',
-  dayofyear: '(x) AS dayofyear(CAST(x AS TIMESTAMP))',
-  weekofyear: '(x) AS weekofyear(CAST(x AS TIMESTAMP))',
-  quarter: '(x) AS quarter(CAST(x AS TIMESTAMP))',
+  // Spark's parts are INT (DuckDB's BIGINT).
+  year: '(x) AS CAST(year(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  month: '(x) AS CAST(month(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  day: '(x) AS CAST(day(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  __dbsql_datediff: '(e, b) AS CAST(CAST(e AS DATE) - CAST(b AS DATE) AS INTEGER)',
+  hour: '(x) AS CAST(hour(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  minute: '(x) AS CAST(minute(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  second: '(x) AS CAST(second(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  dayofmonth: '(x) AS CAST(dayofmonth(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  dayofyear: '(x) AS CAST(dayofyear(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  weekofyear: '(x) AS CAST(weekofyear(CAST(x AS TIMESTAMP)) AS INTEGER)',
+  quarter: '(x) AS CAST(quarter(CAST(x AS TIMESTAMP)) AS INTEGER)',
   last_day: '(x) AS last_day(CAST(x AS TIMESTAMP))',
   date_trunc:
     "(u, x) AS date_trunc(CASE upper(u) WHEN 'YY' THEN 'year' WHEN 'YYYY' THEN 'year' WHEN 'MM' THEN 'month' WHEN 'MON' THEN 'month' WHEN 'DD' THEN 'day' ELSE lower(u) END, CAST(x AS TIMESTAMP))",
