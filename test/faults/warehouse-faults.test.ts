@@ -164,6 +164,44 @@ describe('warehouse faults between the worker and the warehouse', () => {
     assert.ok(proxy.count('CloseOperation', 'forward') > closesBefore, 'and closed');
   });
 
+  it('when stopping the statement fails too, the failure says it may still be running', async () => {
+    proxy.clearRules();
+    const sql = heldSql('stop-fails');
+    const worker = await proxiedWorker();
+    const failure = await worker.runUntil(async () => {
+      const handle = await startSqlQuery(
+        env.client,
+        { statement: sql, pollIntervalMs: 200, maxActivityAttempts: 1 },
+        { taskQueue: worker.taskQueue },
+      );
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
+      proxy.add({ method: 'GetOperationStatus', action: { kind: 'status', status: 503 } });
+      await waitForStatus(handle, (s) => s.state === 'CANCELING', { timeoutMs: 60_000 });
+      // The stop's calls are refused for good (401 is not retried).
+      proxy.clearRules();
+      for (const method of ['GetOperationStatus', 'CancelOperation', 'CloseOperation']) {
+        proxy.add({ method, action: { kind: 'status', status: 401 } });
+      }
+      return handle.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    });
+    proxy.clearRules();
+    const [record] = runs(sql);
+    const stateWhenFailed = record?.state;
+    await gate.release('stop-fails');
+    assert.ok(failure instanceof WorkflowFailedError && failure.cause instanceof ApplicationFailure, String(failure));
+    assert.match(failure.cause.message, /^syncQueryStatus kept failing until its retries ran out: .*HTTP 503/);
+    assert.match(
+      failure.cause.message,
+      new RegExp(
+        `; the statement may still be running on the warehouse \\(query id ${record?.queryId}\\): cancelling it failed too \\(.*401`,
+      ),
+    );
+    assert.equal(stateWhenFailed, 'RUNNING', 'still running: no cancel reached the warehouse');
+  });
+
   it('a submit refused with 503/429 past the budget is provably not submitted, and retried', async () => {
     proxy.clearRules();
     const sql = `SELECT 'not-submitted' AS tag`;

@@ -3,7 +3,7 @@
  * the test suite's own, so the warehouse code stays free of test switches. Each request's
  * Thrift method name is read from its message header (binary protocol: version and type,
  * name length, name) and the first rule for that method that still has uses decides:
- * - `status`: answer 503 or 429 (with `Retry-After`) without forwarding: the warehouse never sees it;
+ * - `status`: answer 503 or 429 (with `Retry-After`), or 401, without forwarding: the warehouse never sees it;
  * - `reset`: destroy the connection without forwarding;
  * - `reset-after`: forward, then destroy the connection instead of answering;
  * - `stall`: never answer and never forward (until the client gives up or the proxy closes);
@@ -18,7 +18,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo, Socket } from 'node:net';
 
 export type FaultAction =
-  | { kind: 'status'; status: 429 | 503; retryAfterSeconds?: number }
+  | { kind: 'status'; status: 401 | 429 | 503; retryAfterSeconds?: number }
   | { kind: 'reset' }
   | { kind: 'reset-after' }
   | { kind: 'stall' }
