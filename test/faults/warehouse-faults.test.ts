@@ -131,7 +131,7 @@ describe('warehouse faults between the worker and the warehouse', () => {
     const { handle, failure } = await worker.runUntil(async () => {
       const handle = await startSqlQuery(
         env.client,
-        { statement: sql, pollIntervalMs: 200, maxActivityAttempts: 2 },
+        { statement: sql, pollIntervalMs: 200, maxActivityAttempts: 1 },
         { taskQueue: worker.taskQueue },
       );
       await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
@@ -158,7 +158,7 @@ describe('warehouse faults between the worker and the warehouse', () => {
       failure.cause.message.endsWith(`; the statement was cancelled and closed on the warehouse (query id ${queryId})`),
       failure.cause.message,
     );
-    assert.equal((await attempts(handle)).syncQueryStatus, 2, 'two attempts, as the input asked');
+    assert.equal((await attempts(handle)).syncQueryStatus, 1, 'one attempt, as the input asked');
     assert.equal(runs(sql).length, 1, 'ran once');
     assert.equal(runs(sql)[0]?.state, 'CANCELED', 'cancelled on the warehouse, not left running');
     assert.ok(proxy.count('CloseOperation', 'forward') > closesBefore, 'and closed');
