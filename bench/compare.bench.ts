@@ -11,7 +11,8 @@
  * Cases: 1. fetch throughput (our rows and Arrow batch stream, @databricks/sql fetchAll, the
  * Python connector's fetchall and fetchall_arrow, and two in-memory floors); 2. small-query
  * latency (median and p95 of 200 runs) for our execute and executeAsync, both peers and
- * `sqlQueryWorkflow` end to end on a Temporal dev server (with its history's hand-off waits).
+ * `sqlQueryWorkflow` end to end on a Temporal dev server (with its history's hand-off waits);
+ * 4. warehouse throughput: statements/s of `SELECT 1` from 50 connections at once.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,8 @@ const LATENCY: Contender[] = [
   { name: 'Python connector', reference: 'ours execute', python: true },
   { name: 'sqlQueryWorkflow', reference: 'ours execute' },
 ];
+const CLIENTS = 50;
+const THROUGHPUT: Contender[] = [{ name: `ours, ${CLIENTS} connections`, reference: `ours, ${CLIENTS} connections` }];
 // BENCH_ONLY="ours execute,sqlQueryWorkflow": just those contenders (while working on one gap).
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 
@@ -93,7 +96,7 @@ const python = await pythonPeer();
 const temporal = await startTemporalDevServer();
 const samples = new Map<string, Array<Record<string, number>>>();
 
-async function measure(kind: 'fetch' | 'latency', contender: Contender, record = true): Promise<void> {
+async function measure(kind: 'fetch' | 'latency' | 'throughput', contender: Contender, record = true): Promise<void> {
   const plan = {
     contender: contender.name,
     url: warehouse.url,
@@ -102,6 +105,7 @@ async function measure(kind: 'fetch' | 'latency', contender: Contender, record =
     caFile,
     sql: kind === 'fetch' ? MIXED(ROWS) : SMALL,
     ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS, temporalAddress: temporal.address }),
+    ...(kind === 'throughput' ? { clients: CLIENTS } : {}),
   };
   const loadBefore = load();
   const { code, stdout, stderr } = contender.python
@@ -109,7 +113,11 @@ async function measure(kind: 'fetch' | 'latency', contender: Contender, record =
     : await runProcess(process.execPath, ['--import', 'tsx', join(HERE, 'support/contender.ts')], '', {
         BENCH_PLAN: JSON.stringify(plan),
       });
-  if (code !== 0) throw new Error(`${contender.name} failed (exit ${code}):\n${stderr.slice(-2000)}`);
+  if (code !== 0) {
+    // One contender's failure costs its figure, not the whole run's.
+    process.stderr.write(`${contender.name} failed (exit ${code}):\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}\n`);
+    return;
+  }
   const figures = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
   figures.load = loadBefore;
   if (!record) return;
@@ -128,6 +136,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const contender of rotated(FETCH.filter(usable), round)) await measure('fetch', contender);
     for (const contender of rotated(LATENCY.filter(usable), round)) await measure('latency', contender);
+    for (const contender of THROUGHPUT.filter(usable)) await measure('throughput', contender);
   }
 } finally {
   warehouse.stop();
@@ -165,6 +174,17 @@ for (const contender of LATENCY) {
     load: figure('latency', contender.name, 'load'),
   });
   chart.push({ case: 'small query (median ms)', contender: contender.name, value: Number(medianMs.toFixed(2)) });
+}
+for (const contender of THROUGHPUT) {
+  if (!samples.has(`throughput|${contender.name}`)) continue;
+  const perSecond = figure('throughput', contender.name, 'statementsPerSecond');
+  rows.push({
+    case: 'warehouse throughput',
+    contender: contender.name,
+    'statements/s': Math.round(perSecond),
+    'peak RSS MiB': Math.round(figure('throughput', contender.name, 'peakRssMiB')),
+    load: figure('throughput', contender.name, 'load'),
+  });
 }
 const machine = {
   date: started.toISOString(),

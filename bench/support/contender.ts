@@ -24,6 +24,8 @@ interface Plan {
   /** Rows expected (fetch cases) or runs to time (latency cases). */
   rows?: number;
   runs?: number;
+  /** Concurrent connections, each running `sql` one statement after another (throughput case). */
+  clients?: number;
   /** host:port of the Temporal dev server (the sqlQueryWorkflow contender). */
   temporalAddress?: string;
 }
@@ -208,7 +210,32 @@ async function latencyCase(): Promise<Record<string, number>> {
   return { medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95) };
 }
 
-const figures = plan.rows === undefined ? await latencyCase() : await fetchCase();
+/** Statements per second from `clients` connections for THROUGHPUT_SECONDS, each running `sql` in a loop. */
+async function throughputCase(clients: number): Promise<Record<string, number>> {
+  const connections = await Promise.all(Array.from({ length: clients }, () => ours()));
+  const once = async (connection: Connection) => (await connection.execute(plan.sql)).fetchAll();
+  await Promise.all(connections.map(once)); // warm-up: every connection open and used once
+  const started = performance.now();
+  const until = started + THROUGHPUT_SECONDS * 1000;
+  let statements = 0;
+  await Promise.all(
+    connections.map(async (connection) => {
+      while (performance.now() < until) {
+        await once(connection);
+        statements++;
+      }
+    }),
+  );
+  return { statementsPerSecond: statements / ((performance.now() - started) / 1000) };
+}
+const THROUGHPUT_SECONDS = 15;
+
+const figures =
+  plan.clients !== undefined
+    ? await throughputCase(plan.clients)
+    : plan.rows === undefined
+      ? await latencyCase()
+      : await fetchCase();
 if (figures.rows !== undefined && figures.rows !== plan.rows) throw new Error(`read ${figures.rows} rows of ${plan.rows}`);
 console.log(JSON.stringify({ ...figures, peakRssMiB: kib(process.pid, 'VmHWM') / 1024 }));
 // Clients keep sockets open; the figures are out.
