@@ -62,6 +62,7 @@ try {
   for (const path of ['arrow cloud fetch', 'arrow inline', 'rows inline'] as const) {
     if (chosen === undefined || chosen.includes(path)) await run(path, warehouse.url, warehouse.token, warehouse.pid);
   }
+  console.log(`warehouse peak RSS ${(kib(warehouse.pid, 'VmHWM') / 1024).toFixed(0)} MiB`);
 } finally {
   warehouse.stop();
 }

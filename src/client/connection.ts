@@ -81,7 +81,8 @@ export class Connection {
       timeoutMs: options.requestTimeoutMs,
     };
     this.serverProtocolVersion = Math.min(session.serverProtocolVersion, requestedVersion);
-    const capabilities: ServerCapabilities = capabilitiesOf(this.serverProtocolVersion);
+    const server = capabilitiesOf(this.serverProtocolVersion);
+    const capabilities: ServerCapabilities = { ...server, lz4Compression: server.lz4Compression && options.results.lz4 };
     this.context = {
       backend,
       capabilities,

@@ -143,7 +143,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
       maxRows: positive('directResults.maxRows', options.directResults?.maxRows, 100_000),
       maxBytes: positive('directResults.maxBytes', options.directResults?.maxBytes, 10 * 1024 * 1024),
     },
-    results: resolveResultOptions(options.results, { ca: options.ca, requestTimeoutMs }),
+    results: resolveResultOptions(options.results, { ca: options.ca, requestTimeoutMs, host: url.hostname }),
     tracer: options.tracer,
     stagingAllowedLocalPaths: allowedLocalPaths(options.stagingAllowedLocalPath, 'stagingAllowedLocalPath'),
   };

@@ -11,6 +11,12 @@ export interface ResultOptions {
    */
   cloudFetch?: boolean;
   /**
+   * Ask for LZ4-compressed Arrow results (inline batches and cloud-fetch files). Default true,
+   * except to a server on a loopback address (localhost, 127.x.x.x, ::1): there the bytes cost
+   * nothing to move and compressing and decoding them cost CPU on both sides.
+   */
+  lz4?: boolean;
+  /**
    * Cloud-fetch files downloading or downloaded-but-unread at once (default 4). Memory held
    * by a result being read is about this many files (Databricks writes files of ~20 MB).
    */
@@ -33,6 +39,7 @@ export interface ResultOptions {
 /** ResultOptions with every default filled in. */
 export interface ResolvedResultOptions {
   cloudFetch: boolean;
+  lz4: boolean;
   maxConcurrentDownloads: number;
   readAheadPages: number;
   fetchAllMaxRows: number;
@@ -52,17 +59,20 @@ export const DEFAULT_FETCH_ALL_MAX_ROWS = 1_000_000;
 
 export function resolveResultOptions(
   options: ResultOptions | undefined,
-  connection: { ca?: string | Buffer; requestTimeoutMs: number },
+  connection: { ca?: string | Buffer; requestTimeoutMs: number; host: string },
 ): ResolvedResultOptions {
   const given = options ?? {};
-  if (given.cloudFetch !== undefined && typeof given.cloudFetch !== 'boolean') {
-    throw new InvalidArgumentError(
-      'results.cloudFetch',
-      `results.cloudFetch must be true or false, got ${JSON.stringify(given.cloudFetch)}`,
-    );
+  for (const name of ['cloudFetch', 'lz4'] as const) {
+    if (given[name] !== undefined && typeof given[name] !== 'boolean') {
+      throw new InvalidArgumentError(
+        `results.${name}`,
+        `results.${name} must be true or false, got ${JSON.stringify(given[name])}`,
+      );
+    }
   }
   return {
     cloudFetch: given.cloudFetch ?? true,
+    lz4: given.lz4 ?? !isLoopback(connection.host),
     maxConcurrentDownloads: integer('maxConcurrentDownloads', given.maxConcurrentDownloads, 4, 1),
     readAheadPages: integer('readAheadPages', given.readAheadPages, 1, 0),
     fetchAllMaxRows: integer('fetchAllMaxRows', given.fetchAllMaxRows, DEFAULT_FETCH_ALL_MAX_ROWS, 0),
@@ -75,6 +85,10 @@ export function resolveResultOptions(
       retryDelayMs: 200,
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function integer(name: keyof ResultOptions, value: unknown, fallback: number, min: number): number {

@@ -47,20 +47,22 @@ export class ResultFiles {
 
   /** Writes an Arrow stream (the parts in order) as a new file; counted against the disk cap. */
   async write(parts: readonly Uint8Array[], lz4: boolean, startRow: number, rowCount: number): Promise<ResultFile> {
-    const stream = Buffer.concat(parts);
+    const arrowBytes = parts.reduce((sum, part) => sum + part.byteLength, 0);
     // On libuv's thread pool: the event loop keeps answering fetches and serving files meanwhile.
-    const body = lz4 ? await compressFrame(stream) : stream;
+    // Uncompressed, the parts are written as they are: no copy of the whole file.
+    const compressed = lz4 ? await compressFrame(Buffer.concat(parts)) : undefined;
+    const size = compressed?.length ?? arrowBytes;
     const id = randomUUID();
     const path = this.spool.path(`${id}.arrows${lz4 ? '.lz4' : ''}`);
-    this.spool.reserve(body.length);
+    this.spool.reserve(size);
     try {
-      await writeFile(path, body);
+      await writeFile(path, compressed ?? parts);
     } catch (error) {
-      this.spool.release(body.length);
+      this.spool.release(size);
       throw error;
     }
-    this.files.set(id, { path, size: body.length });
-    return { id, startRow, rowCount, arrowBytes: stream.length };
+    this.files.set(id, { path, size });
+    return { id, startRow, rowCount, arrowBytes };
   }
 
   /** A signed link to the file, good for the link lifetime from `now`. */

@@ -69,10 +69,10 @@ describe('cloud fetch from the local warehouse', () => {
 
   for (const lz4 of [true, false]) {
     it(`downloads the files in parallel and reads the same rows as inline (LZ4 ${lz4 ? 'on' : 'off'})`, async () => {
-      // Spark protocol V5 reads Arrow but predates LZ4; V8 asks for it.
+      // Spark protocol V5 reads Arrow but predates LZ4; V8 asks for it (from loopback, only when told).
       const connection = await connectTo(warehouse, {
         protocolVersion: lz4 ? TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 : TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V5,
-        results: { maxConcurrentDownloads: 3 },
+        results: { maxConcurrentDownloads: 3, lz4 },
       });
       try {
         const { value: rows, seen } = await watchRequests(async () =>

@@ -182,4 +182,14 @@ describe('connect options', () => {
       /give one of accessToken, auth and oauth, not accessToken and auth/,
     );
   });
+
+  it('asks for LZ4 except from a loopback server, unless results.lz4 says otherwise', () => {
+    const lz4 = (serverHostname: string, results?: { lz4?: unknown }) =>
+      resolveOptions({ serverHostname, httpPath: '/p', accessToken: 't', results: results as { lz4?: boolean } }).results.lz4;
+    assert.equal(lz4('adb-1.azuredatabricks.net'), true);
+    for (const host of ['localhost', 'http://127.0.0.1:8080', 'https://[::1]:4443']) assert.equal(lz4(host), false, host);
+    assert.equal(lz4('localhost', { lz4: true }), true);
+    assert.equal(lz4('adb-1.azuredatabricks.net', { lz4: false }), false);
+    assert.throws(() => lz4('h', { lz4: 'yes' }), /results.lz4 must be true or false, got "yes"/);
+  });
 });
