@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const SDK_VERSION = (createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string }).version;
 
-/** Where the prebuilt bundle of the workflows in `workflowsDirectory` lives, for this SDK version. */
+/**
+ * Where the prebuilt bundle of the workflows in `workflowsDirectory` lives, for this SDK version.
+ * @public scripts/bundle-workflows.mjs imports it from dist/, where knip does not look.
+ */
 export function prebuiltBundlePath(workflowsDirectory: string): string {
   return `${workflowsDirectory}/workflow-bundle-${SDK_VERSION}.js`;
 }
