@@ -9,18 +9,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.js';
 import {
   SQL_TRACING_WORKFLOW_MODULES,
   sqlTracingClientInterceptors,
   type SqlTracingOptions,
 } from '../../src/temporal/observability/tracing.js';
-import { createSqlWorker, sqlWorkflowsPath } from '../../src/temporal/worker.js';
 import { QUERY_ID_ATTRIBUTE } from '../../src/transport/request-tracing.js';
-import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-env.js';
 import { waitFor } from '../support/wait.js';
 
 const HELD = '-- held for the trace test';
@@ -29,61 +26,32 @@ const PARAMETER_VALUE = `parameter-${randomUUID()}`;
 describe('OpenTelemetry tracing', () => {
   const exporter = new InMemorySpanExporter();
   const tracing: SqlTracingOptions = { spanProcessor: new SimpleSpanProcessor(exporter) };
-  let server: TemporalDevServer;
-  let warehouse: LocalWarehouse;
-  let connection: Connection;
-  let native: NativeConnection;
-  let bundle: WorkflowBundle;
+  let env: TemporalTestEnv;
   let releaseHeld: () => void = () => undefined;
   let held = false;
 
   before(async () => {
-    try {
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-    } catch {
-      // installed by an earlier suite in this process
-    }
-    bundle = await bundleWorkflowCode({
-      workflowsPath: sqlWorkflowsPath(),
-      workflowInterceptorModules: [...SQL_TRACING_WORKFLOW_MODULES],
-      logger: new DefaultLogger('ERROR'),
-    });
-    server = await startTemporalDevServer();
     // The statement stays RUNNING until released, so the workflow polls it by its handle.
-    warehouse = await startLocalWarehouse({
-      directResultsWaitMs: 100,
-      holdStatements: ({ statement }) =>
-        statement.endsWith(HELD)
-          ? new Promise<void>((resolve) => {
-              held = true;
-              releaseHeld = resolve;
-            })
-          : Promise.resolve(),
-    });
-    connection = await Connection.connect({ address: server.address });
-    native = await NativeConnection.connect({ address: server.address });
+    const holdStatements = ({ statement }: { statement: string }) =>
+      statement.endsWith(HELD)
+        ? new Promise<void>((resolve) => {
+            held = true;
+            releaseHeld = resolve;
+          })
+        : Promise.resolve();
+    env = await startTemporalTestEnv(
+      { directResultsWaitMs: 100, holdStatements },
+      { workflowInterceptorModules: SQL_TRACING_WORKFLOW_MODULES },
+    );
   });
   after(async () => {
     releaseHeld();
-    await native?.close();
-    await connection?.close();
-    await warehouse?.close();
-    await server?.stop();
+    await env?.close();
   });
 
   it('links client, workflow, activities and Thrift calls in one trace, with the query id', async () => {
-    const client = new Client({ connection, interceptors: sqlTracingClientInterceptors(tracing) });
-    const worker = await createSqlWorker({
-      connection: native,
-      taskQueue: `trace-${randomUUID()}`,
-      workflowBundle: bundle,
-      tracing,
-      warehouse: {
-        serverHostname: warehouse.serverHostname,
-        httpPath: warehouse.httpPath,
-        accessToken: warehouse.accessToken,
-      },
-    });
+    const client = new Client({ connection: env.client.connection, interceptors: sqlTracingClientInterceptors(tracing) });
+    const worker = await env.newWorker(`trace-${randomUUID()}`, { tracing });
     const statement = `SELECT :p AS p ${HELD}`;
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(
@@ -143,7 +111,7 @@ describe('OpenTelemetry tracing', () => {
 
     // Nothing secret or user-supplied leaks into the spans.
     const text = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.events, s.status]));
-    for (const secret of [warehouse.accessToken, PARAMETER_VALUE, statement, HELD]) {
+    for (const secret of [env.warehouse.accessToken, PARAMETER_VALUE, statement, HELD]) {
       assert.ok(!text.includes(secret), `the spans hold ${JSON.stringify(secret.slice(0, 20))}`);
     }
   });

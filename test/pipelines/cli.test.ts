@@ -27,18 +27,14 @@ interface Outcome {
 describe('temporal-dbsql pipeline', () => {
   let env: TemporalTestEnv;
   let worker: SqlWorker;
-  let running: Promise<void>;
   let dir: string;
   const gate = new StatementGate();
   before(async () => {
     env = await startTemporalTestEnv({ directResultsWaitMs: 100, holdStatements: gate.hold });
-    worker = await env.newWorker();
-    running = worker.run();
+    worker = await env.runWorker();
     dir = await mkdtemp(join(tmpdir(), 'pipeline-cli-'));
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
     await env?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

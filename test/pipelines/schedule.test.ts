@@ -33,17 +33,13 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 describe('scheduled reports', () => {
   let env: TemporalTestEnv;
   let worker: SqlWorker;
-  let running: Promise<void>;
   let dir: string;
   before(async () => {
     env = await startTemporalTestEnv({ directResultsWaitMs: 100 });
-    worker = await env.newWorker();
-    running = worker.run();
+    worker = await env.runWorker();
     dir = await mkdtemp(join(tmpdir(), 'scheduled-reports-'));
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
     await env?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { request } from 'undici';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { createSqlWorker } from '../../src/temporal/worker.js';
 import {
   AesGcmPayloadCodec,
   encryptedDataConverter,
@@ -42,18 +41,7 @@ describe('payload encryption', () => {
     new Client({ connection: env.client.connection, dataConverter: encryptedDataConverter(keys) });
 
   async function runEncrypted(keys: EncryptionKey[], statement: string, params: Record<string, string>, pollIntervalMs = 100) {
-    const worker = await createSqlWorker({
-      connection: env.address,
-      taskQueue: `enc-${Date.now()}-${keys[0]!.id}`,
-      workflowBundle: env.bundle,
-      resultDirectory: env.resultDirectory,
-      warehouse: {
-        serverHostname: env.warehouse.serverHostname,
-        httpPath: env.warehouse.httpPath,
-        accessToken: env.warehouse.accessToken,
-      },
-      encryptionKeys: keys,
-    });
+    const worker = await env.newWorker(undefined, { encryptionKeys: keys });
     const client = encryptedClient(keys);
     return worker.runUntil(async () => {
       const handle = await startSqlQuery(client, { statement, params, pollIntervalMs }, { taskQueue: worker.taskQueue });

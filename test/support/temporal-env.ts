@@ -1,6 +1,7 @@
 /**
- * Test environment for test/temporal: one real Temporal dev server, one real local warehouse
- * and one workflow bundle per test file; a fresh worker (and task queue) per test.
+ * The one test environment for everything that runs workflows: a real Temporal dev server, a
+ * real local warehouse and one workflow bundle per test file; a fresh worker (and task queue)
+ * per test, or one worker running for the whole file.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from '../../src/warehouse/index.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.js';
-import { createSqlWorker, sqlWorkflowsPath, type SqlWorker } from '../../src/temporal/worker.js';
+import { createSqlWorker, type SqlWorker, type SqlWorkerOptions } from '../../src/temporal/worker.js';
 import { statusQuery, type SqlQueryStatus } from '../../workflows/messages.js';
 import { waitFor, type WaitOptions } from './wait.js';
+import { bundleSqlWorkflows } from './workflow-bundle.js';
 
 const { temporal } = proto;
 type IHistory = proto.temporal.api.history.v1.IHistory;
@@ -29,12 +31,27 @@ export interface TemporalTestEnv {
   /** The bundle written to a file, for worker child processes. */
   bundlePath: string;
   resultDirectory: string;
-  /** A worker on a new task queue; pass its `taskQueue` to `startSqlQuery`. */
-  newWorker(taskQueue?: string): Promise<SqlWorker>;
+  /**
+   * A worker on a new task queue (pass its `taskQueue` to `startSqlQuery`), run by the test
+   * (`runUntil`); `overrides` replace the env's settings (`warehouse` entirely).
+   */
+  newWorker(taskQueue?: string, overrides?: WorkerOverrides): Promise<SqlWorker>;
+  /** A worker running in the background until `close()`, for a file whose tests share one. */
+  runWorker(overrides?: WorkerOverrides): Promise<SqlWorker>;
   close(): Promise<void>;
 }
 
-export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptions = {}): Promise<TemporalTestEnv> {
+type WorkerOverrides = Partial<Omit<SqlWorkerOptions, 'connection' | 'taskQueue' | 'workflowBundle'>>;
+
+export interface TemporalTestEnvOptions {
+  /** Bundled into the workflows (tracing's SQL_TRACING_WORKFLOW_MODULES). */
+  workflowInterceptorModules?: readonly string[];
+}
+
+export async function startTemporalTestEnv(
+  warehouseOptions: LocalWarehouseOptions = {},
+  options: TemporalTestEnvOptions = {},
+): Promise<TemporalTestEnv> {
   const scratch = await mkdtemp(join(tmpdir(), 'temporal-dbsql-test-'));
   const opened: Array<() => Promise<void>> = [() => rm(scratch, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
@@ -42,7 +59,7 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
   };
   try {
     quietRuntime();
-    const bundle = await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: quietLogger });
+    const bundle = await bundleSqlWorkflows(options.workflowInterceptorModules);
     const bundlePath = join(scratch, 'workflow-bundle.js');
     await writeFile(bundlePath, bundle.code);
     // TEMPORAL_ADDRESS: an existing server (tests that restart the server then skip).
@@ -56,6 +73,21 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
     const native = await NativeConnection.connect({ address });
     opened.push(() => native.close());
     const resultDirectory = join(scratch, 'results');
+    const newWorker = (taskQueue = `test-${randomUUID()}`, overrides: WorkerOverrides = {}): Promise<SqlWorker> =>
+      createSqlWorker({
+        resultDirectory,
+        warehouse: {
+          serverHostname: warehouse.serverHostname,
+          httpPath: warehouse.httpPath,
+          accessToken: warehouse.accessToken,
+        },
+        // Small cache timeouts so a replacement worker picks a workflow up quickly.
+        workerOptions: { stickyQueueScheduleToStartTimeout: '2 seconds' },
+        ...overrides,
+        connection: native,
+        taskQueue,
+        workflowBundle: bundle,
+      });
     return {
       server,
       address,
@@ -64,20 +96,16 @@ export async function startTemporalTestEnv(warehouseOptions: LocalWarehouseOptio
       bundlePath,
       resultDirectory,
       client: new Client({ connection }),
-      newWorker: (taskQueue = `test-${randomUUID()}`) =>
-        createSqlWorker({
-          connection: native,
-          taskQueue,
-          workflowBundle: bundle,
-          resultDirectory,
-          warehouse: {
-            serverHostname: warehouse.serverHostname,
-            httpPath: warehouse.httpPath,
-            accessToken: warehouse.accessToken,
-          },
-          // Small cache timeouts so a replacement worker picks a workflow up quickly.
-          workerOptions: { stickyQueueScheduleToStartTimeout: '2 seconds' },
-        }),
+      newWorker,
+      runWorker: async (overrides) => {
+        const worker = await newWorker(undefined, overrides);
+        const running = worker.run();
+        opened.push(async () => {
+          worker.shutdown();
+          await running;
+        });
+        return worker;
+      },
       close,
     };
   } catch (error) {
@@ -136,14 +164,3 @@ function quietRuntime(): void {
     // Already installed by an earlier env in this process.
   }
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => {
-    process.stderr.write(`${message}\n`);
-  },
-};

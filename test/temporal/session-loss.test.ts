@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { withLiveProgress } from '../../src/cli/progress.js';
 import { startSqlQuery } from '../../src/temporal/client.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
-import { createSqlWorker, type SqlWorker } from '../../src/temporal/worker.js';
+import type { SqlWorker } from '../../src/temporal/worker.js';
 import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } from '../../src/warehouse/index.js';
 import { startProxy, type TestProxy } from '../support/driver-fixtures.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
@@ -34,13 +34,7 @@ describe('a worker whose warehouse session goes away', () => {
   };
   /** A worker on its own task queue, talking to the restartable warehouse at `serverHostname`. */
   const newWorker = (serverHostname: string, retry?: { totalTimeoutMs: number; minDelayMs: number }): Promise<SqlWorker> =>
-    createSqlWorker({
-      connection: env.address,
-      taskQueue: `session-loss-${Math.random().toString(36).slice(2)}`,
-      workflowBundle: env.bundle,
-      resultDirectory: env.resultDirectory,
-      warehouse: { serverHostname, httpPath: warehouse.httpPath, accessToken: token, retry },
-    });
+    env.newWorker(undefined, { warehouse: { serverHostname, httpPath: warehouse.httpPath, accessToken: token, retry } });
 
   before(async () => {
     env = await startTemporalTestEnv();
@@ -142,11 +136,7 @@ describe('a worker whose warehouse session goes away', () => {
   it('completes a long query, and the next one, when the session expires between polls', async () => {
     const idleMs = 300;
     const expiring = await startLocalWarehouse({ sessionIdleTimeoutMs: idleMs, holdStatements: gate.hold });
-    const worker = await createSqlWorker({
-      connection: env.address,
-      taskQueue: `session-expiry-${Math.random().toString(36).slice(2)}`,
-      workflowBundle: env.bundle,
-      resultDirectory: env.resultDirectory,
+    const worker = await env.newWorker(undefined, {
       warehouse: { serverHostname: expiring.serverHostname, httpPath: expiring.httpPath, accessToken: expiring.accessToken },
     });
     try {

@@ -10,7 +10,6 @@ import { dirname, join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { createSqlWorker } from '../../src/temporal/worker.js';
 import { findFreePort } from '../../src/temporal/dev-server.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import {
@@ -164,10 +163,7 @@ describe('sqlQueryWorkflow', () => {
 
   it('retries a submit the warehouse never received (connection refused), running it once', async () => {
     const port = await findFreePort();
-    const worker = await createSqlWorker({
-      connection: env.address,
-      taskQueue: `down-${port}`,
-      workflowBundle: env.bundle,
+    const worker = await env.newWorker(`down-${port}`, {
       warehouse: {
         serverHostname: `http://127.0.0.1:${port}`,
         httpPath: env.warehouse.httpPath,
@@ -198,10 +194,7 @@ describe('sqlQueryWorkflow', () => {
     const port = await findFreePort();
     const token = 'restarting-warehouse-token';
     let current = await startLocalWarehouse({ port, token, directResultsWaitMs: 200, holdStatements: gate.hold });
-    const worker = await createSqlWorker({
-      connection: env.address,
-      taskQueue: `lost-${port}`,
-      workflowBundle: env.bundle,
+    const worker = await env.newWorker(`lost-${port}`, {
       warehouse: { serverHostname: current.serverHostname, httpPath: current.httpPath, accessToken: token },
     });
     try {
