@@ -6,14 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { startSqlQuery } from '../../src/temporal/client.js';
 import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
-
-const WORKER_PROCESS = fileURLToPath(new URL('../support/temporal-worker-process.ts', import.meta.url));
+import { startWorkerProcess } from '../support/worker-processes.js';
 
 describe('sqlQueryWorkflow durability', () => {
   let env: TemporalTestEnv;
@@ -25,42 +21,14 @@ describe('sqlQueryWorkflow durability', () => {
     await env?.close();
   });
 
-  /** Starts a worker child process configured like a deployment (DATABRICKS_* variables). */
-  async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PROCESS], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        WORKFLOW_BUNDLE_PATH: env.bundlePath,
-        RESULT_DIRECTORY: env.resultDirectory,
-        DATABRICKS_HOST: env.warehouse.serverHostname,
-        DATABRICKS_HTTP_PATH: env.warehouse.httpPath,
-        DATABRICKS_TOKEN: env.warehouse.accessToken,
-      },
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8');
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: string) => {
-        output += chunk;
-        if (output.includes('ready')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`worker process exited with ${code} before it was ready`)));
-    });
-    return child;
-  }
-
   it('finishes on a new worker after the first is SIGKILLed mid-poll, submitting once', async () => {
     const taskQueue = `kill-${Date.now()}`;
     const sql = heldSql('sigkill');
-    const child = await spawnWorker(taskQueue);
+    const first = await startWorkerProcess(env, taskQueue);
     try {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 300 }, { taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
-      child.kill('SIGKILL');
-      await once(child, 'exit');
+      await first.kill();
       const killedAt = Date.now();
 
       const worker = await env.newWorker(taskQueue);
@@ -76,7 +44,7 @@ describe('sqlQueryWorkflow durability', () => {
       assert.equal(records.length, 1, 'the statement was submitted exactly once');
       assert.equal(records[0]!.queryId, result.queryId);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await first.kill();
     }
   });
 
