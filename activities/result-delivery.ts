@@ -4,7 +4,7 @@
  * Rows become JS objects only for an inline result; a sink gets the batches as they come.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { batchToRows, type ColumnInfo } from '../src/results/index.js';
+import { rowReader, type ColumnInfo } from '../src/results/index.js';
 import type { FetchedResult, JsonColumn, JsonRow, ResultFormat } from '../workflows/messages.js';
 import { toJsonColumns, toJsonRow } from './json-rows.js';
 import { writeParts, type SinkProgress } from './sinks/part-writer.js';
@@ -53,8 +53,10 @@ export async function deliverResult(options: DeliverOptions): Promise<FetchedRes
     arrowBytes += batch.data.byteLength;
     // Arrow is more compact than JSON: past the limit in Arrow, it is past it in JSON too.
     if (arrowBytes <= options.inlineLimitBytes) {
-      for (const row of batchToRows(batch, options.columns)) {
-        const json = toJsonRow(row);
+      // One row at a time: each JS row dies as soon as its JSON form is made.
+      const read = rowReader(batch, options.columns);
+      for (let i = 0; i < batch.numRows && jsonBytes <= options.inlineLimitBytes; i++) {
+        const json = toJsonRow(read(i));
         rows.push(json);
         jsonBytes += Buffer.byteLength(JSON.stringify(json)) + 1;
       }
