@@ -157,17 +157,18 @@ export function createSqlActivities(options: SqlActivitiesOptions = {}) {
       }
     },
 
-    /** One status round trip. */
+    /** One status round trip (GetOperationStatus). */
     async syncQueryStatus(this: void, input: QueryHandleInput): Promise<SyncQueryStatusOutput> {
       try {
-        return await withQuery(input.handle, async (execution) => {
-          const status = toWarehouseStatus(await execution.syncStatus());
-          if (status !== 'ABORTED') return { status };
+        // Picking the statement up reads its status: one GetOperationStatus per poll, not two.
+        return await withQuery(input.handle, (execution): Promise<SyncQueryStatusOutput> => {
+          const status = toWarehouseStatus(execution.status);
+          if (status !== 'ABORTED') return Promise.resolve({ status });
           const error = execution.error;
-          return {
+          return Promise.resolve({
             status,
             error: error ? sqlErrorDetails(error) : { message: 'the statement failed on the warehouse' },
-          };
+          });
         });
       } catch (error) {
         throw toActivityFailure(error);
