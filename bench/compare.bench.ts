@@ -14,14 +14,16 @@
  * `sqlQueryWorkflow` end to end on a Temporal dev server (with its history's hand-off waits);
  * 4. warehouse throughput: statements/s of `SELECT 1` from 50 connections at once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBounded, type Bounds } from './support/bounded-process.js';
 import { drawChart, type ChartRow } from './support/chart.js';
-import { startWarehouse } from './support/warehouse-process.js';
+import { cpuSeconds, startWarehouse } from './support/warehouse-process.js';
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalDevServer } from '../src/temporal/dev-server.js';
+import { sqlWorkflowsPath } from '../src/temporal/worker.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -30,6 +32,11 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MIXED = (rows: number) => `SELECT id, id * 1.5 AS d, CAST(id AS VARCHAR) AS s, CAST(id AS DECIMAL(18,2)) AS m,
   TIMESTAMP '2020-01-01' + to_seconds(id) AS t, CASE WHEN id % 10 = 0 THEN NULL ELSE id END AS n FROM RANGE(${rows})`;
 const SMALL = 'SELECT 1 AS one';
+// Each contender's bounds: a fetch of ROWS at 20k rows/s at least (5 min for 1M), and 6 GiB.
+const BOUNDS: Bounds = {
+  timeoutMs: Number(process.env.BENCH_TIMEOUT_S ?? Math.max(300, ROWS / 20_000)) * 1000,
+  maxRssMiB: Number(process.env.BENCH_MAX_RSS_MIB ?? 6144),
+};
 
 interface Contender {
   name: string;
@@ -59,7 +66,13 @@ const LATENCY: Contender[] = [
 ];
 const CLIENTS = 50;
 const THROUGHPUT: Contender[] = [{ name: `ours, ${CLIENTS} connections`, reference: `ours, ${CLIENTS} connections` }];
+// Case 3, once per run (it takes minutes): POLLING_WORKFLOWS held statements polled for POLLING_SECONDS.
+const WORKFLOWS = Number(process.env.POLLING_WORKFLOWS ?? 500);
+const POLLING_SECONDS = Number(process.env.POLLING_SECONDS ?? 60);
+const POLLING: Contender[] = [{ name: `${WORKFLOWS} polling workflows`, reference: `${WORKFLOWS} polling workflows` }];
 // BENCH_ONLY="ours execute,sqlQueryWorkflow": just those contenders (while working on one gap).
+// CONTENDER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Node contenders.
+const CONTENDER_NODE_ARGS = (process.env.CONTENDER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 
 /** The peers' Python (the cached venv of the peer suite), or undefined when it cannot be had. */
@@ -68,21 +81,9 @@ async function pythonPeer(): Promise<string | undefined> {
   return code === 0 ? stdout.trim().split('\n').pop() : undefined;
 }
 
-function runProcess(command: string, args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+async function runProcess(command: string, args: string[], input: string) {
+  const { code, stdout } = await runBounded(command, args, input, { timeoutMs: 10 * 60_000, maxRssMiB: 4096 });
+  return { code, stdout };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -94,9 +95,17 @@ const caFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'ca.pem');
 writeFileSync(caFile, warehouse.ca ?? '');
 const python = await pythonPeer();
 const temporal = await startTemporalDevServer();
+// The workflow bundle, built once here: the worker contenders load it as users' workers from dist/ do.
+const workflowBundlePath = join(mkdtempSync(join(tmpdir(), 'bench-bundle-')), 'workflows.js');
+writeFileSync(
+  workflowBundlePath,
+  (await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: new DefaultLogger('ERROR') })).code,
+);
 const samples = new Map<string, Array<Record<string, number>>>();
+/** Why a contender's runs failed, by `kind|name`. */
+const failures = new Map<string, string[]>();
 
-async function measure(kind: 'fetch' | 'latency' | 'throughput', contender: Contender, record = true): Promise<void> {
+async function measure(kind: 'fetch' | 'latency' | 'throughput' | 'polling', contender: Contender, record = true): Promise<void> {
   const plan = {
     contender: contender.name,
     url: warehouse.url,
@@ -104,24 +113,38 @@ async function measure(kind: 'fetch' | 'latency' | 'throughput', contender: Cont
     ca: warehouse.ca,
     caFile,
     sql: kind === 'fetch' ? MIXED(ROWS) : SMALL,
-    ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS, temporalAddress: temporal.address }),
+    ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS, temporalAddress: temporal.address, workflowBundlePath }),
     ...(kind === 'throughput' ? { clients: CLIENTS } : {}),
+    ...(kind === 'polling' ? { workflows: WORKFLOWS, windowSeconds: POLLING_SECONDS, temporalPid: temporal.pid } : {}),
   };
   const loadBefore = load();
-  const { code, stdout, stderr } = contender.python
-    ? await runProcess(python!, [join(HERE, 'support/contender.py')], JSON.stringify(plan))
-    : await runProcess(process.execPath, ['--import', 'tsx', join(HERE, 'support/contender.ts')], '', {
-        BENCH_PLAN: JSON.stringify(plan),
-      });
-  if (code !== 0) {
-    // One contender's failure costs its figure, not the whole run's.
-    process.stderr.write(`${contender.name} failed (exit ${code}):\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}\n`);
+  const warehouseCpu = cpuSeconds(warehouse.pid);
+  const run = contender.python
+    ? await runBounded(python!, [join(HERE, 'support/contender.py')], JSON.stringify(plan), BOUNDS)
+    : await runBounded(
+        process.execPath,
+        [...CONTENDER_NODE_ARGS, '--import', 'tsx', join(HERE, 'support/contender.ts')],
+        '',
+        BOUNDS,
+        {
+          BENCH_PLAN: JSON.stringify(plan),
+        },
+      );
+  const key = `${kind}|${contender.name}`;
+  if (run.code !== 0 || run.stopped) {
+    // One contender's failure costs its figure (the table says why), not the whole run's.
+    const why = run.stopped ?? (run.signal ? `killed by ${run.signal}` : `exit ${run.code}`);
+    if (record) failures.set(key, [...(failures.get(key) ?? []), `${why}, peak ${Math.round(run.peakRssMiB)} MiB`]);
+    process.stderr.write(`${contender.name} failed (${why}, peak RSS ${Math.round(run.peakRssMiB)} MiB):\n`);
+    process.stderr.write(`${run.stderr.slice(-2000)}\n${run.stdout.slice(-2000)}\n`);
     return;
   }
+  const { stdout } = run;
   const figures = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
   figures.load = loadBefore;
+  // The warehouse's share, whole process run (for the in-memory cases: the one fetch before the timing).
+  figures.warehouseCpuSeconds = cpuSeconds(warehouse.pid) - warehouseCpu;
   if (!record) return;
-  const key = `${kind}|${contender.name}`;
   samples.set(key, [...(samples.get(key) ?? []), figures]);
   process.stderr.write(`round ${samples.get(key)!.length} ${contender.name}: ${JSON.stringify(figures)}\n`);
 }
@@ -138,6 +161,7 @@ try {
     for (const contender of rotated(LATENCY.filter(usable), round)) await measure('latency', contender);
     for (const contender of THROUGHPUT.filter(usable)) await measure('throughput', contender);
   }
+  for (const contender of POLLING.filter(usable)) await measure('polling', contender);
 } finally {
   warehouse.stop();
   await temporal.stop();
@@ -150,12 +174,14 @@ const figure = (kind: string, name: string, field: string) =>
 for (const contender of FETCH) {
   if (!samples.has(`fetch|${contender.name}`)) continue;
   const rowsPerSecond = ROWS / figure('fetch', contender.name, 'seconds');
-  const reference = ROWS / figure('fetch', contender.reference, 'seconds');
+  const reference = samples.has(`fetch|${contender.reference}`) ? ROWS / figure('fetch', contender.reference, 'seconds') : NaN;
   rows.push({
     case: `fetch ${ROWS.toLocaleString('en-US')} rows`,
     contender: contender.name,
     'rows/s': Math.round(rowsPerSecond),
-    'vs ours': `${(reference / rowsPerSecond).toFixed(2)}x`,
+    'vs ours': Number.isNaN(reference) ? '-' : `${(reference / rowsPerSecond).toFixed(2)}x`,
+    'client CPU-s': Number(figure('fetch', contender.name, 'cpuSeconds').toFixed(2)),
+    'warehouse CPU-s': Number(figure('fetch', contender.name, 'warehouseCpuSeconds').toFixed(2)),
     'peak RSS MiB': Math.round(figure('fetch', contender.name, 'peakRssMiB')),
     load: figure('fetch', contender.name, 'load'),
   });
@@ -169,7 +195,9 @@ for (const contender of LATENCY) {
     contender: contender.name,
     'median ms': Number(medianMs.toFixed(2)),
     'p95 ms': Number(figure('latency', contender.name, 'p95Ms').toFixed(2)),
-    'vs ours': `${(medianMs / figure('latency', contender.reference, 'medianMs')).toFixed(2)}x`,
+    'vs ours': samples.has(`latency|${contender.reference}`)
+      ? `${(medianMs / figure('latency', contender.reference, 'medianMs')).toFixed(2)}x`
+      : '-',
     'peak RSS MiB': Math.round(figure('latency', contender.name, 'peakRssMiB')),
     load: figure('latency', contender.name, 'load'),
   });
@@ -185,6 +213,29 @@ for (const contender of THROUGHPUT) {
     'peak RSS MiB': Math.round(figure('throughput', contender.name, 'peakRssMiB')),
     load: figure('throughput', contender.name, 'load'),
   });
+}
+for (const contender of POLLING) {
+  const [polling] = samples.get(`polling|${contender.name}`) ?? [];
+  if (!polling) continue;
+  rows.push({
+    case: `polling, ${POLLING_SECONDS} s window`,
+    contender: contender.name,
+    'polls/s': Number(polling.pollsPerSecond!.toFixed(1)),
+    'worker CPU-s per 1,000 polls': Number(polling.workerCpuSecondsPer1000Polls!.toFixed(2)),
+    'worker cores': Number(polling.workerCpuCores!.toFixed(2)),
+    'server cores': Number(polling.serverCpuCores!.toFixed(2)),
+    'worker RSS MiB': Math.round(polling.workerRssMiB!),
+    'history events per workflow': Math.round(polling.historyEventsPerWorkflow!),
+    'events per poll': Number(polling.historyEventsPerPoll!.toFixed(1)),
+    'requests per poll': Number(polling.warehouseRequestsPerPoll!.toFixed(2)),
+    load: polling.load!,
+  });
+}
+// What could not be measured, and why (also when only some of a contender's rounds failed).
+for (const [key, reasons] of failures) {
+  const [kind, contender] = key.split('|') as [string, string];
+  const measured = samples.get(key)?.length ?? 0;
+  rows.push({ case: kind, contender, failed: `${reasons.length} of ${reasons.length + measured} runs: ${reasons.join('; ')}` });
 }
 const machine = {
   date: started.toISOString(),
@@ -211,7 +262,7 @@ if (workflowRounds) {
 if (!ONLY) {
   writeFileSync(
     join(HERE, 'results.json'),
-    `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples), failures: Object.fromEntries(failures) }, null, 2)}\n`,
   );
   writeFileSync(
     join(HERE, 'results.svg'),

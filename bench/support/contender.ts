@@ -12,6 +12,7 @@ import { rowReader } from '../../src/results/index.js';
 import { kib } from './warehouse-process.js';
 import { quantile, timedRuns } from './timing.js';
 import { workflowLatency } from './workflow-latency.js';
+import { pollingCost } from './polling-cost.js';
 
 interface Plan {
   contender: string;
@@ -26,8 +27,13 @@ interface Plan {
   runs?: number;
   /** Concurrent connections, each running `sql` one statement after another (throughput case). */
   clients?: number;
-  /** host:port of the Temporal dev server (the sqlQueryWorkflow contender). */
+  /** host:port of the Temporal dev server (the sqlQueryWorkflow and polling contenders). */
   temporalAddress?: string;
+  temporalPid?: number;
+  workflowBundlePath?: string;
+  /** Concurrent polling workflows (the polling case), measured for `windowSeconds`. */
+  workflows?: number;
+  windowSeconds?: number;
 }
 
 const plan = JSON.parse(process.env.BENCH_PLAN ?? '{}') as Plan;
@@ -57,11 +63,13 @@ async function official(): Promise<DBSQLClient> {
   return client;
 }
 
-/** Seconds to read the whole result; `rows` the count read. */
-async function timed(read: () => Promise<number>): Promise<{ seconds: number; rows: number }> {
+/** Seconds to read the whole result, the CPU-seconds this process spent on it (all threads); `rows` the count read. */
+async function timed(read: () => Promise<number>): Promise<{ seconds: number; cpuSeconds: number; rows: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const rows = await read();
-  return { seconds: (performance.now() - started) / 1000, rows };
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, rows };
 }
 
 /** Every byte of every buffer of a batch read once: what any consumer must at least do. */
@@ -201,7 +209,12 @@ async function latencyCase(): Promise<Record<string, number>> {
       break;
     }
     case 'sqlQueryWorkflow':
-      return workflowLatency({ ...plan, runs, temporalAddress: plan.temporalAddress! });
+      return workflowLatency({
+        ...plan,
+        runs,
+        temporalAddress: plan.temporalAddress!,
+        workflowBundlePath: plan.workflowBundlePath!,
+      });
     default:
       throw new Error(`no latency contender '${plan.contender}'`);
   }
@@ -231,11 +244,19 @@ async function throughputCase(clients: number): Promise<Record<string, number>> 
 const THROUGHPUT_SECONDS = 15;
 
 const figures =
-  plan.clients !== undefined
-    ? await throughputCase(plan.clients)
-    : plan.rows === undefined
-      ? await latencyCase()
-      : await fetchCase();
+  plan.workflows !== undefined
+    ? await pollingCost({
+        ...plan,
+        workflows: plan.workflows,
+        windowSeconds: plan.windowSeconds ?? 60,
+        temporalAddress: plan.temporalAddress!,
+        workflowBundlePath: plan.workflowBundlePath!,
+      })
+    : plan.clients !== undefined
+      ? await throughputCase(plan.clients)
+      : plan.rows === undefined
+        ? await latencyCase()
+        : await fetchCase();
 if (figures.rows !== undefined && figures.rows !== plan.rows) throw new Error(`read ${figures.rows} rows of ${plan.rows}`);
 console.log(JSON.stringify({ ...figures, peakRssMiB: kib(process.pid, 'VmHWM') / 1024 }));
 // Clients keep sockets open; the figures are out.

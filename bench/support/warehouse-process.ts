@@ -22,13 +22,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** A statement containing this text is held RUNNING until cancelled (the polling case's long queries). */
+export const HOLD_MARKER = 'bench_hold';
+
 /** Starts a warehouse in a child process; resolves to its pid, URL and token. */
 export function startWarehouse(
   options: { spoolDirectory?: string; tls?: boolean; directResultsWaitMs?: number } = {},
 ): Promise<{ pid: number; url: string; token: string; ca?: string; stop: () => void }> {
   const settings = { directResultsWaitMs: 0, ...options };
   const script = `import { startLocalWarehouse } from ${JSON.stringify(ENTRY)};
-const w = await startLocalWarehouse(${JSON.stringify(settings)});
+const held = ({ statement }) => (statement.includes(${JSON.stringify(HOLD_MARKER)}) ? new Promise(() => {}) : Promise.resolve());
+const w = await startLocalWarehouse({ ...${JSON.stringify(settings)}, holdStatements: held });
 console.log(JSON.stringify({ url: w.url, token: w.accessToken, ca: w.caCertificate }));
 process.on('SIGTERM', () => void w.close().then(() => process.exit(0)));`;
   // WAREHOUSE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the warehouse side.

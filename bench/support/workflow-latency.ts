@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { createSqlWorker, sqlWorkflowsPath } from '../../src/temporal/worker.js';
+import { createSqlWorker } from '../../src/temporal/worker.js';
 import { quantile, timedRuns } from './timing.js';
 
 type IHistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
@@ -24,6 +24,8 @@ export interface WorkflowPlan {
   runs: number;
   /** host:port of the Temporal dev server. */
   temporalAddress: string;
+  /** The workflow bundle (`bundleWorkflowCode`'s code) the bench built. */
+  workflowBundlePath: string;
 }
 
 const millis = (event: IHistoryEvent): number =>
@@ -70,7 +72,7 @@ export async function workflowLatency(plan: WorkflowPlan): Promise<Record<string
   const worker = await createSqlWorker({
     connection,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: sqlWorkflowsPath(), logger: new DefaultLogger('ERROR') }),
+    workflowBundle: { codePath: plan.workflowBundlePath },
     warehouse: {
       serverHostname: `${target.protocol}//${target.host}`,
       httpPath: target.pathname,
