@@ -27,7 +27,9 @@ const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 
 async function spawnWorker(env: TemporalTestEnv, s3: S3TestServer, taskQueue: string): Promise<ChildProcess> {
   if (process.env.WORKER === 'tsx') return (await startWorkerProcess(env, taskQueue, undefined, s3.workerEnv)).child;
-  const child = spawn(process.execPath, [CLI, 'worker'], {
+  // WORKER_NODE_ARGS (e.g. "--cpu-prof") are node options for the compiled worker.
+  const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'worker'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,

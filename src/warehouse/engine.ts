@@ -3,6 +3,7 @@
  * that cancelling one interrupts only it), statements prepared with real bound parameters and
  * their results streamed chunk by chunk into Arrow batches.
  */
+import { setFlagsFromString } from 'node:v8';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { bindParameters, type StatementParameter } from './parameter-binding.js';
 import { resultShapeOf, withMergeActions, type ResultShape } from './dml-results.js';
@@ -38,6 +39,7 @@ export class WarehouseEngine {
   static async open(database: string, maxConcurrentStatements: number, volumes: VolumeFiles): Promise<WarehouseEngine> {
     // The transpiler compiles while DuckDB opens; the warehouse counts as started only once both
     // are ready, so no client's first statement (or short-lived token) waits out the compile.
+    baselineWasmOnly();
     const dialect = loadDialect();
     dialect.catch(() => undefined);
     const instance = await DuckDBInstance.create(database);
@@ -116,6 +118,20 @@ export class WarehouseEngine {
     await Promise.allSettled([...this.active]);
     this.instance.closeSync();
   }
+}
+
+/**
+ * Keeps WebAssembly on V8's baseline compiler (Liftoff) in a process that runs a warehouse.
+ * The transpiler is 22 MB of WebAssembly; by default V8 recompiles its hot functions with its
+ * optimizing compiler as statements run, which took the warehouse from about 260 MiB to over
+ * 400 MiB at its peak and cost seconds of CPU while the first large result was spilled
+ * (bench:stream). Transpiling on baseline code costs well under a millisecond per statement.
+ * Node's own option for this (`--liftoff-only`), or any other wasm tiering option the user
+ * started node with, is left as given.
+ */
+function baselineWasmOnly(): void {
+  if (process.execArgv.some((arg) => /^--(no-)?(liftoff|wasm-tier|wasm-dynamic-tiering)/.test(arg))) return;
+  setFlagsFromString('--liftoff-only');
 }
 
 function asSqlError(error: unknown): never {
