@@ -82,7 +82,7 @@ export class WarehouseEngine {
       let prepared =
         answer !== undefined
           ? await connection.prepare(answer)
-          : await prepareDatabricksSql(connection, sql, this.names, session);
+          : await prepareDatabricksSql(connection, sql, this.names, session, parameters);
       if (shape.kind === 'dml' && shape.dml === 'merge') prepared = await withMergeActions(connection, prepared, sql, this.names);
       await bindParameters(connection, prepared, parameters);
       return new PreparedStatement(connection, prepared, this.slots, shape, this.#track, lease?.release, staging !== undefined);

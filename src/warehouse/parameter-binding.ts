@@ -52,24 +52,48 @@ export async function bindParameters(
   prepared: DuckDBPreparedStatement,
   parameters: readonly StatementParameter[],
 ): Promise<void> {
-  const count = prepared.parameterCount;
-  // Named parameters by name; the others by their place in the list. `ordinal` is ignored:
-  // the Python connector sends it as a flag (1 on every positional parameter).
-  const byName = new Map<string, StatementParameter>();
-  let position = 0;
-  for (const p of parameters) {
-    if (p.name !== undefined && p.name !== '') byName.set(p.name, p);
-    else byName.set(String(++position), p);
-  }
-  for (let index = 1; index <= count; index++) {
+  const byMarker = parametersByMarker(parameters);
+  for (let index = 1; index <= prepared.parameterCount; index++) {
     const marker = prepared.parameterName(index);
-    const parameter = byName.get(marker);
+    const parameter = byMarker.get(marker);
     if (parameter === undefined) {
       const shown = /^\d+$/.test(marker) ? `positional parameter ${marker}` : `parameter :${marker}`;
       throw new SqlStatementError(`No value was given for ${shown}.`, '42P02');
     }
     await bindOne(connection, prepared, index, parameter);
   }
+}
+
+/**
+ * Named parameters by name, the others by their place in the list ('1', '2', ...), as DuckDB
+ * names its markers. `ordinal` is ignored: the Python connector sends it as a flag (1 on every
+ * positional parameter).
+ */
+function parametersByMarker(parameters: readonly StatementParameter[]): Map<string, StatementParameter> {
+  const byMarker = new Map<string, StatementParameter>();
+  let position = 0;
+  for (const p of parameters) {
+    if (p.name !== undefined && p.name !== '') byMarker.set(p.name, p);
+    else byMarker.set(String(++position), p);
+  }
+  return byMarker;
+}
+
+/**
+ * The DuckDB type of each parameter that is a NULL of a named type (STRING, DATE,
+ * ARRAY<INT>, ...), by marker. DuckDB's Node bindings bind only an untyped NULL, which DuckDB
+ * then types as it likes (INTEGER); the translated statement casts these markers instead.
+ * A bare ARRAY, MAP or STRUCT, VOID and NULL stay untyped.
+ */
+export function typedNullTypes(parameters: readonly StatementParameter[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const [marker, parameter] of parametersByMarker(parameters)) {
+    const typeName = parameter.type.trim();
+    if (parameter.value !== null || parameter.arguments !== undefined) continue;
+    if (typeName === '' || /^(VOID|NULL|ARRAY|MAP|STRUCT)$/i.test(typeName)) continue;
+    types.set(marker, duckTypeOf(parsedType(typeName, parameter.name || marker)));
+  }
+  return types;
 }
 
 /** Binds one parameter: its value built by a one-row SELECT, then bound with that row's type. */
@@ -82,8 +106,8 @@ async function bindOne(
   const label = parameter.name || String(index);
   const typeName = parameter.type.trim() || 'STRING';
   const complex = COMPLEX.test(typeName.toUpperCase()) || (parameter.arguments !== undefined && parameter.arguments.length > 0);
-  const untypedNull = parameter.value === null && (!complex || parameter.arguments === undefined) && !typeName.includes('<');
-  if (untypedNull || (!complex && /^(VOID|NULL)$/i.test(typeName))) {
+  // A NULL binds untyped; one with a type has its marker cast in the statement (typedNullTypes).
+  if ((parameter.value === null && parameter.arguments === undefined) || (!complex && /^(VOID|NULL)$/i.test(typeName))) {
     prepared.bindNull(index);
     return;
   }
@@ -195,7 +219,11 @@ function complexExpression(
 
 /** The full type of a name like ARRAY<INT>; undefined for a bare ARRAY, MAP or STRUCT. */
 function fullType(typeName: string, label: string): SqlTypeDesc | undefined {
-  if (!typeName.includes('<')) return undefined;
+  return typeName.includes('<') ? parsedType(typeName, label) : undefined;
+}
+
+/** The type a Spark type name denotes, or an error naming the parameter. */
+function parsedType(typeName: string, label: string): SqlTypeDesc {
   try {
     return parseSparkTypeName(typeName);
   } catch (error) {

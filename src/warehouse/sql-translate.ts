@@ -4,7 +4,7 @@
  * - ANSI casts: it turns every Databricks CAST into DuckDB's TRY_CAST (NULL on bad input, as
  *   Spark without ANSI mode); SQL warehouses run in ANSI mode, so CAST stays CAST and only the
  *   user's own try_cast becomes TRY_CAST (unless the session turned ANSI mode off).
- * - `:name` markers become DuckDB's `$name`; `?` stays positional.
+ * - `:name` markers become DuckDB's `$name`; the n-th `?` becomes `$n`.
  * - `RANGE(...)` in a FROM clause yields Spark's single BIGINT column named `id`.
  * - catalog `main` is DuckDB's primary database and schema `default` its `main` schema.
  * - Spark functions DuckDB lacks are called from the warehouse's function library.
@@ -15,8 +15,9 @@
 import { SqlStatementError } from './errors.js';
 import { aliasSelectItems } from './dialect/column-names.js';
 import { guardDivisors } from './dialect/division.js';
+import { propagateConcatNulls } from './dialect/concat.js';
 import { renameSparkFunctions } from './dialect/renames.js';
-import { rewriteSubscripts } from './dialect/subscripts.js';
+import { rewriteCallFields, rewriteSubscripts } from './dialect/subscripts.js';
 import { rewriteTimestampLiterals } from './dialect/timestamps.js';
 import { rewriteLambdaCalls } from './dialect/lambdas.js';
 import { polyglot } from './dialect/polyglot.js';
@@ -46,10 +47,15 @@ export function translateSql(sql: string, names: CatalogNames = IN_MEMORY, optio
   return translateStatement(sql, names, options).sql;
 }
 
-/** How the session runs statements (its SET parameters). */
+/** How the session runs statements (its SET parameters), and what its parameters are. */
 export interface TranslateOptions {
   /** ANSI mode (default true): off, an invalid CAST and a division by zero give NULL. */
   readonly ansi?: boolean;
+  /**
+   * DuckDB types of the parameters that are NULLs of a given type, by marker name (`?` by
+   * position: '1', '2', ...). DuckDB binds only an untyped NULL, so these markers are cast.
+   */
+  readonly nullTypes?: ReadonlyMap<string, string>;
 }
 
 /** A translated statement; `overwrite` is set for an INSERT OVERWRITE (see statements.ts). */
@@ -67,7 +73,9 @@ export function translateStatement(
   const ansi = options.ansi ?? true;
   const insert = markOverwrite(sql);
   const marked = markTryCasts(
-    rewriteMapCalls(renameSparkFunctions(rewriteTimestampLiterals(rewriteSubscripts(aliasSelectItems(insert.sql))))),
+    rewriteMapCalls(
+      renameSparkFunctions(rewriteTimestampLiterals(rewriteCallFields(rewriteSubscripts(aliasSelectItems(insert.sql))))),
+    ),
   );
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
   if (!result.success || !result.sql) throw translationError(result.error ?? 'unknown error', sql);
@@ -78,7 +86,10 @@ export function translateStatement(
       '42601',
     );
   }
-  const duckSql = guardDivisors(rewriteLambdaCalls(fixMerge(fixDuckDbText(statements[0]!, names, ansi))), ansi);
+  const duckSql = guardDivisors(
+    propagateConcatNulls(rewriteLambdaCalls(fixMerge(fixDuckDbText(statements[0]!, names, ansi, options.nullTypes)))),
+    ansi,
+  );
   if (!insert.overwrite) return { sql: duckSql };
   const overwrite = overwriteOf(duckSql);
   if ('error' in overwrite)
@@ -165,10 +176,16 @@ function markTryCasts(sql: string): string {
 }
 
 /** The passes after transpiling, on DuckDB's tokens. */
-function fixDuckDbText(sql: string, names: CatalogNames, ansi: boolean): string {
+function fixDuckDbText(
+  sql: string,
+  names: CatalogNames,
+  ansi: boolean,
+  nullTypes: ReadonlyMap<string, string> = new Map(),
+): string {
   const tokens = tokensOf(sql, 'duckdb');
   const edits: Edit[] = [];
   const clause: string[] = [''];
+  let positional = 0;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const before = tokens[i - 1];
@@ -207,7 +224,23 @@ function fixDuckDbText(sql: string, names: CatalogNames, ansi: boolean): string 
         i += 2;
       }
     } else if (token.type === 'COLON' && isParameterColon(before, token, after)) {
-      edits.push({ start: token.start, end: token.end, text: '$' });
+      const type = nullTypes.get(after!.text);
+      edits.push({ start: token.start, end: token.end, text: type ? 'CAST($' : '$' });
+      if (type) edits.push({ start: after!.end, end: after!.end, text: ` AS ${type})` });
+    } else if (token.type === 'PARAMETER') {
+      // Numbered, so that a pass that repeats an argument's text (concat.ts) repeats the marker.
+      const marker = `$${++positional}`;
+      const type = nullTypes.get(String(positional));
+      edits.push(replaceWith(token, type ? `CAST(${marker} AS ${type})` : marker));
+    } else if (token.type === 'QUOTED_IDENTIFIER' && token.text === 'ALL' && isOrderOrGroupBy(tokens, i - 1)) {
+      // The transpiler quotes ORDER BY ALL / GROUP BY ALL as a column named ALL.
+      edits.push(replaceWith(token, 'ALL'));
+    } else if (token.type === 'OP' && token.text === '{') {
+      edits.push(...structNameEdits(tokens, i));
+    } else if (token.text.toUpperCase() === 'REGEXP_REPLACE' && after?.type === 'L_PAREN' && before?.type !== 'DOT') {
+      edits.push(...regexpReplaceEdits(tokens, i));
+    } else if (token.text.toUpperCase() === 'INTERVAL' && before?.type !== 'DOT') {
+      edits.push(...intervalAmountEdits(tokens, i));
     } else if (token.type === 'RANGE' && after?.type === 'L_PAREN' && inFromList(before, clause)) {
       const close = closingParen(tokens, i + 1);
       if (close > 0) {
@@ -226,6 +259,112 @@ function fixDuckDbText(sql: string, names: CatalogNames, ansi: boolean): string 
     }
   }
   return applyEdits(sql, edits);
+}
+
+function isOrderOrGroupBy(tokens: readonly Token[], by: number): boolean {
+  return tokens[by]?.text.toUpperCase() === 'BY' && (tokens[by - 1]?.type === 'ORDER' || tokens[by - 1]?.type === 'GROUP');
+}
+
+/** The top-level comma-separated parts between the brackets at `open` and `close`. */
+function partsBetween(tokens: readonly Token[], open: number, close: number): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  let from = open + 1;
+  let depth = 0;
+  for (let j = open + 1; j <= close; j++) {
+    const t = tokens[j]!;
+    if (j === close || (t.type === 'COMMA' && depth === 0)) {
+      if (j > from) parts.push([from, j - 1]);
+      from = j + 1;
+    } else if (t.type === 'L_PAREN' || t.type === 'L_BRACKET' || t.text === '{') depth++;
+    else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET' || t.text === '}') depth--;
+  }
+  return parts;
+}
+
+function closingBrace(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j]!.text === '{' && tokens[j]!.type === 'OP') depth++;
+    else if (tokens[j]!.text === '}' && tokens[j]!.type === 'OP' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/**
+ * Spark's `struct(a, b + 1)` comes out as `{'': a, '': b + 1}`, which DuckDB refuses; Spark
+ * names a field after the column it is (`a`), else `col1`, `col2`, ... by position.
+ */
+function structNameEdits(tokens: readonly Token[], open: number): Edit[] {
+  const close = closingBrace(tokens, open);
+  if (close < 0) return [];
+  const edits: Edit[] = [];
+  partsBetween(tokens, open, close).forEach(([from, to], index) => {
+    const key = tokens[from]!;
+    if (key.type !== 'STRING' || key.text !== '' || tokens[from + 1]?.type !== 'COLON') return;
+    const value = tokens.slice(from + 2, to + 1);
+    const column =
+      value.length > 0 && value.every((t, k) => (k % 2 === 0 ? isWord(t) : t.type === 'DOT')) && value.length % 2 === 1;
+    const name = column ? value[value.length - 1]!.text : `col${index + 1}`;
+    edits.push(replaceWith(key, `'${name.replaceAll("'", "''")}'`));
+  });
+  return edits;
+}
+
+/**
+ * Spark's regexp_replace replaces every match and writes a group as `$1`; DuckDB's replaces
+ * the first unless given 'g' and writes a group as `\1`.
+ */
+function regexpReplaceEdits(tokens: readonly Token[], at: number): Edit[] {
+  const close = closingParen(tokens, at + 1);
+  if (close < 0) return [];
+  const parts = partsBetween(tokens, at + 1, close);
+  const edits: Edit[] = [];
+  const replacement = parts[2];
+  if (replacement && replacement[0] === replacement[1] && tokens[replacement[0]]!.type === 'STRING') {
+    const literal = tokens[replacement[0]]!;
+    const text = literal.text.replaceAll("''", "'").replace(/\$(\d)/g, '\\$1');
+    edits.push(replaceWith(literal, `'${text.replaceAll("'", "''")}'`));
+  }
+  if (parts.length === 3) edits.push({ start: tokens[close]!.start, end: tokens[close]!.start, text: ", 'g'" });
+  return edits;
+}
+
+const INTERVAL_UNITS = new Set(
+  'YEAR MONTH WEEK DAY HOUR MINUTE SECOND MILLISECOND MICROSECOND QUARTER DECADE CENTURY MILLENNIUM'
+    .split(' ')
+    .flatMap((unit) => [unit, `${unit}S`]),
+);
+
+/**
+ * `INTERVAL amount UNIT` with an amount that is not a literal gets the amount in parentheses,
+ * which DuckDB needs and the transpiler leaves out for a column (`timestampadd(SECOND, id, ts)`).
+ */
+function intervalAmountEdits(tokens: readonly Token[], at: number): Edit[] {
+  const first = tokens[at + 1];
+  if (first === undefined || first.type === 'STRING' || first.type === 'NUMBER') return [];
+  let depth = 0;
+  for (let j = at + 1; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    if (t.type === 'L_PAREN' || t.type === 'L_BRACKET') depth++;
+    else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET') {
+      if (--depth < 0) return [];
+    } else if (t.type === 'COMMA' && depth === 0) return [];
+    else if (
+      depth === 0 &&
+      j > at + 1 &&
+      t.type === 'VAR' &&
+      tokens[j - 1]?.type !== 'DOT' &&
+      INTERVAL_UNITS.has(t.text.toUpperCase())
+    ) {
+      // Already one parenthesised amount: nothing to do.
+      if (first.type === 'L_PAREN' && closingParen(tokens, at + 1) === j - 1) return [];
+      return [
+        { start: first.start, end: first.start, text: '(' },
+        { start: t.start, end: t.start, text: ') ' },
+      ];
+    }
+  }
+  return [];
 }
 
 /** Keywords that open a clause; a ',' in a FROM clause separates table references. */
@@ -253,11 +392,15 @@ function inFromList(before: Token | undefined, clause: readonly string[]): boole
 /** `:name` right after an operator, keyword, ',' or '(' is a marker; `a[1:n]` is a slice. */
 function isParameterColon(before: Token | undefined, colon: Token, after: Token | undefined): boolean {
   if (after === undefined || after.start !== colon.end || !/^[A-Za-z_]\w*$/.test(after.text)) return false;
+  if (before?.type === 'VAR' && KEYWORDS_BEFORE_VALUE.has(before.text.toUpperCase())) return true;
   return (
     before === undefined ||
     !['NUMBER', 'VAR', 'QUOTED_IDENTIFIER', 'R_PAREN', 'R_BRACKET', 'STRING', 'L_BRACKET'].includes(before.type)
   );
 }
+
+/** Words the lexer reads as names that are followed by a value (`THEN :a`, `INTERVAL :n HOUR`). */
+const KEYWORDS_BEFORE_VALUE = new Set(['THEN', 'ELSE', 'WHEN', 'BETWEEN', 'INTERVAL', 'OFFSET', 'ESCAPE', 'ILIKE', 'GLOB']);
 
 /**
  * A dotted name starting at `first`: catalog `main` becomes the primary DuckDB database and

@@ -64,6 +64,10 @@ export const CORPUS: readonly CorpusCase[] = [
   one('string', "SELECT contains('Spark SQL', 'Spark')", 'true'),
   one('string', "SELECT 'Spark' || 'SQL'", 'SparkSQL'),
   one('string', 'SELECT format_number(12332.123456, 4)', '12,332.1235'),
+  one('string', 'SELECT format_number(1234567.891, 0)', '1,234,568'),
+  one('string', "SELECT regexp_replace('abc-def', '(\\\\w+)-(\\\\w+)', '$2-$1')", 'def-abc'),
+  one('string', "SELECT concat('Spark', NULL, 'SQL')", 'NULL'),
+  one('string', "SELECT 'Spark' || NULL", 'NULL'),
   one('string', "SELECT md5('Spark')", '8cde774d6f7333752ed72cacddb05126'),
   one('string', "SELECT sha2('Spark', 256)", '529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b'),
   one('string', "SELECT base64('Spark SQL')", 'U3BhcmsgU1FM'),
@@ -190,6 +194,24 @@ export const CORPUS: readonly CorpusCase[] = [
   one('datetime', "SELECT unix_date(DATE('1970-01-02'))", '1'),
   one('datetime', "SELECT dateadd(DAY, 1, DATE'2022-03-01')", '2022-03-02 00:00:00'),
   one('datetime', "SELECT timestampadd(HOUR, 8, TIMESTAMP'2022-02-28 00:00:00')", '2022-02-28 08:00:00'),
+  // The amount from a column (timestampadd and date_add with a unit: the Databricks SQL reference).
+  {
+    family: 'datetime',
+    sql: "SELECT timestampadd(SECOND, n, TIMESTAMP'2022-02-28 00:00:00') FROM VALUES (5), (-5) AS t(n)",
+    expect: ['2022-02-28 00:00:05', '2022-02-27 23:59:55'],
+  },
+  {
+    family: 'datetime',
+    sql: "SELECT timestampadd(HOUR, -id, TIMESTAMP'2022-02-28 00:00:00') FROM range(2)",
+    expect: ['2022-02-28 00:00:00', '2022-02-27 23:00:00'],
+  },
+  {
+    family: 'datetime',
+    sql: "SELECT dateadd(WEEK, n, TIMESTAMP'2022-02-28 00:00:00'), date_add(QUARTER, n, TIMESTAMP'2022-02-28 00:00:00') FROM VALUES (5) AS t(n)",
+    expect: '2022-04-04 00:00:00\t2023-05-28 00:00:00',
+  },
+  one('datetime', "SELECT date_add(MILLISECOND, 5, TIMESTAMP'2022-02-28 00:00:00')", '2022-02-28 00:00:00.005'),
+  one('datetime', "SELECT timestampadd(MILLISECOND, -5, TIMESTAMP'2022-02-28 00:00:00')", '2022-02-27 23:59:59.995'),
   one('datetime', "SELECT timestampdiff(MONTH, TIMESTAMP'2021-02-28 12:00:00', TIMESTAMP'2021-03-28 11:59:59')", '0'),
   one('datetime', "SELECT DATE'2021-01-01' + INTERVAL 1 DAY", '2021-01-02 00:00:00'),
   one('datetime', "SELECT timestampdiff(MONTH, TIMESTAMP'2021-02-28 12:00:00', TIMESTAMP'2021-03-28 12:00:00')", '1'),
@@ -258,6 +280,7 @@ export const CORPUS: readonly CorpusCase[] = [
   one('map', "SELECT cardinality(map(1, 'a', 2, 'b'))", '2'),
   one('struct', 'SELECT named_struct("a", 1, "b", 2, "c", 3)', '{"a":1,"b":2,"c":3}'),
   one('struct', 'SELECT struct(1, 2, 3)', '{"col1":1,"col2":2,"col3":3}'),
+  { family: 'struct', sql: 'SELECT struct(a, b + 1) FROM VALUES (1, 2) AS t(a, b)', expect: '{"a":1,"col2":3}' },
   one('struct', "SELECT named_struct('a', 1, 'b', 'x').b", 'x'),
   // JSON.
   one('json', 'SELECT get_json_object(\'{"a":"b"}\', \'$.a\')', 'b'),
@@ -391,6 +414,11 @@ export const CORPUS: readonly CorpusCase[] = [
     expect: ['1\t2', '2\t1'],
   },
   { family: 'query', sql: 'SELECT a FROM VALUES (2), (1) AS t(a) ORDER BY ALL', expect: ['1', '2'] },
+  {
+    family: 'query',
+    sql: 'SELECT a, b FROM VALUES (2, 1), (1, 2), (1, 1) AS t(a, b) ORDER BY ALL DESC',
+    expect: ['2\t1', '1\t2', '1\t1'],
+  },
   // DDL and DML a pipeline runs.
   {
     family: 'ddl',

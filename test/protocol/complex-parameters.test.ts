@@ -73,6 +73,46 @@ describe('complex native parameters', () => {
     assert.deepEqual(r, { m: new Map([['k', 42]]), s: { a: 1, b: null }, none: true });
   });
 
+  test('a NULL given with a type comes back as a NULL of that type, named or positional', async () => {
+    const typed = (type: string) => ({ type, value: null });
+    const named = await row('SELECT :s AS s, :d AS d, :dec AS dec, :a AS a, :m AS m, :st AS st, :ts AS ts, :v AS v', {
+      s: typed('STRING'),
+      d: typed('DATE'),
+      dec: typed('DECIMAL(10,2)'),
+      a: typed('ARRAY<STRING>'),
+      m: typed('MAP<STRING, BIGINT>'),
+      st: typed('STRUCT<id: INT, tag: STRING>'),
+      ts: typed('TIMESTAMP'),
+      v: null,
+    });
+    assert.deepEqual(named.types, [
+      'STRING',
+      'DATE',
+      'DECIMAL(10,2)',
+      'ARRAY<STRING>',
+      'MAP<STRING,BIGINT>',
+      'STRUCT<id:INT,tag:STRING>',
+      'TIMESTAMP',
+      named.types[7],
+    ]);
+    assert.deepEqual(Object.values(named.row), [null, null, null, null, null, null, null, null]);
+    // Typed as given also where the type matters to the statement: concatenation, array
+    // functions, COALESCE's result type, and markers counted by position.
+    const positional = await row(
+      "SELECT concat(?, 'x') AS c, size(coalesce(?, array(1, 2))) AS n, coalesce(?, DATE'2024-02-29') AS d, typeof(?) AS t",
+      [typed('STRING'), typed('ARRAY<INT>'), typed('DATE'), typed('BIGINT')],
+    );
+    assert.deepEqual(positional.types, ['STRING', 'INT', 'DATE', 'STRING']);
+    assert.deepEqual(positional.row, { c: null, n: 2, d: '2024-02-29', t: 'bigint' });
+  });
+
+  test('a typed NULL whose type is not a type name is refused, naming the parameter', async () => {
+    await assert.rejects(
+      local.connection.execute('SELECT :p AS p', { p: { type: 'VARCHARISH', value: null } }),
+      /Parameter p has an unsupported type 'VARCHARISH'/,
+    );
+  });
+
   test('bad shapes get an error naming the parameter, before anything is sent', async () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ a: [1, 'x'] }, /parameter :a is an array of mixed kinds \(number, string\)/],

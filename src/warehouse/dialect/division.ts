@@ -53,6 +53,8 @@ function operandEnd(tokens: readonly Token[], from: number): number {
     end = closingParen(tokens, i);
   } else if (first.type === 'NUMBER' || first.type === 'STRING' || first.type === 'PARAMETER') {
     end = i;
+  } else if (first.type === 'OP' && first.text === '$' && tokens[i + 1]?.start === first.end) {
+    end = i + 1; // a parameter marker, $name or $1
   } else if (isWord(first) && first.type !== 'CASE' && first.type !== 'SELECT') {
     end = i;
     while (tokens[end + 1]?.type === 'DOT' && isWord(tokens[end + 2])) end += 2;

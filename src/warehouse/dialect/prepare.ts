@@ -7,6 +7,7 @@ import { databricksErrorOf } from './error-classes.js';
 import { applySessionStatement, enterSession, sessionStatementOf, type SessionState } from './session-state.js';
 import type { Overwrite } from './statements.js';
 import { translateStatement, type CatalogNames } from '../sql-translate.js';
+import { typedNullTypes, type StatementParameter } from '../parameter-binding.js';
 
 /**
  * DuckDB result types that Databricks types otherwise, and the type to cast to: an integer
@@ -19,12 +20,15 @@ const SPARK_RESULT_CASTS: Partial<Record<DuckDBTypeId, string>> = {
 
 /**
  * Translates and prepares `sql`, on a connection put in the session's state first (a USE, SET
- * or temporary-view statement changes that state); throws SqlStatementError when it does not translate or parse. */
+ * or temporary-view statement changes that state); throws SqlStatementError when it does not
+ * translate or parse. `parameters` are read only for the types of their NULLs.
+ */
 export async function prepareDatabricksSql(
   connection: DuckDBConnection,
   sql: string,
   names: CatalogNames,
   session?: SessionState,
+  parameters: readonly StatementParameter[] = [],
 ): Promise<DuckDBPreparedStatement> {
   if (session !== undefined) {
     await enterSession(connection, session, names).catch(rethrowAsSqlError);
@@ -35,7 +39,10 @@ export async function prepareDatabricksSql(
       return connection.prepare(result).catch(rethrowAsSqlError);
     }
   }
-  const translated = translateStatement(sql, names, { ansi: session?.settings.ansi });
+  const translated = translateStatement(sql, names, {
+    ansi: session?.settings.ansi,
+    nullTypes: typedNullTypes(parameters),
+  });
   const duckSql = translated.overwrite ? await overwriteSql(connection, translated.overwrite) : translated.sql;
   const prepared = await connection.prepare(duckSql).catch(rethrowAsSqlError);
   const retyped = retypedQuery(duckSql, prepared);

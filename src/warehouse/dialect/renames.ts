@@ -4,7 +4,8 @@
  * through:
  * - `date_add`, `date_sub`, `add_months` become `DATE + INTERVAL`, a TIMESTAMP in DuckDB; Spark
  *   returns a DATE. `dayofweek` becomes ISODOW (Monday = 1); Spark counts from Sunday = 1.
- * - `datediff` is an INT (two arguments; with a unit first it is `timestampdiff`).
+ * - `datediff` is an INT (two arguments; with a unit first it is `timestampdiff`), and
+ *   `date_add` with a unit first is `timestampadd`.
  * - `next_day`, `months_between`, `timestampdiff` need Spark's own rules (a day-of-week name,
  *   the 31-day month fraction rounded to 8 digits, whole elapsed units rather than crossed
  *   boundaries); `unix_timestamp` is a BIGINT, not a DOUBLE.
@@ -59,6 +60,7 @@ export function renameSparkFunctions(sql: string): string {
     const args = topLevelArguments(tokens, i + 1, close);
     let renamed = target;
     if (name === 'datediff' && args.length !== 2) renamed = RENAMED.timestampdiff!; // datediff(unit, start, end)
+    if (name === 'date_add' && args.length === 3) renamed = 'timestampadd'; // date_add(unit, amount, ts)
     if (renamed === RENAMED.timestampdiff) {
       const unit = args[0];
       if (args.length !== 3 || unit?.length !== 1) return;

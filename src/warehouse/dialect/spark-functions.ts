@@ -45,6 +45,12 @@ const MACROS: Record<string, string> = {
   __dbsql_subscript: "(c, i) AS c[i + CASE WHEN typeof(c) LIKE '%[]' THEN 1 ELSE 0 END]",
   // 1-based with negative from the end for an array, the key's value for a map: both DuckDB's [].
   element_at: '(c, k) AS c[k]',
+  // A struct's field by name (subscripts.ts), of a value that is not a column.
+  __dbsql_field: '(s, f) AS struct_extract(s, f)',
+  // Grouped thousands and d decimals, NULL for negative d (fmt takes precision on floats only).
+  format_number: "(x, d) AS CASE WHEN d >= 0 THEN format('{:,.' || CAST(d AS VARCHAR) || 'f}', CAST(x AS DOUBLE)) END",
+  // A string's characters or an array's elements (DuckDB's reverse takes only strings).
+  reverse: '(x VARCHAR) AS reverse(x), (x) AS list_reverse(x)',
   shuffle: "(a) AS list_transform(list_sort(list_transform(a, x -> {'r': random(), 'v': x})), s -> s.v)",
   // BIGINT, 0 when absent (DuckDB: INTEGER, NULL).
   array_position: '(a, x) AS CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN CAST(coalesce(list_position(a, x), 0) AS BIGINT) END',

@@ -3,6 +3,8 @@
  * for a list, so `x[i]` becomes the library's `__dbsql_subscript(x, i)`, which adds 1 only
  * when x is a list (its type is known when DuckDB binds the call, not here). A subscript that
  * is a string literal can only be a MAP key and stays as it is.
+ * A struct field of a call or a parenthesised expression (`named_struct('a', 1).a`), which the
+ * transpiler cannot parse, becomes the library's `__dbsql_field(call, 'a')`.
  */
 import { applyEdits, tokensOf, type Token } from './tokens.js';
 
@@ -18,6 +20,32 @@ export function rewriteSubscripts(sql: string): string {
     out = next;
   }
   return out;
+}
+
+/** The statement with each field of a call or of a parenthesised expression as a library call. */
+export function rewriteCallFields(sql: string): string {
+  let out = sql;
+  for (let pass = 0; pass < 100 && /\)\s*\./.test(out); pass++) {
+    const next = rewriteFirstField(out);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+function rewriteFirstField(sql: string): string {
+  const tokens = tokensOf(sql, 'databricks');
+  for (let k = 1; k + 1 < tokens.length; k++) {
+    const field = tokens[k + 1]!;
+    if (tokens[k]!.type !== 'DOT' || tokens[k - 1]!.type !== 'R_PAREN') continue;
+    if (field.type !== 'VAR' && field.type !== 'QUOTED_IDENTIFIER') continue;
+    const base = baseStart(tokens, k - 1);
+    if (base < 0) continue;
+    const start = tokens[base]!.start;
+    const call = `__dbsql_field(${sql.slice(start, tokens[k]!.start)}, '${field.text.replaceAll("'", "\\'")}')`;
+    return applyEdits(sql, [{ start, end: field.end, text: call }]);
+  }
+  return sql;
 }
 
 function rewriteFirst(sql: string): string {
