@@ -20,7 +20,11 @@ export async function whileRunning<T>(
   // Handled at once: a workflow that already failed rejects while the first status query is out.
   finished.catch(() => undefined);
   while (!settled) {
-    await tick(() => settled);
+    // Not waiting the tick out: a status query to a closed workflow no worker serves waits for
+    // Temporal's query timeout (tens of seconds) although the result is already there.
+    const ticking = tick(() => settled);
+    ticking.catch(() => undefined); // still out when `done` settles: nobody awaits it
+    await Promise.race([ticking, finished.catch(() => undefined)]);
     await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }
   return finished;
