@@ -1,12 +1,9 @@
 /** The `worker`, `run`, `status`, `cancel` and `result` commands. */
 import { parseArgs } from 'node:util';
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import type { JsonSqlParam, SqlQueryInput, SqlQueryResult } from '../../workflows/messages.js';
 import { resolveResultSink, ResultSinkSettingsError, type ResolvedResultSink } from '../../workflows/result-sink-settings.js';
-import { createSqlWorker } from '../temporal/worker.js';
-import { installSqlMetricsRuntime } from '../temporal/observability/metrics.js';
 import { cancelSqlQuery, getSqlQueryResult, getSqlQueryStatus, startSqlQuery } from '../temporal/client.js';
 import { ExitCode, UsageError, openClient, temporalSettingsFromEnv, type TemporalSettings } from './shared.js';
 import { printResult, withLiveProgress } from './progress.js';
@@ -174,6 +171,12 @@ async function runWorker(argv: string[], { address, namespace, taskQueue }: Temp
     process.stdout.write(COMMAND_USAGE.worker);
     return ExitCode.Ok;
   }
+  // Loaded here: the worker SDK takes seconds to load, and run/status/cancel/result need none of it.
+  const [{ DefaultLogger, Runtime }, { createSqlWorker }, { installSqlMetricsRuntime }] = await Promise.all([
+    import('@temporalio/worker'),
+    import('../temporal/worker.js'),
+    import('../temporal/observability/metrics.js'),
+  ]);
   // WARN: the SDK's INFO lines are mostly the workflow bundler's build report.
   if (values.metrics) installSqlMetricsRuntime({ prometheusBindAddress: values.metrics });
   else Runtime.install({ logger: new DefaultLogger('WARN') });
