@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.js';
 import { startSqlQuery } from '../../src/temporal/client.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { waitForStatus } from '../support/temporal-env.js';
 import { startCli, waitForMatch } from './cli-process.js';
 
@@ -19,7 +20,7 @@ describe('temporal-dbsql worker', () => {
   let warehouse: LocalWarehouse;
   before(async () => {
     server = await startTemporalDevServer();
-    warehouse = await startLocalWarehouse({ directResultsWaitMs: 100 });
+    warehouse = await startLocalWarehouse({ directResultsWaitMs: 100, holdStatements: new StatementGate().hold });
   });
   after(async () => {
     await warehouse.close();
@@ -39,10 +40,10 @@ describe('temporal-dbsql worker', () => {
       const connection = await Connection.connect({ address: server.address });
       try {
         const client = new Client({ connection });
-        // Minutes of DuckDB work: still running when everything goes away.
+        // Held RUNNING, never released: still running when everything goes away.
         const handle = await startSqlQuery(
           client,
-          { statement: 'SELECT count(*) FROM RANGE(200000) a CROSS JOIN RANGE(200000) b', pollIntervalMs: 300 },
+          { statement: heldSql('shutdown'), pollIntervalMs: 300 },
           { taskQueue: 'worker-shutdown-test' },
         );
         await waitForStatus(handle, (status) => status.polls >= 2, { timeoutMs: 60_000 });

@@ -14,6 +14,7 @@ import { startSqlQuery } from '../../src/temporal/client.js';
 import { SqlQueryInputError } from '../../src/temporal/index.js';
 import { sqlQueryWorkflow } from '../../workflows/sql-query.js';
 import type { SqlQueryInput } from '../../workflows/messages.js';
+import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { fetchAllRunHistories, startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -52,7 +53,7 @@ const JSON_BAD_INPUTS = BAD_INPUTS.filter((c) => !/bigint|function|undefined|Dat
 describe('input validation', () => {
   let env: TemporalTestEnv;
   before(async () => {
-    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200, holdStatements: new StatementGate().hold });
   });
   after(async () => {
     await env?.close();
@@ -147,7 +148,7 @@ describe('input validation', () => {
     const worker = await env.newWorker();
     const workflowId = `cli-cancelled-${Date.now()}`;
     await worker.runUntil(async () => {
-      const sql = 'SELECT sum(a.id * b.id) FROM RANGE(30000) a CROSS JOIN RANGE(30000) b';
+      const sql = heldSql('cli-cancelled'); // RUNNING until cancelled: never released
       const handle = await startSqlQuery(
         env.client,
         { statement: sql, pollIntervalMs: 200 },

@@ -3,7 +3,7 @@
  * workflow input, results, raw history, worker logs, error messages or CLI output. Real dev
  * server, real warehouse, the real CLI (worker, run, status, result) as child processes.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,11 +38,20 @@ describe('secrets stay out of everything a user or operator sees', () => {
     });
     proxy = await startRecordingProxy(env.warehouse.serverHostname);
   });
-  after(async () => {
+  /** Each test's worker stops when the test ends: three idle workers polling would slow the rest. */
+  const stopWorkers = async (): Promise<void> => {
     for (const { child } of workers) child.kill('SIGTERM');
     await Promise.all(
-      workers.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))),
+      workers.map(
+        ({ child }) =>
+          new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r))),
+      ),
     );
+    workers.length = 0;
+  };
+  afterEach(stopWorkers);
+  after(async () => {
+    await stopWorkers();
     await proxy?.close();
     await env?.close();
   });

@@ -8,16 +8,14 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { cancelSqlQuery, getSqlQueryStatus, startSqlQuery } from '../../src/temporal/client.js';
+import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
-
-/** Minutes of DuckDB work: it only ends by being canceled. */
-const ENDLESS_SQL = (tag: string): string =>
-  `SELECT '${tag}' AS tag, sum((a.id * 31 + b.id) % 97) AS checksum FROM RANGE(200000) a CROSS JOIN RANGE(200000) b`;
 
 describe('cancelling sqlQueryWorkflow', () => {
   let env: TemporalTestEnv;
   before(async () => {
-    env = await startTemporalTestEnv({ directResultsWaitMs: 200 });
+    // heldSql statements stay RUNNING (never released): they only end by being canceled.
+    env = await startTemporalTestEnv({ directResultsWaitMs: 200, holdStatements: new StatementGate().hold });
   });
   after(async () => {
     await env?.close();
@@ -27,7 +25,7 @@ describe('cancelling sqlQueryWorkflow', () => {
 
   it('cancels the statement on a cancel signal and ends with state CANCELED', async () => {
     const worker = await env.newWorker();
-    const sql = ENDLESS_SQL('signal');
+    const sql = heldSql('signal');
     const result = await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 200 }, { taskQueue: worker.taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 1);
@@ -46,7 +44,7 @@ describe('cancelling sqlQueryWorkflow', () => {
 
   it('cancels the statement when the workflow itself is cancelled', async () => {
     const worker = await env.newWorker();
-    const sql = ENDLESS_SQL('workflow-cancel');
+    const sql = heldSql('workflow-cancel');
     await worker.runUntil(async () => {
       const handle = await startSqlQuery(env.client, { statement: sql, pollIntervalMs: 200 }, { taskQueue: worker.taskQueue });
       await waitForStatus(handle, (s) => s.state === 'RUNNING');
