@@ -211,7 +211,9 @@ export class Operation implements Recorded {
       // Files hold whole Arrow streams, LZ4-framed as a whole when asked, not per message.
       const encoder = (this.#fileEncoder ??= new ArrowWireEncoder(store.columns, { ...this.format.arrow, lz4: false }));
       const lz4 = this.format.arrow.lz4;
-      file = store.encodedSlice(startRow, cloudFetch.fileBytes, encoder).then((slice) => {
+      // The client's maxBytesPerBatch bounds a file too (a row larger than it goes alone).
+      const fileBytes = Math.min(cloudFetch.fileBytes, this.#maxBytesPerBatch);
+      file = store.encodedSlice(startRow, fileBytes, encoder).then((slice) => {
         const parts = [encoder.schemaBytes, ...slice.messages, END_OF_STREAM];
         return cloudFetch.files.write(parts, lz4, slice.startRow, slice.rowCount);
       });

@@ -151,8 +151,8 @@ export class ResultStore {
   }
 
   /**
-   * Rows from `startRow` as `encoder` sends them, about `maxBytes` of Arrow buffers (at least
-   * one row). When the client reads the stored types, `startRow` starts a stored batch and that
+   * Rows from `startRow` as `encoder` sends them: at most `maxBytes` of Arrow buffers (whole
+   * stored batches) or of messages (sliced ones), at least one row. When the client reads the stored types, `startRow` starts a stored batch and that
    * batch fits in `maxBytes`, whole stored messages are copied as they lie in the file (one
    * read, nothing decoded or re-encoded); otherwise the batches are sliced and encoded.
    */
@@ -160,12 +160,18 @@ export class ResultStore {
     const first = this.batchIndexOf(Math.max(0, startRow));
     const whole = this.entries[first];
     if (!encoder.sendsAsStored(this.schema) || whole?.startRow !== startRow || whole.arrowBytes > maxBytes) {
-      const slice = await this.slice(startRow, Number.MAX_SAFE_INTEGER, maxBytes);
-      return {
-        startRow: slice.startRow,
-        rowCount: slice.rowCount,
-        messages: slice.batches.map((batch) => encoder.encode(batch)),
-      };
+      // Rows are cut by their batch's average size, which later rows can pass (longer
+      // strings); the messages themselves are kept within maxBytes, down to a single row.
+      let budget = maxBytes;
+      for (let attempt = 0; ; attempt++) {
+        const slice = await this.slice(startRow, Number.MAX_SAFE_INTEGER, budget);
+        const messages = slice.batches.map((batch) => encoder.encode(batch));
+        const bytes = messages.reduce((sum, message) => sum + message.byteLength, 0);
+        if (bytes <= maxBytes || slice.rowCount <= 1 || attempt === 8) {
+          return { startRow: slice.startRow, rowCount: slice.rowCount, messages };
+        }
+        budget = Math.floor((budget * maxBytes * 0.98) / bytes);
+      }
     }
     let last = first;
     let bytes = whole.arrowBytes;

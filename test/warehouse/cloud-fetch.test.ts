@@ -28,10 +28,11 @@ async function download(link: TSparkArrowResultLink, headers = link.httpHeaders 
 }
 
 /** Submits STATEMENT as a client that can download, and waits for it to finish. */
-async function submit(client: WarehouseTestClient, lz4: boolean): Promise<TOperationHandle> {
+async function submit(client: WarehouseTestClient, lz4: boolean, maxBytesPerBatch?: number): Promise<TOperationHandle> {
   const session = await client.openSession();
   const req = executeRequest(session, STATEMENT, { direct: false, lz4 });
   req.canDownloadResult = true;
+  if (maxBytesPerBatch !== undefined) req.maxBytesPerBatch = new Int64(maxBytesPerBatch);
   const { operationHandle } = await client.call('ExecuteStatement', req);
   assert.equal((await waitUntilDone(client, operationHandle!)).operationState, TOperationState.FINISHED_STATE);
   return operationHandle!;
@@ -56,9 +57,10 @@ async function readAll(
   client: WarehouseTestClient,
   handle: TOperationHandle,
   lz4: boolean,
-): Promise<{ ids: bigint[]; labels: string[] }> {
+): Promise<{ ids: bigint[]; labels: string[]; fileArrowBytes: number[] }> {
   const ids: bigint[] = [];
   const labels: string[] = [];
+  const fileArrowBytes: number[] = [];
   for (;;) {
     const { links, more } = await fetchLinks(client, handle);
     for (const link of links) {
@@ -68,14 +70,16 @@ async function readAll(
       const stream = lz4 ? decompressFrameSync(body) : body;
       assert.equal(stream.length, link.bytesNum?.toNumber(), 'bytesNum is the Arrow stream size');
       let rows = 0;
+      fileArrowBytes.push(0);
       for (const batch of RecordBatchReader.from(stream)) {
+        fileArrowBytes[fileArrowBytes.length - 1]! += batch.data.children.reduce((sum, child) => sum + child.byteLength, 0);
         for (const id of batch.getChildAt(0)?.toArray() as BigInt64Array) ids.push(id);
         for (const label of batch.getChildAt(1) ?? []) labels.push(String(label));
         rows += batch.numRows;
       }
       assert.equal(rows, link.rowCount?.toNumber());
     }
-    if (!more) return { ids, labels };
+    if (!more) return { ids, labels, fileArrowBytes };
   }
 }
 
@@ -108,6 +112,19 @@ describe('local warehouse: cloud fetch', () => {
       assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: handle }))).status);
     });
   }
+
+  it("bounds each file by the client's maxBytesPerBatch when it is below the warehouse's file size", async () => {
+    const maxBytesPerBatch = 200_000;
+    const handle = await submit(client, false, maxBytesPerBatch);
+    const { ids, fileArrowBytes } = await readAll(client, handle, false);
+    assert.equal(ids.length, ROWS);
+    assert.ok(ids.every((id, i) => id === BigInt(i)));
+    // ~21 bytes a row (id, label and its offset): ~6.3 MB, so at least 32 files of <= 200 kB.
+    assert.ok(fileArrowBytes.length >= 32, `only ${fileArrowBytes.length} files`);
+    const largest = Math.max(...fileArrowBytes);
+    assert.ok(largest <= maxBytesPerBatch, `a file holds ${largest} Arrow bytes`);
+    assertSuccess((await client.call('CloseOperation', new TCloseOperationReq({ operationHandle: handle }))).status);
+  });
 
   it('answers 403 and nothing else to a missing, wrong or tampered signature; 404 once the result is closed', async () => {
     const handle = await submit(client, false);
