@@ -50,6 +50,15 @@ async function spawnWorker(env: TemporalTestEnv, s3: S3TestServer, taskQueue: st
   return child;
 }
 
+/**
+ * The process doing the work: `temporal-dbsql worker` runs itself again in a child process
+ * with glibc's allocator settings (src/cli/relaunch.ts) unless they are set already.
+ */
+async function workingPid(pid: number): Promise<number> {
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return Number(children.trim().split(' ')[0]) || pid;
+}
+
 /** Resident set size of a process now (VmRSS) or at its peak (VmHWM), in MB (Linux /proc). */
 async function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -64,7 +73,8 @@ try {
     const taskQueue = `bench-${format}-${Date.now()}`;
     const worker = await spawnWorker(env, s3, taskQueue);
     try {
-      const idleRss = await rssMb(worker.pid!, 'VmRSS');
+      const pid = await workingPid(worker.pid!);
+      const idleRss = await rssMb(pid, 'VmRSS');
       const started = Date.now();
       const handle = await startSqlQuery(
         env.client,
@@ -82,7 +92,8 @@ try {
         seconds: Number(seconds.toFixed(1)),
         'rows/s': Math.round(manifest.rows / seconds),
         'worker RSS idle MB': Math.round(idleRss),
-        'worker peak RSS MB': Math.round(await rssMb(worker.pid!, 'VmHWM')),
+        'worker peak RSS MB': Math.round(await rssMb(pid, 'VmHWM')),
+        'launcher peak RSS MB': pid === worker.pid ? 0 : Math.round(await rssMb(worker.pid!, 'VmHWM')),
       });
       process.stderr.write(`${JSON.stringify(reports.at(-1))}\n`);
     } finally {

@@ -3,7 +3,15 @@
  * `temporal-dbsql` command line: dispatches to the subcommands. Errors go to stderr;
  * exit codes: 0 success, 1 failure, 2 usage error, 3 query canceled, 130 interrupted.
  */
-import { ExitCode, UsageError } from './shared.js';
+import { allocatorSettings, relaunchWith, stopWithLauncher } from './relaunch.js';
+
+// `worker` runs itself again with glibc's allocator settings (relaunch.ts) before anything
+// else loads, so the process that launches it stays a bare node (~40 MB).
+const argv = process.argv.slice(2);
+const allocator = argv[0] === 'worker' && !argv.includes('--help') && !argv.includes('-h') ? allocatorSettings() : undefined;
+if (allocator) process.exit(await relaunchWith(allocator));
+stopWithLauncher();
+const { ExitCode, UsageError } = await import('./shared.js');
 
 const USAGE = `Usage: temporal-dbsql <command> [options]
 
@@ -80,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
  */
 const EXIT_GRACE_MS = 1_000;
 
-main(process.argv.slice(2))
+main(argv)
   .then(
     (code) => {
       process.exitCode = code;

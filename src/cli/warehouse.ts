@@ -2,9 +2,9 @@
  * `temporal-dbsql warehouse`: runs the local warehouse until Ctrl-C and prints the three values
  * to export so that any Databricks client (ours included) connects to it.
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startLocalWarehouse } from '../warehouse/index.js';
+import { relaunchWith } from './relaunch.js';
 
 /** libuv pool threads for the warehouse process: each running statement holds one. */
 const THREAD_POOL_SIZE = '32';
@@ -62,7 +62,8 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
     return 2;
   }
   // Only after the arguments are checked: help and usage errors need no second process.
-  if (process.env['UV_THREADPOOL_SIZE'] === undefined) return relaunchWithThreadPool();
+  // The pool size is fixed before any of our code runs: the command runs itself again with it set.
+  if (process.env['UV_THREADPOOL_SIZE'] === undefined) return relaunchWith({ UV_THREADPOOL_SIZE: THREAD_POOL_SIZE });
 
   const envToken = process.env['DATABRICKS_TOKEN'] || undefined;
   const warehouse = await startLocalWarehouse({
@@ -98,29 +99,4 @@ export async function runWarehouseCommand(argv: string[]): Promise<number> {
   process.stdout.write('Stopping the local warehouse...\n');
   await warehouse.close();
   return 0;
-}
-
-/**
- * The pool size is fixed before any of our code runs, so the command runs itself again in a
- * child process with UV_THREADPOOL_SIZE set, passing signals on and returning its exit code.
- */
-function relaunchWithThreadPool(): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, UV_THREADPOOL_SIZE: THREAD_POOL_SIZE },
-  });
-  const forward = (signal: NodeJS.Signals) => (): void => {
-    child.kill(signal);
-  };
-  const onInt = forward('SIGINT');
-  const onTerm = forward('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(code ?? (signal ? 1 : 0));
-    });
-  });
 }
