@@ -16,7 +16,7 @@ import { startTemporalTestEnv, type TemporalTestEnv } from '../support/temporal-
 import { MIXED_SQL, canonicalRows, directoryFetcher, readBack } from './support/read-back.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROWS = 30_000;
+const ROWS = 3_000;
 
 async function runCli(
   args: string[],

@@ -18,8 +18,9 @@ import { fetchAllRunHistories, historyBytes, startTemporalTestEnv, type Temporal
 import { MIXED_SQL, canonicalRows, directoryFetcher, readBack, s3Fetcher } from './support/read-back.js';
 import { startS3Server, type S3TestServer } from './support/s3-server.js';
 
-const ROWS = 25_000;
-const PART_ROWS = 10_000;
+// Three parts, the last one short.
+const ROWS = 5_000;
+const PART_ROWS = 2_000;
 const BUCKET = 'sink-formats';
 const FORMATS: ResultFormat[] = ['parquet', 'arrow', 'csv', 'jsonl'];
 
@@ -76,9 +77,9 @@ describe('result sinks', () => {
       assert.deepEqual(
         manifest.parts.map((p) => [p.startRow, p.rows]),
         [
-          [0, 10_000],
-          [10_000, 10_000],
-          [20_000, 5_000],
+          [0, 2_000],
+          [2_000, 2_000],
+          [4_000, 1_000],
         ],
       );
       assert.equal(manifest.rows, ROWS);

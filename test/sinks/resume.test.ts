@@ -30,8 +30,8 @@ import { waitFor } from '../support/wait.js';
 import { MIXED_SQL, canonicalRows, readBack, s3Fetcher } from './support/read-back.js';
 import { startS3Server, type S3TestServer } from './support/s3-server.js';
 
-const ROWS = 400_000;
-const PART_ROWS = 10_000;
+const ROWS = 120_000;
+const PART_ROWS = 3_000;
 const BUCKET = 'sink-resume';
 const KEY: EncryptionKey = { id: 'resume-key', key: randomBytes(32) };
 
