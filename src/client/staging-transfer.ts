@@ -6,7 +6,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
@@ -74,17 +74,41 @@ function stagingRowOf(rows: Record<string, unknown>[]): StagingRow {
     throw new StagingOperationError(`unknown staging operation ${JSON.stringify(row['operation'])} (PUT, GET or REMOVE)`);
   }
   if (typeof row['presignedUrl'] !== 'string') throw new StagingOperationError('the staging row has no presignedUrl');
-  let headers: Record<string, string> = {};
-  const rawHeaders = row['headers'];
-  if (typeof rawHeaders === 'string' && rawHeaders !== '') {
+  const localFile = typeof row['localFile'] === 'string' ? row['localFile'] : undefined;
+  return { operation, presignedUrl: row['presignedUrl'], localFile, headers: headersOf(row['headers']) };
+}
+
+/**
+ * The row's headers: Databricks sends a MAP<STRING, STRING> (a Map here), as JSON text to a
+ * client that asks for complex types as text; none is an empty object.
+ */
+function headersOf(value: unknown): Record<string, string> {
+  let parsed = value;
+  if (typeof value === 'string') {
     try {
-      headers = JSON.parse(rawHeaders) as Record<string, string>;
+      parsed = value === '' ? {} : JSON.parse(value);
     } catch {
-      throw new StagingOperationError("the staging row's headers are not JSON");
+      throw new StagingOperationError("the staging row's headers are neither a MAP nor JSON text");
     }
   }
-  const localFile = typeof row['localFile'] === 'string' ? row['localFile'] : undefined;
-  return { operation, presignedUrl: row['presignedUrl'], localFile, headers };
+  const entries = parsed instanceof Map ? [...parsed.entries()] : parsed == null ? [] : Object.entries(parsed);
+  if (
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    entries.some(([k, v]) => typeof k !== 'string' || typeof v !== 'string')
+  ) {
+    throw new StagingOperationError("the staging row's headers are not a map of strings to strings");
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/**
+ * Whether `file` lies inside `dir` (both absolute): compared by path segments, so a file named
+ * `..x` in the directory is inside, and `dir/../x` is not.
+ */
+export function isInsideDirectory(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !isAbsolute(rel) && rel.split(sep)[0] !== '..';
 }
 
 /** The row's local file, resolved, if it lies in one of the allowed directories. */
@@ -97,10 +121,7 @@ function allowedFile(row: StagingRow, allowed: readonly string[]): string {
       row.localFile,
     );
   }
-  const inside = allowed.some((dir) => {
-    const rel = relative(dir, file);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  });
+  const inside = allowed.some((dir) => isInsideDirectory(dir, file));
   if (!inside) {
     throw new StagingOperationError(
       `local file ${row.localFile} is not under stagingAllowedLocalPath (${allowed.join(', ')}); the ${row.operation} was refused`,

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DBSQLClient, DBSQLLogger, LogLevel } from '@databricks/sql';
@@ -150,9 +150,29 @@ describe('official Node.js client @databricks/sql against the local warehouse (T
     await assert.rejects(ours.execute(sql.MISSING_TABLE), /table_that_does_not_exist/);
   });
 
-  // 2.1.0 hands the row's `headers` to fetch as they come; the warehouse sends them as a JSON
-  // string (which the Python connector 4.9.0 parses), so 2.1.0's transfers carry no signature
-  // and get 403 (docs/compatibility.md). Its own check of the local path is exercised here.
+  // 2.1.0 hands the row's `headers` to fetch as they come, which works only for an object: the
+  // warehouse sends a MAP<STRING, STRING>, as Databricks does (docs/compatibility.md), which
+  // 2.1.0 reads as an object since it asks for complex types as Arrow.
+  test('staging: PUT uploads a local file, GET downloads it, REMOVE deletes it, as our driver sees', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peer-staging-'));
+    const volumeFile = '/Volumes/main/default/peer_node/moved.csv';
+    const options = { stagingAllowedLocalPath: dir };
+    try {
+      await writeFile(join(dir, 'up.csv'), 'id\n1\n');
+      await (await session.executeStatement(`PUT '${dir}/up.csv' INTO '${volumeFile}' OVERWRITE`, options)).close();
+      await (await session.executeStatement(`GET '${volumeFile}' TO '${dir}/down.csv'`, options)).close();
+      assert.equal(await readFile(join(dir, 'down.csv'), 'utf8'), 'id\n1\n');
+      // Our driver downloads what 2.1.0 uploaded; then 2.1.0 removes it and the file is gone.
+      const ourCopy = join(dir, 'ours.csv');
+      await (await ours.execute(`GET '${volumeFile}' TO '${ourCopy}'`, undefined, options)).close();
+      assert.equal(await readFile(ourCopy, 'utf8'), 'id\n1\n');
+      await (await session.executeStatement(`REMOVE '${volumeFile}'`, options)).close();
+      await assert.rejects(ours.execute(`GET '${volumeFile}' TO '${ourCopy}'`, undefined, options), /PATH_NOT_FOUND/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('staging: a local file outside stagingAllowedLocalPath is refused by the client before any transfer', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'peer-staging-'));
     try {

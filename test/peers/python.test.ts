@@ -96,6 +96,17 @@ const COLUMN_BASED_SCENARIOS = [
   { name: 'col_nulls', kind: 'fetchall', sql: sql.TYPED_NULLS },
   { name: 'col_complex', kind: 'fetchall', sql: sql.COMPLEX },
   { name: 'col_seed', kind: 'fetchall', sql: sql.SEED_RANGE, params: { param: 'foo' } },
+  // Column-based results carry the staging row's MAP of headers as JSON text, which the
+  // connector parses (the Arrow run gets it as a map).
+  {
+    name: 'col_staging',
+    kind: 'staging',
+    sql: 'staging',
+    connection: 'staging',
+    dir: STAGING_DIR,
+    content: 'id\n2\n',
+    volume_file: '/Volumes/main/default/landing/peer-text.csv',
+  },
 ];
 
 /** The exact JSON text Spark's Thrift server writes for the values of sql.COMPLEX. */
@@ -361,16 +372,21 @@ if (!venv.ok) {
     });
 
     test('staging: PUT, GET and REMOVE through the connector, local files only under staging_allowed_local_path', async () => {
-      const theirs = outcome('staging') as {
-        downloaded: string;
-        outside_allowed_path: { error: string; message: string };
-        after_remove: { error: string; message: string };
-      };
-      assert.equal(theirs.downloaded, 'id,amount\n1,9.50\n');
-      assert.equal(theirs.outside_allowed_path.error, 'ProgrammingError');
-      assert.match(theirs.outside_allowed_path.message, /staging_allowed_local_path/);
-      assert.equal(theirs.after_remove.error, 'ServerOperationError');
-      assert.match(theirs.after_remove.message, /PATH_NOT_FOUND/);
+      for (const [name, content] of [
+        ['staging', 'id,amount\n1,9.50\n'],
+        ['col_staging', 'id\n2\n'],
+      ] as const) {
+        const theirs = outcome(name) as {
+          downloaded: string;
+          outside_allowed_path: { error: string; message: string };
+          after_remove: { error: string; message: string };
+        };
+        assert.equal(theirs.downloaded, content, name);
+        assert.equal(theirs.outside_allowed_path.error, 'ProgrammingError');
+        assert.match(theirs.outside_allowed_path.message, /staging_allowed_local_path/);
+        assert.equal(theirs.after_remove.error, 'ServerOperationError');
+        assert.match(theirs.after_remove.message, /PATH_NOT_FOUND/);
+      }
       await assert.rejects(stat('/etc/not-allowed.csv'));
     });
 

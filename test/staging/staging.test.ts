@@ -16,16 +16,24 @@ import { connectTo, sqlStateOf, useLocalWarehouse } from '../support/driver-fixt
 interface StagingRow {
   operation: string;
   presignedUrl: string;
-  localFile: string | null;
-  headers: string;
+  headers: Map<string, string>;
+  localFile?: string;
 }
 
-/** The warehouse's raw answer (executeAsync: execute() would move the file itself). */
+/**
+ * The warehouse's raw answer (executeAsync: execute() would move the file itself), in the
+ * shape the official clients read, the Go and JDBC drivers by position: operation,
+ * presignedUrl, headers as a MAP<STRING, STRING>, then localFile for PUT and GET only.
+ */
 async function staging(connection: Connection, sql: string): Promise<StagingRow> {
   const execution = await connection.executeAsync(sql);
-  const rows = await (await execution.getResults()).fetchAll();
+  const result = await execution.getResults();
+  const rows = await result.fetchAll();
   await execution.close();
   assert.equal(rows.length, 1);
+  const columns = result.columns.map((c) => `${c.name} ${c.typeName}`);
+  const expected = ['operation STRING', 'presignedUrl STRING', 'headers MAP<STRING,STRING>', 'localFile STRING'];
+  assert.deepEqual(columns, /^\s*REMOVE/i.test(sql) ? expected.slice(0, 3) : expected);
   return rows[0] as unknown as StagingRow;
 }
 
@@ -34,7 +42,7 @@ function transfer(row: StagingRow, body?: string, init: { method?: string; heade
   const method = init.method ?? { PUT: 'PUT', GET: 'GET', REMOVE: 'DELETE' }[row.operation]!;
   return fetch(row.presignedUrl, {
     method,
-    headers: init.headers ?? (JSON.parse(row.headers) as Record<string, string>),
+    headers: init.headers ?? Object.fromEntries(row.headers),
     body,
   });
 }
@@ -71,7 +79,7 @@ describe('staging operations on the local warehouse', () => {
     const download = await transfer(get);
     assert.deepEqual([download.status, await download.text()], [200, '{"rows":3}']);
     const remove = await staging(local.connection, "REMOVE '/Volumes/main/default/landing/report.json'");
-    assert.deepEqual([remove.operation, remove.localFile], ['REMOVE', null]);
+    assert.deepEqual([remove.operation, remove.localFile], ['REMOVE', undefined]);
     assert.equal((await transfer(remove)).status, 204);
     await assert.rejects(stat(join(volumes, 'main/default/landing/report.json')));
     assert.equal(await sqlStateOf(staging(local.connection, "GET '/Volumes/main/default/landing/report.json' TO 'x'")), '42K03');
@@ -173,6 +181,10 @@ describe("our driver's execute() moves the file of a staging statement", () => {
         );
       }
       await assert.rejects(stat(inVolume('leak.txt')), { code: 'ENOENT' });
+      // A file whose name starts with '..' inside the allowed directory is inside it.
+      await writeFile(join(allowed, '..notes.csv'), 'n\n');
+      await (await connection.execute(`PUT '${allowed}/..notes.csv' INTO '/Volumes/main/default/landing/notes.csv'`)).close();
+      assert.equal(await readFile(inVolume('notes.csv'), 'utf8'), 'n\n');
       // Without the option, nothing local is allowed: a GET is refused, naming the option.
       await mkdir(inVolume(''), { recursive: true });
       await writeFile(inVolume('kept.txt'), 'kept');

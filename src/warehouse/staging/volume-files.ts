@@ -2,8 +2,10 @@
  * Unity Catalog volumes on the local warehouse: `/Volumes/<catalog>/<schema>/<volume>/<path>`
  * is `<directory>/<catalog>/<schema>/<volume>/<path>`. A staging statement (PUT, GET, REMOVE)
  * is answered, as Databricks answers it, with one row: the operation, a presigned URL, the
- * client's local file and the headers to send; the client then uploads (HTTP PUT), downloads
- * (GET) or deletes (DELETE) at that URL, which this warehouse serves under VOLUMES_PATH.
+ * headers to send (a MAP<STRING, STRING>) and, for PUT and GET, the client's local file; the
+ * client then uploads (HTTP PUT), downloads (GET) or deletes (DELETE) at that URL, which this
+ * warehouse serves under VOLUMES_PATH. That shape is what the official clients read (by
+ * position in the Go and JDBC drivers; docs/compatibility.md gives the evidence).
  *
  * A URL is good for one method on one file until it expires: its signature (HMAC-SHA256 with
  * this process's key, link-signer.ts) covers the method, the path, OVERWRITE and the expiry,
@@ -41,7 +43,8 @@ export class VolumeFiles {
 
   /**
    * The DuckDB query whose one row answers a staging statement: operation, presignedUrl,
-   * localFile, headers (JSON). Throws SqlStatementError when the file is missing (GET,
+   * headers (a MAP, sent as JSON text to a client that asks for complex types as text) and
+   * localFile (PUT and GET only). Throws SqlStatementError when the file is missing (GET,
    * REMOVE) or already there (PUT without OVERWRITE).
    */
   async answer(statement: StagingStatement, now = Date.now()): Promise<string> {
@@ -58,11 +61,12 @@ export class VolumeFiles {
     const expires = now + this.urlLifetimeMs;
     const overwrite = statement.operation === 'PUT' && statement.overwrite;
     const query = `expires=${expires}${overwrite ? '&overwrite=true' : ''}`;
-    const headers = JSON.stringify({ [SIGNATURE_HEADER]: this.#signer.sign(signedText(method, path, overwrite), expires) });
-    const localFile = statement.operation === 'REMOVE' ? 'NULL' : literal(statement.localFile);
+    const signature = this.#signer.sign(signedText(method, path, overwrite), expires);
+    const headers = `MAP {${literal(SIGNATURE_HEADER)}: ${literal(signature)}}`;
+    const localFile = statement.operation === 'REMOVE' ? '' : `, ${literal(statement.localFile)} AS "localFile"`;
     return (
       `SELECT ${literal(statement.operation)} AS "operation", ${literal(`${this.baseUrl}${path}?${query}`)} AS "presignedUrl", ` +
-      `${localFile}::VARCHAR AS "localFile", ${literal(headers)} AS "headers"`
+      `${headers} AS "headers"${localFile}`
     );
   }
 
