@@ -74,6 +74,9 @@ const POLLING: Contender[] = [{ name: `${WORKFLOWS} polling workflows`, referenc
 // CONTENDER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Node contenders.
 const CONTENDER_NODE_ARGS = (process.env.CONTENDER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+// BENCH_CASES=fetch (of fetch,latency,throughput,polling): the large fetch case alone, written to
+// bench/results-<rows>.json; the full run (all cases, 1M rows) writes bench/results.json and .svg.
+const CASES = (process.env.BENCH_CASES ?? 'fetch,latency,throughput,polling').split(',').map((name) => name.trim());
 
 /** The peers' Python (the cached venv of the peer suite), or undefined when it cannot be had. */
 async function pythonPeer(): Promise<string | undefined> {
@@ -86,10 +89,18 @@ async function runProcess(command: string, args: string[], input: string) {
   return { code, stdout };
 }
 
+/** The first line of a failed contender's output that names an error (a logger's JSON line: its message). */
+function firstError(run: { stdout: string; stderr: string }): string {
+  const line =
+    `${run.stderr}\n${run.stdout}`.split('\n').find((l) => /error/i.test(l) && !/npm warn|feature-flags/i.test(l)) ?? 'no output';
+  return (/"message":"([^"]*)/.exec(line)?.[1] ?? line).trim().slice(0, 200);
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const load = (): number => Number(loadavg()[0]!.toFixed(2));
 
 const started = new Date();
+const loadAtStart = load();
 const warehouse = await startWarehouse({ tls: true, directResultsWaitMs: 5000 });
 const caFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'ca.pem');
 writeFileSync(caFile, warehouse.ca ?? '');
@@ -133,7 +144,7 @@ async function measure(kind: 'fetch' | 'latency' | 'throughput' | 'polling', con
   const key = `${kind}|${contender.name}`;
   if (run.code !== 0 || run.stopped) {
     // One contender's failure costs its figure (the table says why), not the whole run's.
-    const why = run.stopped ?? (run.signal ? `killed by ${run.signal}` : `exit ${run.code}`);
+    const why = run.stopped ?? (run.signal ? `killed by ${run.signal}` : `exit ${run.code}: ${firstError(run)}`);
     if (record) failures.set(key, [...(failures.get(key) ?? []), `${why}, peak ${Math.round(run.peakRssMiB)} MiB`]);
     process.stderr.write(`${contender.name} failed (${why}, peak RSS ${Math.round(run.peakRssMiB)} MiB):\n`);
     process.stderr.write(`${run.stderr.slice(-2000)}\n${run.stdout.slice(-2000)}\n`);
@@ -157,11 +168,12 @@ try {
   // Each round starts one contender later, so none is always first or always after the same one.
   const rotated = (list: Contender[], round: number) => list.map((_, i) => list[(i + round) % list.length]!);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const contender of rotated(FETCH.filter(usable), round)) await measure('fetch', contender);
-    for (const contender of rotated(LATENCY.filter(usable), round)) await measure('latency', contender);
-    for (const contender of THROUGHPUT.filter(usable)) await measure('throughput', contender);
+    if (CASES.includes('fetch')) for (const contender of rotated(FETCH.filter(usable), round)) await measure('fetch', contender);
+    if (CASES.includes('latency'))
+      for (const contender of rotated(LATENCY.filter(usable), round)) await measure('latency', contender);
+    if (CASES.includes('throughput')) for (const contender of THROUGHPUT.filter(usable)) await measure('throughput', contender);
   }
-  for (const contender of POLLING.filter(usable)) await measure('polling', contender);
+  if (CASES.includes('polling')) for (const contender of POLLING.filter(usable)) await measure('polling', contender);
 } finally {
   warehouse.stop();
   await temporal.stop();
@@ -243,6 +255,9 @@ const machine = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
   rounds: ROUNDS,
+  rows: ROWS,
+  loadAtStart: loadAtStart,
+  loadAtEnd: load(),
 };
 console.log(JSON.stringify(machine));
 console.table(rows);
@@ -258,12 +273,16 @@ if (workflowRounds) {
   console.log(`sqlQueryWorkflow adds ${added.toFixed(1)} ms (median) to ours execute; history waits, ms:`);
   console.table(handOffs);
 }
-// A partial run (BENCH_ONLY) leaves the recorded results alone.
-if (!ONLY) {
-  writeFileSync(
-    join(HERE, 'results.json'),
-    `${JSON.stringify({ machine, results: rows, samples: Object.fromEntries(samples), failures: Object.fromEntries(failures) }, null, 2)}\n`,
-  );
+// A partial run (BENCH_ONLY) leaves the recorded results alone; a fetch-only run has a file of its own.
+const recorded = JSON.stringify(
+  { machine, results: rows, samples: Object.fromEntries(samples), failures: Object.fromEntries(failures) },
+  null,
+  2,
+);
+if (!ONLY && CASES.length === 1 && CASES[0] === 'fetch') {
+  writeFileSync(join(HERE, `results-${ROWS}.json`), `${recorded}\n`);
+} else if (!ONLY) {
+  writeFileSync(join(HERE, 'results.json'), `${recorded}\n`);
   writeFileSync(
     join(HERE, 'results.svg'),
     await drawChart(chart, `${machine.date.slice(0, 10)}, ${machine.cpus}, ${ROWS.toLocaleString('en-US')} rows`),

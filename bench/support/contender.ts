@@ -45,8 +45,8 @@ async function ours(): Promise<Connection> {
     httpPath: target.pathname,
     accessToken: plan.token,
     ca: plan.ca,
-    // fetchAll of the 10M-row case too.
-    results: { fetchAllMaxRows: 100_000_000 },
+    // fetchAll of the 10M-row case too; BENCH_LZ4=1 asks for LZ4 even from this loopback warehouse.
+    results: { fetchAllMaxRows: 100_000_000, ...(process.env.BENCH_LZ4 ? { lz4: process.env.BENCH_LZ4 === '1' } : {}) },
   });
 }
 
