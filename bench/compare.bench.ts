@@ -247,7 +247,9 @@ for (const contender of POLLING) {
 for (const [key, reasons] of failures) {
   const [kind, contender] = key.split('|') as [string, string];
   const measured = samples.get(key)?.length ?? 0;
-  rows.push({ case: kind, contender, failed: `${reasons.length} of ${reasons.length + measured} runs: ${reasons.join('; ')}` });
+  const label =
+    kind === 'fetch' ? `fetch ${ROWS.toLocaleString('en-US')} rows` : kind === 'latency' ? `latency ${RUNS} runs` : kind;
+  rows.push({ case: label, contender, failed: `${reasons.length} of ${reasons.length + measured} runs: ${reasons.join('; ')}` });
 }
 const machine = {
   date: started.toISOString(),
