@@ -111,6 +111,13 @@ export interface LocalWarehouse {
   readonly caCertificate?: string;
   /** The local query history, newest first. */
   history(): QueryRecord[];
+  /**
+   * Ends every open session now, as the idle expiry does, and returns how many it ended.
+   * Statements keep running and stay readable; a client's next call on an ended session gets
+   * Databricks' invalid-session error and must open another. Tests use it to lose sessions at
+   * a known moment instead of racing a short idle timeout.
+   */
+  expireSessions(): number;
   /** The spool directory this warehouse made (deleted by `close`). */
   readonly spoolDirectory: string;
   /** Cancels running statements, frees every result, stops listening, deletes the spool. Idempotent. */
@@ -242,6 +249,7 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     caCertificate: tls?.cert,
     spoolDirectory: spool.directory,
     history: () => history.list(),
+    expireSessions: () => sessions.expireIdle(0),
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);

@@ -37,11 +37,16 @@ export class SessionRegistry {
     return this.states.get(this.openKey(guid))!;
   }
 
-  /** Closes sessions nobody used for `idleMs`. */
-  expireIdle(idleMs: number, now = Date.now()): void {
+  /** Closes sessions nobody used for `idleMs`; returns how many it closed. */
+  expireIdle(idleMs: number, now = Date.now()): number {
+    let expired = 0;
     for (const [key, last] of [...this.lastUse]) {
-      if (now - last >= idleMs) this.end(key);
+      if (now - last >= idleMs) {
+        this.end(key);
+        expired++;
+      }
     }
+    return expired;
   }
 
   /** Closes every session (the warehouse is closing): open transactions roll back. */

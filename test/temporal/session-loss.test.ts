@@ -134,8 +134,7 @@ describe('a worker whose warehouse session goes away', () => {
   });
 
   it('completes a long query, and the next one, when the session expires between polls', async () => {
-    const idleMs = 300;
-    const expiring = await startLocalWarehouse({ sessionIdleTimeoutMs: idleMs, holdStatements: gate.hold });
+    const expiring = await startLocalWarehouse({ holdStatements: gate.hold });
     const worker = await env.newWorker(undefined, {
       warehouse: { serverHostname: expiring.serverHostname, httpPath: expiring.httpPath, accessToken: expiring.accessToken },
     });
@@ -143,14 +142,15 @@ describe('a worker whose warehouse session goes away', () => {
       const { long, next } = await worker.runUntil(async () => {
         const handle = await startSqlQuery(
           env.client,
-          { statement: heldSql('expiring'), pollIntervalMs: 4 * idleMs },
+          { statement: heldSql('expiring'), pollIntervalMs: 200 },
           { taskQueue: worker.taskQueue },
         );
-        // Polls (operation calls) do not keep a session alive: several poll intervals later it has expired.
-        await waitForStatus(handle, (s) => s.polls >= 3);
+        // The session that submitted the statement ends while the workflow polls it.
+        const { polls: polled } = await waitForStatus(handle, (s) => s.polls >= 1);
+        assert.ok(expiring.expireSessions() >= 1, 'the worker had a session open');
+        await waitForStatus(handle, (s) => s.polls >= polled + 2);
         await gate.release('expiring');
         const long = await handle.result();
-        await new Promise((resolve) => setTimeout(resolve, 4 * idleMs));
         const after = await startSqlQuery(env.client, { statement: 'SELECT 5 AS five' }, { taskQueue: worker.taskQueue });
         return { long, next: await after.result() };
       });
