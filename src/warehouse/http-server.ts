@@ -24,6 +24,14 @@ import type { OAuthTokenIssuer } from './oauth.js';
 /** Bodies above this are refused (413): no Thrift request of this protocol comes near it. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * How long an idle keep-alive connection stays open: as long as a cloud load balancer keeps
+ * one (60 s on AWS's), not node's 5 s. Clients whose agents ignore the server's Keep-Alive hint
+ * (@databricks/sql's node-fetch) reuse a pooled socket without checking it; with 5 s they sent
+ * requests on sockets the warehouse was closing and failed with "socket hang up" mid-result.
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 export interface HttpServerOptions {
   readonly httpPath: string;
   readonly token: string;
@@ -92,7 +100,11 @@ export function createWarehouseServer(handler: WarehouseHandler, options: HttpSe
     send(response, 404, 'text/plain', 'Not found\n');
   };
 
-  return options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
+  const server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : createHttpServer(listener);
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  return server;
 }
 
 const MESSAGE_TYPES: Record<number, string> = { 1: 'CALL', 2: 'REPLY', 3: 'EXCEPTION', 4: 'ONEWAY' };

@@ -3,7 +3,7 @@
  * TLS with the self-signed certificate, and the warehouse serving on after every bad request.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import thrift from 'thrift';
@@ -97,6 +97,26 @@ describe('local warehouse: HTTP', () => {
     );
     assert.equal((await get(`${warehouse.serverHostname}/nothing-here`)).status, 404);
     assert.equal((await get(warehouse.url)).status, 405);
+  });
+
+  it("keeps an idle keep-alive connection open past node's 5 s default, as a cloud endpoint does", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const reused = (): Promise<boolean> =>
+        new Promise((resolve, reject) => {
+          const req = request(`${warehouse.serverHostname}/api/queries`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(req.reusedSocket));
+          });
+          req.on('error', reject).end();
+        });
+      assert.equal(await reused(), false);
+      // Longer than node's default server keep-alive (5 s), after which this socket was closed.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      assert.equal(await reused(), true, "the second request went out on the first one's socket and was answered");
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('lists recent queries on the history page and as JSON, newest first', async () => {
