@@ -6,23 +6,14 @@
  * and the history each workflow run has grown. The workflows are cancelled at the end.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { randomUUID } from 'node:crypto';
-import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { cancelSignal, statusQuery } from '../../workflows/messages.js';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { createSqlWorker } from '../../src/temporal/worker.js';
+import { startBenchWorker, type BenchWorkerPlan } from './bench-worker.js';
 import { cpuSeconds, HOLD_MARKER, kib } from './warehouse-process.js';
 
-export interface PollingPlan {
-  url: string;
-  token: string;
-  ca: string;
-  /** host:port of the Temporal dev server. */
-  temporalAddress: string;
-  /** The workflow bundle (`bundleWorkflowCode`'s code) the bench built. */
-  workflowBundlePath: string;
+export interface PollingPlan extends BenchWorkerPlan {
   /** Process id of the dev server, to report its CPU beside the worker's. */
   temporalPid?: number;
   workflows: number;
@@ -54,27 +45,13 @@ async function until(done: () => boolean, deadlineMs: number, what: string): Pro
 }
 
 export async function pollingCost(plan: PollingPlan): Promise<Record<string, number>> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const target = new URL(plan.url);
   // Every HTTP request the driver (undici) sends to the warehouse.
   let requests = 0;
   subscribe('undici:request:create', () => requests++);
   const counts = new Map<string, number>();
-  const connection = await NativeConnection.connect({ address: plan.temporalAddress });
-  const taskQueue = `bench-polling-${randomUUID()}`;
-  const worker = await createSqlWorker({
-    connection,
-    taskQueue,
-    workflowBundle: { codePath: plan.workflowBundlePath },
-    warehouse: {
-      serverHostname: `${target.protocol}//${target.host}`,
-      httpPath: target.pathname,
-      accessToken: plan.token,
-      ca: plan.ca,
-    },
-    workerOptions: { interceptors: { activity: [activityCounter(counts)] } },
+  const { worker, client, taskQueue } = await startBenchWorker(plan, {
+    interceptors: { activity: [activityCounter(counts)] },
   });
-  const client = new Client({ connection });
   const count = (activity: string) => counts.get(activity) ?? 0;
   return worker.runUntil(async () => {
     const handles: WorkflowHandle[] = [];

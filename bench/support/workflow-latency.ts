@@ -5,27 +5,17 @@
  * every run's history and reports where the time went: each task's wait between "scheduled"
  * and "started" (the hand-offs through the server's matching) and the server-side total.
  */
-import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { startSqlQuery } from '../../src/temporal/client.js';
-import { createSqlWorker } from '../../src/temporal/worker.js';
+import { startBenchWorker, type BenchWorkerPlan } from './bench-worker.js';
 import { quantile, timedRuns } from './timing.js';
 
 type IHistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
 
-export interface WorkflowPlan {
-  url: string;
-  token: string;
-  ca: string;
+export interface WorkflowPlan extends BenchWorkerPlan {
   sql: string;
   runs: number;
-  /** host:port of the Temporal dev server. */
-  temporalAddress: string;
-  /** The workflow bundle (`bundleWorkflowCode`'s code) the bench built. */
-  workflowBundlePath: string;
 }
 
 const millis = (event: IHistoryEvent): number =>
@@ -65,23 +55,8 @@ function handOffs(events: IHistoryEvent[]): Record<string, number> {
 }
 
 export async function workflowLatency(plan: WorkflowPlan): Promise<Record<string, number>> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const target = new URL(plan.url);
-  const connection = await NativeConnection.connect({ address: plan.temporalAddress });
-  const taskQueue = `bench-${randomUUID()}`;
-  const worker = await createSqlWorker({
-    connection,
-    taskQueue,
-    workflowBundle: { codePath: plan.workflowBundlePath },
-    warehouse: {
-      serverHostname: `${target.protocol}//${target.host}`,
-      httpPath: target.pathname,
-      accessToken: plan.token,
-      ca: plan.ca,
-    },
-  });
   // The client shares the worker's connection: what eager workflow start needs.
-  const client = new Client({ connection });
+  const { worker, client, taskQueue } = await startBenchWorker(plan);
   const ids: string[] = [];
   return worker.runUntil(async () => {
     const once = async () => {
