@@ -7,19 +7,13 @@
  * nested calls (`a || '-' || b` is CONCAT(CONCAT(a, '-'), b)) are flattened first, so the text
  * grows linearly, not with the nesting.
  */
-import { applyEdits, closingParen, tokensOf, type Token } from './tokens.js';
+import { applyEdits, closingParen, rewriteEach, tokensOf, type Token } from './tokens.js';
 
 /** The statement with every transpiled CONCAT call NULL-propagating (on DuckDB's tokens). */
 export function propagateConcatNulls(sql: string): string {
-  let out = sql;
   // Outermost first, one per pass: a rewritten call is spelt lower-case and not matched again;
   // a call inside another function's argument is repeated with it, and rewritten on a later pass.
-  for (let pass = 0; pass < 1000 && out.includes('CONCAT('); pass++) {
-    const next = rewriteFirst(out);
-    if (next === out) break;
-    out = next;
-  }
-  return out;
+  return rewriteEach(sql, rewriteFirst, (out) => out.includes('CONCAT('), 1000);
 }
 
 function rewriteFirst(sql: string): string {

@@ -6,31 +6,19 @@
  * A struct field of a call or a parenthesised expression (`named_struct('a', 1).a`), which the
  * transpiler cannot parse, becomes the library's `__dbsql_field(call, 'a')`.
  */
-import { applyEdits, tokensOf, type Token } from './tokens.js';
+import { applyEdits, rewriteEach, tokensOf, type Token } from './tokens.js';
 
 const ENDS_EXPRESSION = new Set(['VAR', 'QUOTED_IDENTIFIER', 'R_PAREN', 'R_BRACKET']);
 
 /** The statement with each array-or-map subscript as a library call (on Databricks' tokens). */
 export function rewriteSubscripts(sql: string): string {
-  let out = sql;
   // One subscript per pass, leftmost first, so `a[0][1]` becomes a call and then a call's subscript.
-  for (let pass = 0; pass < 100 && out.includes('['); pass++) {
-    const next = rewriteFirst(out);
-    if (next === out) break;
-    out = next;
-  }
-  return out;
+  return rewriteEach(sql, rewriteFirst, (out) => out.includes('['), 100);
 }
 
 /** The statement with each field of a call or of a parenthesised expression as a library call. */
 export function rewriteCallFields(sql: string): string {
-  let out = sql;
-  for (let pass = 0; pass < 100 && /\)\s*\./.test(out); pass++) {
-    const next = rewriteFirstField(out);
-    if (next === out) break;
-    out = next;
-  }
-  return out;
+  return rewriteEach(sql, rewriteFirstField, (out) => /\)\s*\./.test(out), 100);
 }
 
 function rewriteFirstField(sql: string): string {

@@ -137,6 +137,26 @@ export function applyEdits(sql: string, edits: readonly Edit[]): string {
   return out + sql.slice(at);
 }
 
+/**
+ * Applies `rewriteOne` (one rewrite per call) until it changes nothing, `worthTrying` says no
+ * rewrite can remain, or `maxPasses` ran: rewrites whose output holds further candidates, such
+ * as nested calls, go one at a time on fresh tokens.
+ */
+export function rewriteEach(
+  sql: string,
+  rewriteOne: (sql: string) => string,
+  worthTrying: (sql: string) => boolean,
+  maxPasses: number,
+): string {
+  let out = sql;
+  for (let pass = 0; pass < maxPasses && worthTrying(out); pass++) {
+    const next = rewriteOne(out);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
 /** Whether the token names something: an identifier, or a word (keywords double as names). */
 export function isWord(token: Token | undefined): boolean {
   return token !== undefined && (token.type === 'VAR' || token.type === 'QUOTED_IDENTIFIER' || KEYWORDS.has(token.type));
