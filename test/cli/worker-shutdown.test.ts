@@ -1,7 +1,9 @@
 /**
  * `temporal-dbsql worker` told to stop exits promptly even when the Temporal server and the
- * warehouse it was talking to are gone (it used to wait on their calls for minutes).
+ * warehouse it was talking to are gone (it used to wait on their calls for minutes); on Linux
+ * it runs as a child with glibc's allocator settings, which never outlives its launcher.
  */
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -10,7 +12,8 @@ import { startSqlQuery } from '../../src/temporal/client.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { waitForStatus } from '../support/temporal-env.js';
-import { startCli, waitForMatch } from './cli-process.js';
+import { commandOf, descendants, isRunning, startCli, waitForMatch } from './cli-process.js';
+import { waitFor } from '../support/wait.js';
 
 /** A few seconds is the promise; this bound only separates "prompt" from "waits out retries". */
 const EXIT_DEADLINE_MS = 20_000;
@@ -67,3 +70,58 @@ describe('temporal-dbsql worker', () => {
     }
   });
 });
+
+const ALLOCATOR_VARIABLES = ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'GLIBC_TUNABLES'];
+
+describe(
+  'temporal-dbsql worker on Linux',
+  {
+    skip:
+      process.platform !== 'linux'
+        ? 'the allocator relaunch is Linux only'
+        : ALLOCATOR_VARIABLES.some((name) => process.env[name] !== undefined)
+          ? 'glibc allocator variables are set here, so the worker keeps them and runs in place'
+          : false,
+  },
+  () => {
+    let server: TemporalDevServer;
+    let warehouse: LocalWarehouse;
+    before(async () => {
+      server = await startTemporalDevServer();
+      warehouse = await startLocalWarehouse();
+    });
+    after(async () => {
+      await warehouse.close();
+      await server.stop();
+    });
+
+    it('runs in a child with MALLOC_ARENA_MAX=2 and MALLOC_MMAP_THRESHOLD_, which stops when its launcher is SIGKILLed', async () => {
+      const launcher = startCli(['worker'], {
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: 'worker-relaunch-test',
+        DATABRICKS_HOST: warehouse.serverHostname,
+        DATABRICKS_HTTP_PATH: warehouse.httpPath,
+        DATABRICKS_TOKEN: warehouse.accessToken,
+      });
+      let worker: number | undefined;
+      try {
+        await waitForMatch(launcher.stderr, /worker polling/, 120_000, 'from the worker');
+        worker = descendants(launcher.child.pid!).find((pid) => / worker\b/.test(commandOf(pid)));
+        assert.ok(worker, `a worker process under the launcher (${launcher.child.pid})`);
+        const environment = readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0');
+        assert.ok(environment.includes('MALLOC_ARENA_MAX=2'), 'MALLOC_ARENA_MAX=2 in the worker');
+        assert.ok(environment.includes('MALLOC_MMAP_THRESHOLD_=262144'), 'MALLOC_MMAP_THRESHOLD_=262144 in the worker');
+
+        // SIGKILL cannot be passed on: the worker notices its launcher is gone and stops itself.
+        launcher.child.kill('SIGKILL');
+        const running = worker;
+        await waitFor('the worker to stop after its launcher was killed', () => (isRunning(running) ? undefined : true), {
+          timeoutMs: 60_000,
+        });
+      } finally {
+        if (launcher.child.exitCode === null && launcher.child.signalCode === null) launcher.child.kill('SIGKILL');
+        if (worker !== undefined && isRunning(worker)) process.kill(worker, 'SIGKILL');
+      }
+    });
+  },
+);
