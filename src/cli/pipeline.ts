@@ -144,10 +144,10 @@ async function withPipelineProgress<T>(
       seen.set(step.name, line);
     }
   };
-  const outcome = whileRunning(done, intervalMs, async (isSettled) => {
-    const status = await getSqlPipelineStatus(client, workflowId).catch(() => undefined);
+  const outcome = whileRunning(done, intervalMs, async (isSettled, signal) => {
+    const status = await client.withAbortSignal(signal, () => getSqlPipelineStatus(client, workflowId)).catch(() => undefined);
     if (!status || isSettled()) return;
-    const running = await runningStepStatus(client, status);
+    const running = await client.withAbortSignal(signal, () => runningStepStatus(client, status));
     if (out.isTTY) {
       const table = formatPipelineTable(status, Date.now(), running);
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\x1b[J${table}`);

@@ -6,24 +6,27 @@ import { describeSinkProgress, getSinkProgress } from './sink-progress.js';
 
 /**
  * Calls `tick` every `intervalMs` until `done` settles (and once at once), and returns `done`'s
- * outcome. The live views of a query and of a pipeline both draw from it.
+ * outcome. The live views of a query and of a pipeline both draw from it. A tick still out when
+ * `done` settles is not waited for (a status query to a closed workflow that no worker serves
+ * waits for Temporal's query timeout) but its `signal` aborts, so it ends its calls at once
+ * instead of outliving the caller's connection.
  */
 export async function whileRunning<T>(
   done: Promise<T>,
   intervalMs: number,
-  tick: (isSettled: () => boolean) => Promise<void>,
+  tick: (isSettled: () => boolean, signal: AbortSignal) => Promise<void>,
 ): Promise<T> {
   let settled = false;
+  const stop = new AbortController();
   const finished = done.finally(() => {
     settled = true;
+    stop.abort();
   });
   // Handled at once: a workflow that already failed rejects while the first status query is out.
   finished.catch(() => undefined);
   while (!settled) {
-    // Not waiting the tick out: a status query to a closed workflow no worker serves waits for
-    // Temporal's query timeout (tens of seconds) although the result is already there.
-    const ticking = tick(() => settled);
-    ticking.catch(() => undefined); // still out when `done` settles: nobody awaits it
+    const ticking = tick(() => settled, stop.signal);
+    ticking.catch(() => undefined);
     await Promise.race([ticking, finished.catch(() => undefined)]);
     await Promise.race([finished.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }
@@ -43,10 +46,13 @@ export async function withLiveProgress<T>(
 ): Promise<T> {
   const started = Date.now();
   let lastLine = '';
-  const outcome = whileRunning(done, intervalMs, async (isSettled) => {
-    const status = await getSqlQueryStatus(client, workflowId).catch(() => undefined);
+  const outcome = whileRunning(done, intervalMs, async (isSettled, signal) => {
+    const status = await client.withAbortSignal(signal, () => getSqlQueryStatus(client, workflowId)).catch(() => undefined);
     if (!status || isSettled()) return;
-    const sink = status.state === 'FETCHING' ? await getSinkProgress(client, workflowId).catch(() => undefined) : undefined;
+    const sink =
+      status.state === 'FETCHING'
+        ? await client.withAbortSignal(signal, () => getSinkProgress(client, workflowId)).catch(() => undefined)
+        : undefined;
     const line = describeStatus(status, Date.now() - started) + describeSinkProgress(sink);
     if (out.isTTY) out.write(`\r\x1b[K${line}`);
     else if (line.replace(/\d+\.\d s/, '') !== lastLine.replace(/\d+\.\d s/, '')) out.write(`${line}\n`);
