@@ -23,7 +23,7 @@ import { rewriteLambdaCalls } from './dialect/lambdas.js';
 import { polyglot } from './dialect/polyglot.js';
 import { fixMerge, markOverwrite, overwriteOf, type Overwrite } from './dialect/statements.js';
 import { SPARK_FUNCTION_CATALOG, isSparkFunction } from './dialect/spark-functions.js';
-import { applyEdits, closingParen, isWord, tokensOf, type Edit, type Token } from './dialect/tokens.js';
+import { applyEdits, closingParen, isWord, tokensOf, topLevelParts, type Edit, type Token } from './dialect/tokens.js';
 
 /** How Databricks names map onto this warehouse's DuckDB databases. */
 export interface CatalogNames {
@@ -265,22 +265,6 @@ function isOrderOrGroupBy(tokens: readonly Token[], by: number): boolean {
   return tokens[by]?.text.toUpperCase() === 'BY' && (tokens[by - 1]?.type === 'ORDER' || tokens[by - 1]?.type === 'GROUP');
 }
 
-/** The top-level comma-separated parts between the brackets at `open` and `close`. */
-function partsBetween(tokens: readonly Token[], open: number, close: number): Array<[number, number]> {
-  const parts: Array<[number, number]> = [];
-  let from = open + 1;
-  let depth = 0;
-  for (let j = open + 1; j <= close; j++) {
-    const t = tokens[j]!;
-    if (j === close || (t.type === 'COMMA' && depth === 0)) {
-      if (j > from) parts.push([from, j - 1]);
-      from = j + 1;
-    } else if (t.type === 'L_PAREN' || t.type === 'L_BRACKET' || t.text === '{') depth++;
-    else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET' || t.text === '}') depth--;
-  }
-  return parts;
-}
-
 function closingBrace(tokens: readonly Token[], open: number): number {
   let depth = 0;
   for (let j = open; j < tokens.length; j++) {
@@ -298,7 +282,7 @@ function structNameEdits(tokens: readonly Token[], open: number): Edit[] {
   const close = closingBrace(tokens, open);
   if (close < 0) return [];
   const edits: Edit[] = [];
-  partsBetween(tokens, open, close).forEach(([from, to], index) => {
+  topLevelParts(tokens, open, close).forEach(([from, to], index) => {
     const key = tokens[from]!;
     if (key.type !== 'STRING' || key.text !== '' || tokens[from + 1]?.type !== 'COLON') return;
     const value = tokens.slice(from + 2, to + 1);
@@ -317,7 +301,7 @@ function structNameEdits(tokens: readonly Token[], open: number): Edit[] {
 function regexpReplaceEdits(tokens: readonly Token[], at: number): Edit[] {
   const close = closingParen(tokens, at + 1);
   if (close < 0) return [];
-  const parts = partsBetween(tokens, at + 1, close);
+  const parts = topLevelParts(tokens, at + 1, close);
   const edits: Edit[] = [];
   const replacement = parts[2];
   if (replacement && replacement[0] === replacement[1] && tokens[replacement[0]]!.type === 'STRING') {

@@ -7,7 +7,7 @@
  * nested calls (`a || '-' || b` is CONCAT(CONCAT(a, '-'), b)) are flattened first, so the text
  * grows linearly, not with the nesting.
  */
-import { applyEdits, closingParen, rewriteEach, tokensOf, type Token } from './tokens.js';
+import { applyEdits, closingParen, rewriteEach, tokensOf, topLevelParts, type Token } from './tokens.js';
 
 /** The statement with every transpiled CONCAT call NULL-propagating (on DuckDB's tokens). */
 export function propagateConcatNulls(sql: string): string {
@@ -36,21 +36,9 @@ function isConcatCall(tokens: readonly Token[], i: number): boolean {
 
 /** The arguments between the parentheses at `open` and `close`, a nested CONCAT's spread out. */
 function leaves(sql: string, tokens: readonly Token[], open: number, close: number): string[] {
-  const out: string[] = [];
-  let first = open + 1;
-  let depth = 0;
-  for (let j = open + 1; j <= close; j++) {
-    const t = tokens[j]!;
-    if (j < close && (t.type === 'L_PAREN' || t.type === 'L_BRACKET')) depth++;
-    else if (j < close && (t.type === 'R_PAREN' || t.type === 'R_BRACKET')) depth--;
-    else if (j === close || (t.type === 'COMMA' && depth === 0)) {
-      if (j > first) {
-        const whole = isConcatCall(tokens, first) && closingParen(tokens, first + 1) === j - 1;
-        if (whole) out.push(...leaves(sql, tokens, first + 1, j - 1));
-        else out.push(sql.slice(tokens[first]!.start, tokens[j - 1]!.end));
-      }
-      first = j + 1;
-    }
-  }
-  return out;
+  return topLevelParts(tokens, open, close).flatMap(([first, last]) =>
+    isConcatCall(tokens, first) && closingParen(tokens, first + 1) === last
+      ? leaves(sql, tokens, first + 1, last)
+      : [sql.slice(tokens[first]!.start, tokens[last]!.end)],
+  );
 }

@@ -12,7 +12,7 @@
  * A lambda's parameters are substituted into its body as expressions, so no DuckDB lambda
  * needs more parameters than DuckDB gives.
  */
-import { applyEdits, closingParen, tokensOf, type Edit, type Token } from './tokens.js';
+import { applyEdits, closingParen, tokensOf, topLevelParts, type Edit } from './tokens.js';
 
 export function rewriteLambdaCalls(duckSql: string): string {
   if (!/->/.test(duckSql)) return duckSql;
@@ -23,7 +23,7 @@ export function rewriteLambdaCalls(duckSql: string): string {
     if (tokens[i + 1]?.type !== 'L_PAREN' || tokens[i - 1]?.type === 'DOT') return;
     const close = closingParen(tokens, i + 1);
     if (close < 0) return;
-    const args = argumentRanges(tokens, i + 1, close);
+    const args = topLevelParts(tokens, i + 1, close).map(([first, last]) => [tokens[first]!.start, tokens[last]!.end] as const);
     const text = (k: number): string => duckSql.slice(args[k]![0], args[k]![1]);
     const lambda = (k: number): Lambda | undefined => (k < args.length ? lambdaOf(text(k)) : undefined);
     const replacement = rewrite(name, args.length, text, lambda);
@@ -107,22 +107,4 @@ function lambdaOf(text: string): Lambda | undefined {
       return `(${applyEdits(text.slice(bodyStart), edits)})`;
     },
   };
-}
-
-/** [start, end) of each top-level argument between the parentheses at `open` and `close`. */
-function argumentRanges(tokens: readonly Token[], open: number, close: number): [number, number][] {
-  const ranges: [number, number][] = [];
-  let depth = 0;
-  let from = open + 1;
-  for (let j = open + 1; j < close; j++) {
-    const t = tokens[j]!;
-    if (t.type === 'L_PAREN' || t.type === 'L_BRACKET') depth++;
-    else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET') depth--;
-    else if (t.type === 'COMMA' && depth === 0) {
-      ranges.push([tokens[from]!.start, tokens[j - 1]!.end]);
-      from = j + 1;
-    }
-  }
-  if (close > open + 1) ranges.push([tokens[from]!.start, tokens[close - 1]!.end]);
-  return ranges;
 }

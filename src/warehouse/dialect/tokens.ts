@@ -138,6 +138,25 @@ export function applyEdits(sql: string, edits: readonly Edit[]): string {
 }
 
 /**
+ * The top-level comma-separated parts between the brackets at `open` and `close` (a call's
+ * arguments, a struct literal's fields), as [first, last] token indexes; empty parts are skipped.
+ */
+export function topLevelParts(tokens: readonly Token[], open: number, close: number): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  let from = open + 1;
+  let depth = 0;
+  for (let j = open + 1; j <= close; j++) {
+    const t = tokens[j]!;
+    if (j === close || (t.type === 'COMMA' && depth === 0)) {
+      if (j > from) parts.push([from, j - 1]);
+      from = j + 1;
+    } else if (t.type === 'L_PAREN' || t.type === 'L_BRACKET' || t.text === '{') depth++;
+    else if (t.type === 'R_PAREN' || t.type === 'R_BRACKET' || t.text === '}') depth--;
+  }
+  return parts;
+}
+
+/**
  * Applies `rewriteOne` (one rewrite per call) until it changes nothing, `worthTrying` says no
  * rewrite can remain, or `maxPasses` ran: rewrites whose output holds further candidates, such
  * as nested calls, go one at a time on fresh tokens.
