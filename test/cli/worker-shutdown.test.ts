@@ -12,11 +12,22 @@ import { startSqlQuery } from '../../src/temporal/client.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
 import { heldSql, StatementGate } from '../support/statement-gate.js';
 import { waitForStatus } from '../support/temporal-env.js';
-import { commandOf, descendants, isRunning, startCli, waitForMatch } from './cli-process.js';
+import { commandOf, descendants, isRunning, startCli, waitForMatch, type CliProcess } from './cli-process.js';
 import { waitFor } from '../support/wait.js';
 
 /** A few seconds is the promise; this bound only separates "prompt" from "waits out retries". */
 const EXIT_DEADLINE_MS = 20_000;
+
+/** `temporal-dbsql worker` on `taskQueue`, configured by environment as a user would. */
+function startWorkerCli(server: TemporalDevServer, warehouse: LocalWarehouse, taskQueue: string): CliProcess {
+  return startCli(['worker'], {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABRICKS_HOST: warehouse.serverHostname,
+    DATABRICKS_HTTP_PATH: warehouse.httpPath,
+    DATABRICKS_TOKEN: warehouse.accessToken,
+  });
+}
 
 describe('temporal-dbsql worker', () => {
   let server: TemporalDevServer;
@@ -31,13 +42,7 @@ describe('temporal-dbsql worker', () => {
   });
 
   it('exits within seconds of SIGTERM after its Temporal server was killed and its warehouse went away', async () => {
-    const worker = startCli(['worker'], {
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: 'worker-shutdown-test',
-      DATABRICKS_HOST: warehouse.serverHostname,
-      DATABRICKS_HTTP_PATH: warehouse.httpPath,
-      DATABRICKS_TOKEN: warehouse.accessToken,
-    });
+    const worker = startWorkerCli(server, warehouse, 'worker-shutdown-test');
     try {
       await waitForMatch(worker.stderr, /worker polling/, 120_000, 'from the worker');
       const connection = await Connection.connect({ address: server.address });
@@ -96,13 +101,7 @@ describe(
     });
 
     it('runs in a child with MALLOC_ARENA_MAX=2 and MALLOC_MMAP_THRESHOLD_, which stops when its launcher is SIGKILLed', async () => {
-      const launcher = startCli(['worker'], {
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_TASK_QUEUE: 'worker-relaunch-test',
-        DATABRICKS_HOST: warehouse.serverHostname,
-        DATABRICKS_HTTP_PATH: warehouse.httpPath,
-        DATABRICKS_TOKEN: warehouse.accessToken,
-      });
+      const launcher = startWorkerCli(server, warehouse, 'worker-relaunch-test');
       let worker: number | undefined;
       try {
         await waitForMatch(launcher.stderr, /worker polling/, 120_000, 'from the worker');
