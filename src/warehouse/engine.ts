@@ -5,9 +5,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { bindParameters, type StatementParameter } from './parameter-binding.js';
-import { resultShapeOf, withMergeActions, type ResultShape } from './dml-results.js';
-import { PreparedStatement } from './prepared-statement.js';
+import { bindParameters, type StatementParameter } from './statements/parameter-binding.js';
+import { resultShapeOf, withMergeActions, type ResultShape } from './statements/dml-results.js';
+import { PreparedStatement } from './statements/prepared-statement.js';
 import { loadDialect } from './dialect/polyglot.js';
 import { prepareDatabricksSql } from './dialect/prepare.js';
 import { enterSession, type SessionState } from './dialect/session-state.js';
@@ -18,7 +18,7 @@ import type { VolumeFiles } from './staging/volume-files.js';
 import { metadataQuery, type MetadataRequest } from './metadata/calls.js';
 import { installSparkFunctions } from './dialect/spark-functions.js';
 import type { CatalogNames } from './sql-translate.js';
-import { StatementSlots } from './statement-slots.js';
+import { StatementSlots } from './statements/statement-slots.js';
 
 export class WarehouseEngine {
   /** Runs not yet returned from DuckDB; close() waits for them. */

@@ -19,19 +19,19 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { WarehouseEngine } from './engine.js';
 import { WarehouseStartError } from './errors.js';
-import { WarehouseHandler } from './handler.js';
-import { createWarehouseServer } from './http-server.js';
-import { OperationRegistry } from './operation-registry.js';
-import { ResultFiles } from './result-files.js';
-import { Spool } from './spool.js';
-import { QueryHistory, type QueryRecord } from './query-history.js';
-import { SessionRegistry } from './session-registry.js';
+import { WarehouseHandler } from './server/handler.js';
+import { createWarehouseServer } from './server/http-server.js';
+import { OperationRegistry } from './operations/operation-registry.js';
+import { ResultFiles } from './result-storage/result-files.js';
+import { Spool } from './result-storage/spool.js';
+import { QueryHistory, type QueryRecord } from './operations/query-history.js';
+import { SessionRegistry } from './operations/session-registry.js';
 import { VolumeFiles } from './staging/volume-files.js';
 import { dirname, join, resolve } from 'node:path';
-import { OAuthTokenIssuer, type OAuthClientOptions } from './oauth.js';
+import { OAuthTokenIssuer, type OAuthClientOptions } from './server/oauth.js';
 
-export type { QueryRecord } from './query-history.js';
-export type { OAuthClientOptions } from './oauth.js';
+export type { QueryRecord } from './operations/query-history.js';
+export type { OAuthClientOptions } from './server/oauth.js';
 export { SqlStatementError, UnknownHandleError, WarehouseStartError } from './errors.js';
 
 export interface LocalWarehouseOptions {

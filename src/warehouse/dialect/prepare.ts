@@ -7,7 +7,7 @@ import { databricksErrorOf } from './error-classes.js';
 import { applySessionStatement, enterSession, sessionStatementOf, type SessionState } from './session-state.js';
 import type { Overwrite } from './statements.js';
 import { translateStatement, type CatalogNames } from '../sql-translate.js';
-import { typedNullTypes, type StatementParameter } from '../parameter-binding.js';
+import { typedNullTypes, type StatementParameter } from '../statements/parameter-binding.js';
 
 /**
  * DuckDB result types that Databricks types otherwise, and the type to cast to: an integer

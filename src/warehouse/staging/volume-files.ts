@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { SqlStatementError } from '../errors.js';
-import { LinkSigner } from '../link-signer.js';
+import { LinkSigner } from '../result-storage/link-signer.js';
 import type { StagingStatement } from './staging-statements.js';
 
 /** Where the warehouse serves presigned volume URLs. */

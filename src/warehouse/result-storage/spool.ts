@@ -5,7 +5,7 @@
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqlStatementError } from './errors.js';
+import { SqlStatementError } from '../errors.js';
 
 export class Spool {
   private used = 0;

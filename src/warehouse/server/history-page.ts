@@ -2,7 +2,7 @@
  * The query history page at `/`: plain HTML, no script, the local stand-in for the Databricks
  * query history. It refreshes itself every few seconds.
  */
-import type { QueryRecord } from './query-history.js';
+import type { QueryRecord } from '../operations/query-history.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -17,11 +17,11 @@ import {
   TI32Column,
   TI64Column,
   TStringColumn,
-} from '../thrift/index.js';
-import { SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+} from '../../thrift/index.js';
+import { SqlType, type SqlTypeDesc } from '../../spark-types/index.js';
 import { isValid, readCell } from './arrow-data.js';
 import { cellToText } from './text-format.js';
-import type { ResultColumn } from './types.js';
+import type { ResultColumn } from '../types.js';
 
 /** The typed columns of a canonical batch. */
 export function encodeColumns(batch: RecordBatch, columns: readonly ResultColumn[]): TColumn[] {

@@ -11,8 +11,8 @@
  * run with `RETURNING merge_action` so the rows it updated, deleted and inserted can be told apart.
  */
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResult } from '@duckdb/node-api';
-import { tokensOf } from './dialect/tokens.js';
-import { translateStatement, type CatalogNames } from './sql-translate.js';
+import { tokensOf } from '../dialect/tokens.js';
+import { translateStatement, type CatalogNames } from '../sql-translate.js';
 
 export type Modification = 'insert' | 'update' | 'delete' | 'merge';
 

@@ -7,16 +7,16 @@
  * the state, cancelling a statement still running. Callers ask and command through methods;
  * nothing outside writes its fields. The query history shows it through `record()`.
  */
-import type { ArrowWireOptions } from './arrow-encode.js';
-import { ArrowWireEncoder } from './arrow-encode.js';
-import type { PreparedStatement } from './prepared-statement.js';
-import type { TSparkArrowResultLink } from '../thrift/index.js';
-import type { ResultFile, ResultFiles } from './result-files.js';
-import { SqlStatementError } from './errors.js';
+import type { ArrowWireOptions } from '../encoding/arrow-encode.js';
+import { ArrowWireEncoder } from '../encoding/arrow-encode.js';
+import type { PreparedStatement } from '../statements/prepared-statement.js';
+import type { TSparkArrowResultLink } from '../../thrift/index.js';
+import type { ResultFile, ResultFiles } from '../result-storage/result-files.js';
+import { SqlStatementError } from '../errors.js';
 import { newHandleBytes, uuidOf } from './handles.js';
 import type { QueryRecord, Recorded } from './query-history.js';
-import { ResultStore, type ResultSlice } from './result-store.js';
-import type { Spool } from './spool.js';
+import { ResultStore, type ResultSlice } from '../result-storage/result-store.js';
+import type { Spool } from '../result-storage/spool.js';
 
 /** The IPC end-of-stream marker: continuation token and a zero length. */
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);

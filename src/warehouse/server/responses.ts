@@ -13,10 +13,10 @@ import {
   TSparkRowSetType,
   TStatus,
   TStatusCode,
-} from '../thrift/index.js';
-import { encodeColumns } from './column-encode.js';
-import type { FetchStart, Operation, OperationState } from './operation.js';
-import { tableSchemaOf } from './types.js';
+} from '../../thrift/index.js';
+import { encodeColumns } from '../encoding/column-encode.js';
+import type { FetchStart, Operation, OperationState } from '../operations/operation.js';
+import { tableSchemaOf } from '../types.js';
 
 export function successStatus(): TStatus {
   return new TStatus({ statusCode: TStatusCode.SUCCESS_STATUS });

@@ -4,8 +4,8 @@
  * Operations outlive their session, as on Databricks: a query keeps running and stays
  * readable, from any session, after the one that submitted it is closed or expired.
  */
-import { SessionState } from './dialect/session-state.js';
-import { UnknownHandleError } from './errors.js';
+import { SessionState } from '../dialect/session-state.js';
+import { UnknownHandleError } from '../errors.js';
 import { keyOf, newHandleBytes, uuidOf } from './handles.js';
 
 export class SessionRegistry {

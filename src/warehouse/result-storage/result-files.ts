@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { compressFrame } from 'lz4-napi';
 import Int64 from 'node-int64';
-import { TSparkArrowResultLink } from '../thrift/index.js';
+import { TSparkArrowResultLink } from '../../thrift/index.js';
 import { LinkSigner } from './link-signer.js';
 import type { Spool } from './spool.js';
 

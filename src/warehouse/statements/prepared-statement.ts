@@ -4,13 +4,13 @@
  */
 import { StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Schema } from 'apache-arrow';
-import { canonicalSchema, chunksToBatch } from './chunk-to-arrow.js';
-import { databricksErrorOf } from './dialect/error-classes.js';
+import { canonicalSchema, chunksToBatch } from '../encoding/chunk-to-arrow.js';
+import { databricksErrorOf } from '../dialect/error-classes.js';
 import { countModified, summaryQuery, type ResultShape } from './dml-results.js';
-import { SqlStatementError } from './errors.js';
-import type { ResultStore } from './result-store.js';
+import { SqlStatementError } from '../errors.js';
+import type { ResultStore } from '../result-storage/result-store.js';
 import type { StatementSlots } from './statement-slots.js';
-import { sparkTypeOf, type ResultColumn } from './types.js';
+import { sparkTypeOf, type ResultColumn } from '../types.js';
 
 /** Rows per stored Arrow batch: DuckDB chunks (2048 rows) are gathered up to this. */
 const ROWS_PER_BATCH = 65_536;

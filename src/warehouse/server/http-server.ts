@@ -11,14 +11,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import thrift from 'thrift';
-import { TCLIServiceProcessor } from '../thrift/index.js';
-import { readBoundedBody } from '../http/bounded-body.js';
+import { TCLIServiceProcessor } from '../../thrift/index.js';
+import { readBoundedBody } from '../../http/bounded-body.js';
 import type { WarehouseHandler } from './handler.js';
 import { answerTelemetry, isTelemetryPath, telemetryNeedsToken } from './client-telemetry.js';
 import { historyPage } from './history-page.js';
-import { RESULT_FILES_PATH, type ResultFiles } from './result-files.js';
-import { VOLUMES_PATH, type VolumeFiles } from './staging/volume-files.js';
-import type { QueryRecord } from './query-history.js';
+import { RESULT_FILES_PATH, type ResultFiles } from '../result-storage/result-files.js';
+import { VOLUMES_PATH, type VolumeFiles } from '../staging/volume-files.js';
+import type { QueryRecord } from '../operations/query-history.js';
 import type { OAuthTokenIssuer } from './oauth.js';
 
 /** Bodies above this are refused (413): no Thrift request of this protocol comes near it. */

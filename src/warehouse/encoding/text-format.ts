@@ -3,7 +3,7 @@
  * column-based sets (and in Arrow when the client does not take them natively) in the shared
  * formats of src/spark-types/value-text.ts, complex types as JSON.
  */
-import { formatDate, formatDecimal, formatTimestamp, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import { formatDate, formatDecimal, formatTimestamp, SqlType, type SqlTypeDesc } from '../../spark-types/index.js';
 import type { Cell } from './arrow-data.js';
 
 /** A cell of a scalar type (every type but ARRAY, MAP, STRUCT and BINARY). */

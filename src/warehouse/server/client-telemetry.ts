@@ -7,7 +7,7 @@
  * dropped: nothing a client sends there is stored.
  */
 import type { IncomingMessage } from 'node:http';
-import { readBoundedBody } from '../http/bounded-body.js';
+import { readBoundedBody } from '../../http/bounded-body.js';
 
 const FEATURE_FLAGS_PATH = /^\/api\/2\.0\/connector-service\/feature-flags\/[^/]+\/[^/]+$/;
 const UPLOAD_PATHS = new Set(['/telemetry-ext', '/telemetry-unauth']);

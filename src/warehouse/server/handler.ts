@@ -55,17 +55,17 @@ import {
   type TSparkGetDirectResults,
   type TSparkParameter,
   type TSparkParameterValueArg,
-} from '../thrift/index.js';
-import { describeRequest, type MetadataRequest } from './metadata/calls.js';
-import { newHandleBytes } from './handles.js';
-import type { WarehouseEngine } from './engine.js';
-import type { ParameterArgument, StatementParameter } from './parameter-binding.js';
-import { SqlStatementError, UnknownHandleError } from './errors.js';
-import { Operation, type ResultFormat, type RunOptions } from './operation.js';
-import type { OperationRegistry } from './operation-registry.js';
-import type { QueryHistory } from './query-history.js';
+} from '../../thrift/index.js';
+import { describeRequest, type MetadataRequest } from '../metadata/calls.js';
+import { newHandleBytes } from '../operations/handles.js';
+import type { WarehouseEngine } from '../engine.js';
+import type { ParameterArgument, StatementParameter } from '../statements/parameter-binding.js';
+import { SqlStatementError, UnknownHandleError } from '../errors.js';
+import { Operation, type ResultFormat, type RunOptions } from '../operations/operation.js';
+import type { OperationRegistry } from '../operations/operation-registry.js';
+import type { QueryHistory } from '../operations/query-history.js';
 import { errorStatus, fetchRows, fitsOneReply, operationStatus, resultSetMetadata, successStatus } from './responses.js';
-import type { SessionRegistry } from './session-registry.js';
+import type { SessionRegistry } from '../operations/session-registry.js';
 
 /** The newest protocol this warehouse speaks (named parameters). */
 const SERVER_PROTOCOL_VERSION = TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;

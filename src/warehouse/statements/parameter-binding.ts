@@ -6,8 +6,8 @@
  * expression over their cast leaves, then bound like a scalar.
  */
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { parseSparkTypeName, SparkTypeError, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
-import { SqlStatementError, sqlStateOf } from './errors.js';
+import { parseSparkTypeName, SparkTypeError, SqlType, type SqlTypeDesc } from '../../spark-types/index.js';
+import { SqlStatementError, sqlStateOf } from '../errors.js';
 
 /** One element of a complex parameter (TSparkParameterValueArg). */
 export interface ParameterArgument {

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBoundedBody } from '../http/bounded-body.js';
+import { readBoundedBody } from '../../http/bounded-body.js';
 
 /** The one service principal this warehouse knows. */
 export interface OAuthClientOptions {

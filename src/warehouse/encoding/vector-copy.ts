@@ -10,8 +10,8 @@
 import { DuckDBTypeId, type DuckDBDataChunk } from '@duckdb/node-api';
 import duckdbBindings from '@duckdb/node-bindings';
 import { type Data, makeData } from 'apache-arrow';
-import { arrowTypeOf } from '../spark-types/index.js';
-import type { ResultColumn } from './types.js';
+import { arrowTypeOf } from '../../spark-types/index.js';
+import type { ResultColumn } from '../types.js';
 
 /** Byte width of DuckDB types stored exactly as Arrow stores their Spark type. */
 const SAME_LAYOUT_WIDTHS = new Map<DuckDBTypeId, number>([

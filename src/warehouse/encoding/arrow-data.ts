@@ -9,7 +9,7 @@
  * by field name; NULL null.
  */
 import { Type, type Data } from 'apache-arrow';
-import { SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import { SqlType, type SqlTypeDesc } from '../../spark-types/index.js';
 
 export type Cell = null | boolean | number | bigint | string | Uint8Array | Cell[] | [Cell, Cell][] | { [field: string]: Cell };
 

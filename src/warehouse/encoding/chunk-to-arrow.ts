@@ -22,9 +22,9 @@ import {
   DuckDBTimestampNanosecondsValue,
 } from '@duckdb/node-api';
 import { makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
-import { arrowSchemaOf, arrowTypeOf, buildData, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import { arrowSchemaOf, arrowTypeOf, buildData, SqlType, type SqlTypeDesc } from '../../spark-types/index.js';
 import type { Cell } from './arrow-data.js';
-import type { ResultColumn } from './types.js';
+import type { ResultColumn } from '../types.js';
 import { copyVectors } from './vector-copy.js';
 
 /** The canonical Arrow schema of a result. */

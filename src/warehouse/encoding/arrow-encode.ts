@@ -20,10 +20,10 @@ import {
   Utf8,
   util,
 } from 'apache-arrow';
-import { arrowTypeOf, buildData, SPARK_TYPE_METADATA, SqlType, type SqlTypeDesc } from '../spark-types/index.js';
+import { arrowTypeOf, buildData, SPARK_TYPE_METADATA, SqlType, type SqlTypeDesc } from '../../spark-types/index.js';
 import { readCell, type Cell } from './arrow-data.js';
 import { cellToText } from './text-format.js';
-import type { ResultColumn } from './types.js';
+import type { ResultColumn } from '../types.js';
 
 /** What the client said it reads (TExecuteStatementReq fields 1284 and 1286). */
 export interface ArrowWireOptions {

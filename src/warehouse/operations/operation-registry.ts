@@ -1,6 +1,6 @@
 /** Operations by guid, the secret check that guards them, and their idle expiry. */
 import { timingSafeEqual } from 'node:crypto';
-import { UnknownHandleError } from './errors.js';
+import { UnknownHandleError } from '../errors.js';
 import { keyOf, uuidOf } from './handles.js';
 import type { Operation } from './operation.js';
 

@@ -16,9 +16,9 @@ import {
   Table,
   tableToIPC,
 } from 'apache-arrow';
-import { SqlStatementError } from './errors.js';
+import { SqlStatementError } from '../errors.js';
 import type { Spool } from './spool.js';
-import type { ResultColumn } from './types.js';
+import type { ResultColumn } from '../types.js';
 
 export interface ResultSlice {
   /** The row of the first sliced row. */
