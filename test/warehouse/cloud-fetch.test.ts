@@ -1,9 +1,12 @@
 /**
  * Cloud fetch served by the warehouse itself: URL_BASED_SET with signed, expiring links to
- * Arrow files on its own port, LZ4 when asked, 403 for any bad signature.
+ * Arrow files on its own port, LZ4 when asked, 403 for any bad signature. Files stay within
+ * their byte bound when one row is far larger than its batch's average (ResultStore, on a real
+ * DuckDB result spooled to a real file).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { RecordBatchReader } from 'apache-arrow';
 import { decompressFrameSync } from 'lz4-napi';
 import Int64 from 'node-int64';
@@ -17,6 +20,11 @@ import {
   type TSparkArrowResultLink,
 } from '../../src/thrift/index.js';
 import { startLocalWarehouse, type LocalWarehouse } from '../../src/warehouse/index.js';
+import { canonicalSchema, chunksToBatch } from '../../src/warehouse/encoding/chunk-to-arrow.js';
+import { ArrowWireEncoder } from '../../src/warehouse/encoding/arrow-encode.js';
+import { ResultStore } from '../../src/warehouse/result-storage/result-store.js';
+import { Spool } from '../../src/warehouse/result-storage/spool.js';
+import { sparkTypeOf, type ResultColumn } from '../../src/warehouse/types.js';
 import { assertSuccess, executeRequest, waitUntilDone, WarehouseTestClient } from '../support/warehouse-client.js';
 
 const ROWS = 300_000;
@@ -202,5 +210,82 @@ describe('local warehouse: cloud fetch link expiry', () => {
     const [fresh] = (await fetchLinks(client, handle, link.startRowOffset?.toNumber())).links;
     assert.ok(fresh);
     assert.equal((await download(fresh)).status, 200);
+  });
+});
+
+const HUGE_ROW_CHARS = 100_000;
+const HUGE_ROW_RESULT_ROWS = 1000;
+
+describe('ResultStore: cloud fetch file slices around a row far above the average', () => {
+  let spool: Spool;
+  let store: ResultStore;
+  let encoder: ArrowWireEncoder;
+
+  before(async () => {
+    spool = await Spool.create(undefined, 64 * 1024 * 1024);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      // Row 1 holds 100,000 characters, the 999 others a few: the batch's average row is
+      // about a tenth of the big one.
+      const result = await connection.run(
+        `SELECT CASE WHEN i = 1 THEN repeat('x', ${HUGE_ROW_CHARS}) ELSE 'row ' || i END AS s FROM range(${HUGE_ROW_RESULT_ROWS}) t(i)`,
+      );
+      const columns: ResultColumn[] = result.columnNames().map((name, i) => {
+        const duckdbType = result.columnType(i);
+        return { name, duckdbType, sparkType: sparkTypeOf(duckdbType) };
+      });
+      const chunks = await result.fetchAllChunks();
+      const schema = canonicalSchema(columns);
+      store = await ResultStore.create(spool, 'huge-row', columns, schema);
+      await store.append(chunksToBatch(schema, columns, chunks));
+      encoder = new ArrowWireEncoder(columns, {
+        timestampAsArrow: true,
+        decimalAsArrow: true,
+        complexTypesAsArrow: true,
+        lz4: false,
+      });
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  after(async () => {
+    await store.release();
+    await spool.remove();
+  });
+
+  /** Reads the whole result in slices of at most `maxBytes`; returns each slice's rows and bytes. */
+  async function readSlices(maxBytes: number): Promise<{ rows: number; bytes: number }[]> {
+    const slices: { rows: number; bytes: number }[] = [];
+    let row = 0;
+    while (row < store.rowCount) {
+      const slice = await store.encodedSlice(row, maxBytes, encoder);
+      assert.equal(slice.startRow, row);
+      assert.ok(slice.rowCount >= 1, `no progress at row ${row}`);
+      slices.push({ rows: slice.rowCount, bytes: slice.messages.reduce((sum, m) => sum + m.byteLength, 0) });
+      row += slice.rowCount;
+    }
+    assert.equal(row, HUGE_ROW_RESULT_ROWS);
+    return slices;
+  }
+
+  it('keeps a slice holding the huge row within the bound when the row fits in it', async () => {
+    // Just above the huge row: it fits with a few neighbours, far fewer than the average says.
+    const maxBytes = HUGE_ROW_CHARS + 2_000;
+    const slices = await readSlices(maxBytes);
+    for (const slice of slices) assert.ok(slice.bytes <= maxBytes, `${slice.rows} rows in ${slice.bytes} bytes`);
+  });
+
+  it('sends the huge row alone when it is larger than the bound', async () => {
+    const maxBytes = HUGE_ROW_CHARS / 2;
+    const slices = await readSlices(maxBytes);
+    const over = slices.filter((slice) => slice.bytes > maxBytes);
+    assert.deepEqual(
+      over.map((slice) => slice.rows),
+      [1],
+    );
+    assert.ok(over[0]!.bytes > HUGE_ROW_CHARS);
   });
 });

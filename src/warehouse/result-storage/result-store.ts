@@ -152,26 +152,16 @@ export class ResultStore {
 
   /**
    * Rows from `startRow` as `encoder` sends them: at most `maxBytes` of Arrow buffers (whole
-   * stored batches) or of messages (sliced ones), at least one row. When the client reads the stored types, `startRow` starts a stored batch and that
-   * batch fits in `maxBytes`, whole stored messages are copied as they lie in the file (one
-   * read, nothing decoded or re-encoded); otherwise the batches are sliced and encoded.
+   * stored batches) or of messages (sliced ones), at least one row. When the client reads the
+   * stored types, `startRow` starts a stored batch and that batch fits in `maxBytes`, whole
+   * stored messages are copied as they lie in the file (one read, nothing decoded or
+   * re-encoded); otherwise the batches are sliced and encoded.
    */
   async encodedSlice(startRow: number, maxBytes: number, encoder: BatchEncoder): Promise<EncodedSlice> {
     const first = this.batchIndexOf(Math.max(0, startRow));
     const whole = this.entries[first];
     if (!encoder.sendsAsStored(this.schema) || whole?.startRow !== startRow || whole.arrowBytes > maxBytes) {
-      // Rows are cut by their batch's average size, which later rows can pass (longer
-      // strings); the messages themselves are kept within maxBytes, down to a single row.
-      let budget = maxBytes;
-      for (let attempt = 0; ; attempt++) {
-        const slice = await this.slice(startRow, Number.MAX_SAFE_INTEGER, budget);
-        const messages = slice.batches.map((batch) => encoder.encode(batch));
-        const bytes = messages.reduce((sum, message) => sum + message.byteLength, 0);
-        if (bytes <= maxBytes || slice.rowCount <= 1 || attempt === 8) {
-          return { startRow: slice.startRow, rowCount: slice.rowCount, messages };
-        }
-        budget = Math.floor((budget * maxBytes * 0.98) / bytes);
-      }
+      return this.encodedWithin(startRow, maxBytes, encoder);
     }
     let last = first;
     let bytes = whole.arrowBytes;
@@ -188,6 +178,31 @@ export class ResultStore {
     });
     if (bytesRead !== length) throw new SqlStatementError('A spooled result file was cut short.', 'XX000');
     return { startRow, rowCount: to.startRow + to.rows - startRow, messages: [messages] };
+  }
+
+  /**
+   * Rows from `startRow`, sliced and encoded, whose messages come to at most `maxBytes`, or a
+   * single row when that row alone is larger.
+   */
+  private async encodedWithin(startRow: number, maxBytes: number, encoder: BatchEncoder): Promise<EncodedSlice> {
+    const encode = async (maxRows: number, sliceBytes: number): Promise<EncodedSlice & { bytes: number }> => {
+      const slice = await this.slice(startRow, maxRows, sliceBytes);
+      const messages = slice.batches.map((batch) => encoder.encode(batch));
+      const bytes = messages.reduce((sum, message) => sum + message.byteLength, 0);
+      return { startRow: slice.startRow, rowCount: slice.rowCount, messages, bytes };
+    };
+    // Rows are first cut by their batch's average size, which the rows taken can pass (longer
+    // strings, a text form longer than the stored value, one huge row among small ones). Then
+    // they are cut again, by the size measured, until the messages fit: the first re-cut by
+    // that ratio alone (one re-cut in the common case), later ones by at least half, so a row
+    // far above the average costs a few re-cuts, not one per row.
+    let tried = await encode(Number.MAX_SAFE_INTEGER, maxBytes);
+    for (let recut = 0; tried.bytes > maxBytes && tried.rowCount > 1; recut++) {
+      const byRatio = Math.floor((tried.rowCount * maxBytes * 0.98) / tried.bytes);
+      const rows = Math.max(1, Math.min(byRatio, recut === 0 ? tried.rowCount - 1 : tried.rowCount >> 1));
+      tried = await encode(rows, Number.POSITIVE_INFINITY);
+    }
+    return { startRow: tried.startRow, rowCount: tried.rowCount, messages: tried.messages };
   }
 
   /** A batch of no rows, for a read past the end. */
