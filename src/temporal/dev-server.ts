@@ -132,6 +132,10 @@ export async function findFreePort(): Promise<number> {
  *   answer, without a trip through matching (off by default on the server).
  * - One partition per task queue: with the default four, a task can land in a partition no
  *   poller waits on and is forwarded to the root partition first.
+ * - History task queues read at up to 1000 loads/s instead of 20: the limit is per history shard,
+ *   and the dev server has one (a cluster has hundreds), so 20 capped the whole server. The
+ *   workflow task after an activity (and every timer) reaches matching through such a load: at
+ *   ~10 workflows/s it waited up to 50 ms for the limiter.
  * - SQLite in WAL mode with `synchronous=normal`: one fsync per checkpoint, not several per
  *   transaction; still durable when the server process is killed (not on power loss).
  */
@@ -140,6 +144,7 @@ const LATENCY_ARGS = [
     'system.enableActivityEagerExecution=true',
     'matching.numTaskqueueReadPartitions=1',
     'matching.numTaskqueueWritePartitions=1',
+    ...['transfer', 'timer', 'visibility'].map((queue) => `history.${queue}ProcessorMaxPollRPS=1000`),
   ].flatMap((value) => ['--dynamic-config-value', value]),
   ...['journal_mode=wal', 'synchronous=normal'].flatMap((pragma) => ['--sqlite-pragma', pragma]),
 ];
