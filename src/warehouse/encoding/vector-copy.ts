@@ -193,12 +193,12 @@ function copyStrings(pieces: readonly Piece[], length: number): { valueOffsets: 
       const size = valueOffsets[row + i + 1]! - start;
       if (size === 0) continue;
       const entry = i * STRING_T_BYTES;
-      data.set(
-        size <= INLINE_STRING_BYTES
-          ? bytes.subarray(entry + 4, entry + 4 + size)
-          : duckdbBindings.get_data_from_pointer(bytes.buffer as ArrayBuffer, bytes.byteOffset + entry + 8, size),
-        start,
-      );
+      if (size <= INLINE_STRING_BYTES) {
+        // Byte by byte: a view per short string made a million objects per million rows for GC.
+        for (let b = 0; b < size; b++) data[start + b] = bytes[entry + 4 + b]!;
+      } else {
+        data.set(duckdbBindings.get_data_from_pointer(bytes.buffer as ArrayBuffer, bytes.byteOffset + entry + 8, size), start);
+      }
     }
   }
   return { valueOffsets, data };
