@@ -264,7 +264,8 @@ describe('ResultStore: cloud fetch file slices around a row far above the averag
       const slice = await store.encodedSlice(row, maxBytes, encoder);
       assert.equal(slice.startRow, row);
       assert.ok(slice.rowCount >= 1, `no progress at row ${row}`);
-      slices.push({ rows: slice.rowCount, bytes: slice.messages.reduce((sum, m) => sum + m.byteLength, 0) });
+      const bytes = 'stored' in slice ? slice.stored.length : slice.messages.reduce((sum, m) => sum + m.byteLength, 0);
+      slices.push({ rows: slice.rowCount, bytes });
       row += slice.rowCount;
     }
     assert.equal(row, HUGE_ROW_RESULT_ROWS);

@@ -214,8 +214,8 @@ export class Operation implements Recorded {
       // The client's maxBytesPerBatch bounds a file too (a row larger than it goes alone).
       const fileBytes = Math.min(cloudFetch.fileBytes, this.#maxBytesPerBatch);
       file = store.encodedSlice(startRow, fileBytes, encoder).then((slice) => {
-        const parts = [encoder.schemaBytes, ...slice.messages, END_OF_STREAM];
-        return cloudFetch.files.write(parts, lz4, slice.startRow, slice.rowCount);
+        const messages = 'stored' in slice ? slice.stored : slice.messages;
+        return cloudFetch.files.write(encoder.schemaBytes, messages, END_OF_STREAM, lz4, slice.startRow, slice.rowCount);
       });
       this.#files.set(startRow, file);
       // A failed write is not kept: the next fetch tries again.

@@ -8,13 +8,14 @@
  * and nothing else; a good link to a freed file gets 404.
  */
 import { createReadStream } from 'node:fs';
-import { unlink, writeFile } from 'node:fs/promises';
+import { open, unlink, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { compressFrame } from 'lz4-napi';
 import Int64 from 'node-int64';
 import { TSparkArrowResultLink } from '../../thrift/index.js';
 import { LinkSigner } from './link-signer.js';
+import type { FileRange } from './result-store.js';
 import type { Spool } from './spool.js';
 
 /** The path prefix result files are served under. */
@@ -22,6 +23,24 @@ export const RESULT_FILES_PATH = '/results/';
 
 /** The link header that carries the signature. */
 const SIGNATURE_HEADER = 'x-result-signature';
+
+/** Bytes read from a file per step while serving it. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The bytes of a range of a file. */
+async function readRange(range: FileRange): Promise<Buffer> {
+  const file = await open(range.path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(range.length);
+    const { bytesRead } = await file.read(bytes, 0, range.length, range.offset);
+    if (bytesRead !== range.length) throw new Error(`${range.path} ends before byte ${range.offset + range.length}`);
+    return bytes;
+  } finally {
+    await file.close();
+  }
+}
 
 /** One file written for a range of rows. */
 export interface ResultFile {
@@ -32,9 +51,20 @@ export interface ResultFile {
   readonly arrowBytes: number;
 }
 
+/** Where a file's bytes lie: `prefix`, then `length` bytes of `path` from `offset`, then `suffix`. */
+interface StoredFile {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly prefix: Uint8Array;
+  readonly suffix: Uint8Array;
+  /** Whether the file at `path` is this file's own (written here, counted, deleted on remove). */
+  readonly owned: boolean;
+}
+
 export class ResultFiles {
-  /** Written files by id: where they are and how many bytes they hold on disk. */
-  private readonly files = new Map<string, { path: string; size: number }>();
+  /** Files by id. */
+  private readonly files = new Map<string, StoredFile>();
   private readonly signer = new LinkSigner();
   /** Scheme, host and port links point at; set once the server listens. */
   baseUrl = '';
@@ -45,14 +75,34 @@ export class ResultFiles {
     private readonly linkLifetimeMs: number,
   ) {}
 
-  /** Writes an Arrow stream (the parts in order) as a new file; counted against the disk cap. */
-  async write(parts: readonly Uint8Array[], lz4: boolean, startRow: number, rowCount: number): Promise<ResultFile> {
-    const arrowBytes = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  /**
+   * A new file holding an Arrow stream: `prefix`, the messages (in memory, or a range of a
+   * spooled result, valid until the result is freed), then `suffix`. Uncompressed, a range is
+   * served from where it lies, and messages in memory are written as they are: no copy of the
+   * whole file. LZ4-framed, the whole stream is compressed into a file of its own, counted
+   * against the disk cap.
+   */
+  async write(
+    prefix: Uint8Array,
+    messages: readonly Uint8Array[] | FileRange,
+    suffix: Uint8Array,
+    lz4: boolean,
+    startRow: number,
+    rowCount: number,
+  ): Promise<ResultFile> {
+    const id = randomUUID();
+    const range = 'path' in messages ? messages : undefined;
+    const bodyBytes = range ? range.length : (messages as readonly Uint8Array[]).reduce((sum, part) => sum + part.byteLength, 0);
+    const arrowBytes = prefix.byteLength + bodyBytes + suffix.byteLength;
+    if (range && !lz4) {
+      this.files.set(id, { ...range, prefix, suffix, owned: false });
+      return { id, startRow, rowCount, arrowBytes };
+    }
+    const body = range ? [await readRange(range)] : (messages as readonly Uint8Array[]);
+    const parts = [prefix, ...body, suffix];
     // On libuv's thread pool: the event loop keeps answering fetches and serving files meanwhile.
-    // Uncompressed, the parts are written as they are: no copy of the whole file.
     const compressed = lz4 ? await compressFrame(Buffer.concat(parts)) : undefined;
     const size = compressed?.length ?? arrowBytes;
-    const id = randomUUID();
     const path = this.spool.path(`${id}.arrows${lz4 ? '.lz4' : ''}`);
     this.spool.reserve(size);
     try {
@@ -61,7 +111,7 @@ export class ResultFiles {
       this.spool.release(size);
       throw error;
     }
-    this.files.set(id, { path, size });
+    this.files.set(id, { path, offset: 0, length: size, prefix: NO_BYTES, suffix: NO_BYTES, owned: true });
     return { id, startRow, rowCount, arrowBytes };
   }
 
@@ -84,7 +134,8 @@ export class ResultFiles {
     const file = this.files.get(id);
     if (!file) return;
     this.files.delete(id);
-    this.spool.release(file.size);
+    if (!file.owned) return;
+    this.spool.release(file.length);
     await unlink(file.path).catch(() => undefined);
   }
 
@@ -99,12 +150,28 @@ export class ResultFiles {
     }
     const file = this.files.get(url.pathname.slice(RESULT_FILES_PATH.length));
     if (!file) {
-      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('This result file was freed\n');
+      this.freed(response);
       return;
     }
-    response.writeHead(200, { 'Content-Type': 'application/vnd.apache.arrow.stream', 'Content-Length': file.size });
-    createReadStream(file.path)
-      .on('error', () => response.destroy())
-      .pipe(response);
+    // 1 MiB reads: a 64 KiB default meant 256 reads and socket writes per 16 MiB file.
+    const { path, offset, length, prefix, suffix } = file;
+    const body = createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: READ_CHUNK_BYTES });
+    body.once('error', (error: NodeJS.ErrnoException) => {
+      // Not there to open: its result was freed in the meantime.
+      if (!response.headersSent && error.code === 'ENOENT') this.freed(response);
+      else response.destroy();
+    });
+    response.once('close', () => body.destroy()); // a client gone mid-file frees the descriptor
+    body.once('ready', () => {
+      const size = prefix.byteLength + length + suffix.byteLength;
+      response.writeHead(200, { 'Content-Type': 'application/vnd.apache.arrow.stream', 'Content-Length': size });
+      if (prefix.byteLength > 0) response.write(prefix);
+      body.pipe(response, { end: false });
+      body.once('end', () => response.end(suffix));
+    });
+  }
+
+  private freed(response: ServerResponse): void {
+    response.writeHead(404, { 'Content-Type': 'text/plain' }).end('This result file was freed\n');
   }
 }

@@ -45,12 +45,20 @@ export interface BatchEncoder {
   encode(batch: RecordBatch): Uint8Array;
 }
 
-/** Stored rows as the IPC record batch messages a client is sent. */
-export interface EncodedSlice {
-  readonly startRow: number;
-  readonly rowCount: number;
-  readonly messages: readonly Uint8Array[];
+/** Bytes of a file, from `offset`. */
+export interface FileRange {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
 }
+
+/**
+ * Stored rows as the IPC record batch messages a client is sent: encoded in memory, or the
+ * stored messages themselves, where they lie in the store's file.
+ */
+export type EncodedSlice = { readonly startRow: number; readonly rowCount: number } & (
+  { readonly messages: readonly Uint8Array[] } | { readonly stored: FileRange }
+);
 
 /** The IPC end-of-stream marker that `tableToIPC` writes after the last message. */
 const END_OF_STREAM_BYTES = 8;
@@ -153,9 +161,9 @@ export class ResultStore {
   /**
    * Rows from `startRow` as `encoder` sends them: at most `maxBytes` of Arrow buffers (whole
    * stored batches) or of messages (sliced ones), at least one row. When the client reads the
-   * stored types, `startRow` starts a stored batch and that batch fits in `maxBytes`, whole
-   * stored messages are copied as they lie in the file (one read, nothing decoded or
-   * re-encoded); otherwise the batches are sliced and encoded.
+   * stored types, `startRow` starts a stored batch and that batch fits in `maxBytes`, the
+   * slice is the range of the file holding whole stored messages (nothing read, decoded or
+   * re-encoded; valid until release()); otherwise the batches are sliced and encoded.
    */
   async encodedSlice(startRow: number, maxBytes: number, encoder: BatchEncoder): Promise<EncodedSlice> {
     const first = this.batchIndexOf(Math.max(0, startRow));
@@ -169,15 +177,10 @@ export class ResultStore {
     while (last + 1 < this.entries.length && bytes + this.entries[last + 1]!.arrowBytes <= maxBytes) {
       bytes += this.entries[++last]!.arrowBytes;
     }
-    const from = whole;
+    if (this.released) throw new SqlStatementError('The result was freed while it was read.', 'HY010');
     const to = this.entries[last]!;
-    const length = to.offset + to.length - from.offset;
-    const messages = Buffer.allocUnsafe(length);
-    const { bytesRead } = await this.file.read(messages, 0, length, from.offset).catch(() => {
-      throw new SqlStatementError('The result was freed while it was read.', 'HY010');
-    });
-    if (bytesRead !== length) throw new SqlStatementError('A spooled result file was cut short.', 'XX000');
-    return { startRow, rowCount: to.startRow + to.rows - startRow, messages: [messages] };
+    const stored = { path: this.path, offset: whole.offset, length: to.offset + to.length - whole.offset };
+    return { startRow, rowCount: to.startRow + to.rows - startRow, stored };
   }
 
   /**
@@ -185,7 +188,7 @@ export class ResultStore {
    * single row when that row alone is larger.
    */
   private async encodedWithin(startRow: number, maxBytes: number, encoder: BatchEncoder): Promise<EncodedSlice> {
-    const encode = async (maxRows: number, sliceBytes: number): Promise<EncodedSlice & { bytes: number }> => {
+    const encode = async (maxRows: number, sliceBytes: number) => {
       const slice = await this.slice(startRow, maxRows, sliceBytes);
       const messages = slice.batches.map((batch) => encoder.encode(batch));
       const bytes = messages.reduce((sum, message) => sum + message.byteLength, 0);
