@@ -9,14 +9,17 @@
  * - catalog `main` is DuckDB's primary database and schema `default` its `main` schema.
  * - Spark functions DuckDB lacks are called from the warehouse's function library.
  * - Divisors are checked: ANSI division by zero fails with [DIVIDE_BY_ZERO] (division.ts).
+ * - JSON paths (`raw:a.b`) and from_json with a DDL schema become library calls (json.ts).
+ * - `inline(array)` becomes UNNEST of depth 2: a row per struct, a column per field.
  * Markers inside literals, quoted identifiers and comments are never touched: every pass works
  * on tokens.
  */
 import { SqlStatementError } from './errors.js';
 import { aliasSelectItems } from './dialect/column-names.js';
 import { guardDivisors } from './dialect/division.js';
+import { rewriteJson } from './dialect/json.js';
 import { propagateConcatNulls } from './dialect/concat.js';
-import { renameSparkFunctions } from './dialect/renames.js';
+import { PERCENTILE_MARK, renameSparkFunctions } from './dialect/renames.js';
 import { rewriteCallFields, rewriteSubscripts } from './dialect/subscripts.js';
 import { rewriteTimestampLiterals } from './dialect/timestamps.js';
 import { rewriteLambdaCalls } from './dialect/lambdas.js';
@@ -74,7 +77,9 @@ export function translateStatement(
   const insert = markOverwrite(sql);
   const marked = markTryCasts(
     rewriteMapCalls(
-      renameSparkFunctions(rewriteTimestampLiterals(rewriteCallFields(rewriteSubscripts(aliasSelectItems(insert.sql))))),
+      renameSparkFunctions(
+        rewriteTimestampLiterals(rewriteCallFields(rewriteSubscripts(rewriteJson(aliasSelectItems(insert.sql))))),
+      ),
     ),
   );
   const result = polyglot().transpile(marked, 'databricks' as never, 'duckdb' as never, { unsupportedLevel: 'raise' });
@@ -239,6 +244,16 @@ function fixDuckDbText(
       edits.push(...structNameEdits(tokens, i));
     } else if (token.text.toUpperCase() === 'REGEXP_REPLACE' && after?.type === 'L_PAREN' && before?.type !== 'DOT') {
       edits.push(...regexpReplaceEdits(tokens, i));
+    } else if (token.text.toUpperCase() === 'INLINE' && after?.type === 'L_PAREN' && before?.type !== 'DOT') {
+      // Spark's inline: a row per struct of the array, a column per field. DuckDB unpacks a
+      // struct only in an UNNEST at the root of a select item, so not from a library macro.
+      const close = closingParen(tokens, i + 1);
+      if (close > 0) {
+        edits.push(replaceWith(token, 'UNNEST'));
+        edits.push({ start: tokens[close]!.start, end: tokens[close]!.start, text: ', max_depth := 2' });
+      }
+    } else if (token.text.toLowerCase() === PERCENTILE_MARK && after?.type === 'L_PAREN') {
+      edits.push(...percentileEdits(tokens, i));
     } else if (token.text.toUpperCase() === 'INTERVAL' && before?.type !== 'DOT') {
       edits.push(...intervalAmountEdits(tokens, i));
     } else if (token.type === 'RANGE' && after?.type === 'L_PAREN' && inFromList(before, clause)) {
@@ -311,6 +326,28 @@ function regexpReplaceEdits(tokens: readonly Token[], at: number): Edit[] {
   }
   if (parts.length === 3) edits.push({ start: tokens[close]!.start, end: tokens[close]!.start, text: ", 'g'" });
   return edits;
+}
+
+/**
+ * Spark's percentile is exact and interpolates between the nearest rows, a DOUBLE (an array of
+ * them for an array of percentages): DuckDB's quantile_cont on the value as a DOUBLE. Written
+ * here rather than as a library macro, which DuckDB would not run as a window function.
+ */
+function percentileEdits(tokens: readonly Token[], at: number): Edit[] {
+  const close = closingParen(tokens, at + 1);
+  const parts = close > 0 ? topLevelParts(tokens, at + 1, close) : [];
+  if (parts.length !== 2) {
+    throw new SqlStatementError(
+      '[UNSUPPORTED_FEATURE] percentile takes a value and a percentage (or an array of them) here; a frequency is not supported.',
+      '0A000',
+    );
+  }
+  const [first, last] = parts[0]!;
+  return [
+    replaceWith(tokens[at]!, 'quantile_cont'),
+    { start: tokens[first]!.start, end: tokens[first]!.start, text: 'CAST(' },
+    { start: tokens[last]!.end, end: tokens[last]!.end, text: ' AS DOUBLE)' },
+  ];
 }
 
 const INTERVAL_UNITS = new Set(

@@ -140,7 +140,10 @@ export const CORPUS: readonly CorpusCase[] = [
   one('cast', "SELECT try_cast('abc' AS INT)", 'NULL'),
   one('cast', "SELECT '10'::INT + 1", '11'),
   { family: 'cast', sql: "SELECT CAST('abc' AS INT)", sqlState: '22018' },
-  { family: 'cast', sql: "SELECT CAST('2021-13-45' AS DATE)", sqlState: '22007' },
+  // Databricks documents CAST_INVALID_INPUT (22018) for a string that is no date, and
+  // CANNOT_PARSE_TIMESTAMP (22007) for one that does not match a pattern (to_timestamp).
+  { family: 'cast', sql: "SELECT CAST('2021-13-45' AS DATE)", sqlState: '22018' },
+  { family: 'cast', sql: "SELECT to_timestamp('2016-12-32', 'yyyy-MM-dd')", sqlState: '22007' },
   { family: 'cast', sql: 'SELECT 2147483647 + 1', sqlState: '22003' },
   { family: 'cast', sql: 'SELECT 1 / 0', sqlState: '22012' },
   { family: 'cast', sql: 'SELECT try_divide(1, 0)', expect: 'NULL' },

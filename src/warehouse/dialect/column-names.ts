@@ -6,6 +6,7 @@
  * translating, each unaliased item of the outermost select list gets an explicit alias with
  * Spark's name.
  */
+import { jsonPathName } from './json.js';
 import { applyEdits, isWord, tokensOf, type Edit, type Token } from './tokens.js';
 
 /** Tokens that end a select list at its own depth. */
@@ -104,6 +105,9 @@ function sparkNameOf(item: readonly Token[]): string | undefined {
   const beforeLast = item.at(-2);
   // A column (a, t.a, `a`): DuckDB names it as Spark does.
   if (item.every((t, k) => (k % 2 === 0 ? isWord(t) : t.type === 'DOT'))) return undefined;
+  // A JSON path (`raw:store.bicycle`): its last key.
+  const jsonName = jsonPathName(item);
+  if (jsonName !== undefined) return jsonName;
   // An implicit alias: `expr name`.
   if (
     item.length > 1 &&

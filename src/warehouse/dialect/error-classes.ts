@@ -8,6 +8,14 @@ import { SqlStatementError, sqlStateOf } from '../errors.js';
 /** [pattern on DuckDB's message, Databricks error class, SQLSTATE]; the first match wins. */
 const CLASSES: readonly [RegExp, string, string][] = [
   [/^Conversion Error: .*(?:convert|cast)/i, 'CAST_INVALID_INPUT', '22018'],
+  // A string that is no date or timestamp: Databricks' CAST (and to_date, to_timestamp without a
+  // pattern) says CAST_INVALID_INPUT, 22018; parsing with a pattern says CANNOT_PARSE_TIMESTAMP.
+  [
+    /^Conversion Error: (?:date|timestamp|time)\b.*field|^Conversion Error: invalid (?:date|timestamp|time)/i,
+    'CAST_INVALID_INPUT',
+    '22018',
+  ],
+  [/^Invalid Input Error: Could not parse string .* according to format specifier/i, 'CANNOT_PARSE_TIMESTAMP', '22007'],
   [/^Out of Range Error: .*(?:overflow|out of range)/i, 'ARITHMETIC_OVERFLOW', '22003'],
   [/Division by zero|DIVIDE_BY_ZERO/i, 'DIVIDE_BY_ZERO', '22012'],
   [/^Catalog Error: (?:Table|View) with name/i, 'TABLE_OR_VIEW_NOT_FOUND', '42P01'],

@@ -11,6 +11,8 @@
  *   boundaries); `unix_timestamp` is a BIGINT, not a DOUBLE.
  * - `date_format` and `unix_timestamp` take Spark's datetime pattern; a literal one is
  *   converted here to strftime's (pattern.ts), every letter included.
+ * - `percentile` becomes DuckDB's `quantile` (a row of the input, not interpolated); the
+ *   pass after transpiling makes it an interpolating `quantile_cont` on DOUBLEs.
  * - `flatten` becomes UNNEST, `sort_array` drops its order and NULL placement, `array_remove`
  *   drops NULLs, `cardinality` of a MAP has no DuckDB match.
  * The functions that take a date or timestamp and are given a string (`hour('2009-07-30
@@ -18,6 +20,9 @@
  */
 import { sparkPatternToStrftime } from './pattern.js';
 import { applyEdits, closingParen, tokensOf, type Edit, type Token } from './tokens.js';
+
+/** Stands for Spark's percentile across the transpiler (see sql-translate.ts). */
+export const PERCENTILE_MARK = '__dbsql_percentile';
 
 /** Spark function -> library function it is renamed to. */
 const RENAMED: Record<string, string> = {
@@ -38,6 +43,7 @@ const RENAMED: Record<string, string> = {
   array_remove: '__dbsql_array_remove',
   cardinality: '__dbsql_size',
   size: '__dbsql_size',
+  percentile: PERCENTILE_MARK,
 };
 
 const MENTIONS = new RegExp(`\\b(${Object.keys(RENAMED).join('|')})\\s*\\(`, 'i');

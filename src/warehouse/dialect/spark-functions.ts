@@ -9,13 +9,46 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 /** The DuckDB database that holds the macros. */
 export const SPARK_FUNCTION_CATALOG = '__spark';
 
+/** `x` as an exact decimal, from its text (a DOUBLE's shortest form); NULL when it does not fit. */
+const EXACT = 'TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 18))';
+
+/** Whether `x` lies exactly half-way between its two roundings to `d` digits. */
+const TIE = `round(${EXACT}, d) <> trunc(${EXACT}, d) AND abs(${EXACT} - trunc(${EXACT}, d)) * 2 = abs(round(${EXACT}, d) - trunc(${EXACT}, d))`;
+
+/** Spark's ceil or floor without a scale: BIGINT, or a DECIMAL of scale 0 for a DECIMAL. */
+function roundingToWhole(fn: 'ceil' | 'floor'): string {
+  const integral = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT'].map((type) => `(x ${type}) AS CAST(x AS BIGINT)`);
+  const inexact = ['FLOAT', 'DOUBLE', 'VARCHAR'].map((type) => `(x ${type}) AS CAST(${fn}(CAST(x AS DOUBLE)) AS BIGINT)`);
+  return [...integral, ...inexact, `(x DECIMAL(38, 10)) AS ${fn}(x)`].join(', ');
+}
+
+/** Soundex's code of one upper-case character: a digit, 7 for H and W, 0 for vowels and non-letters. */
+function soundexCode(c: string): string {
+  return `CASE WHEN ${c} BETWEEN 'A' AND 'Z' THEN substr('01230127022455012623017202', ascii(${c}) - 64, 1) ELSE '0' END`;
+}
+
 /** Macro bodies by lower-case Spark function name: `(parameters) AS expression`. */
 const MACROS: Record<string, string> = {
   // Every divisor passes through it (division.ts): ANSI division by zero is an error.
   __divisor:
     "(x) AS CASE WHEN x = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead.') ELSE x END",
   pmod: "(a, b) AS CASE WHEN b = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero.') ELSE ((a % b) + b) % b END",
-  bround: '(x, d := 0) AS round_even(x, d)',
+  // Half to even, in the argument's own type (round and trunc keep it; DuckDB's round_even
+  // gives a DOUBLE). A tie is found on the value's decimal text, as Spark rounds a DOUBLE.
+  bround: `(x, d := 0) AS CASE WHEN ${TIE} AND CAST(trunc(${EXACT}, d) / abs(round(${EXACT}, d) - trunc(${EXACT}, d)) AS HUGEINT) % 2 = 0 THEN trunc(x, d) ELSE round(x, d) END`,
+  // BIGINT, a DECIMAL for a DECIMAL (DuckDB: DOUBLE). Typed overloads, as a macro cannot pick
+  // its result type otherwise; a DECIMAL goes through DECIMAL(38, 10).
+  ceil: roundingToWhole('ceil'),
+  ceiling: roundingToWhole('ceil'),
+  floor: roundingToWhole('floor'),
+  // Spark's soundex: the first letter, then the codes of the letters after it, a code not
+  // repeated unless a vowel (or a character that is no letter) stands between, H and W
+  // skipped; padded with 0 to four characters. A string not starting with a letter is kept.
+  soundex: `(s) AS CASE WHEN s = '' OR NOT regexp_matches(s, '^[A-Za-z]') THEN s ELSE (SELECT upper(s[1]) || rpad(left(array_to_string(list_filter(codes, (c, i) -> i > 1 AND c <> '0' AND c <> codes[i - 1]), ''), 3), 3, '0') FROM (SELECT list_concat([replace(${soundexCode('upper(s[1])')}, '7', '0')], list_filter(list_transform(string_split(upper(s[2:]), ''), c -> ${soundexCode('c')}), c -> c <> '7')) AS codes)) END`,
+  // A JSON path's value as text (json.ts), under a name the transpiler leaves alone.
+  __dbsql_json_path: '(j, path) AS json_extract_string(j, path)',
+  // A DDL schema turned into a DuckDB type's JSON structure (json.ts); NULL for malformed JSON.
+  __dbsql_from_json: '(j, structure) AS CASE WHEN json_valid(j) THEN json_transform(j, structure) END',
   shiftleft: '(a, n) AS a << n',
   shiftright: '(a, n) AS a >> n',
   get_json_object: '(j, path) AS json_extract_string(j, path)',
