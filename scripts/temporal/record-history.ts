@@ -4,8 +4,11 @@
  * each history as JSON to test/temporal/histories/. (failed-at-submit.json is kept from an
  * earlier warehouse that failed bad SQL in ExecuteStatement itself: the other failure path.) Re-record ONLY for a deliberate,
  * compatible change of the workflow (otherwise replay catching a difference is the point).
+ * Scenarios named on the command line are recorded alone: the others' histories are kept, so
+ * code that changed since they were recorded must still replay them (e.g. the first five
+ * polled with a scheduled syncQueryStatus, the `*-local-poll` ones with a local one).
  *
- *   node --import tsx scripts/temporal/record-history.ts
+ *   node --import tsx scripts/temporal/record-history.ts [scenario ...]
  */
 import { writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +59,20 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'polled-to-completion-local-poll',
+    input: { statement: SLOW(9000), pollIntervalMs: 200, pollBackoffFactor: 1.5, maxPollIntervalMs: 1000 },
+    drive: (_, h) => settle(h),
+  },
+  {
+    name: 'canceled-by-signal-local-poll',
+    input: { statement: SLOW(200_000), pollIntervalMs: 200 },
+    drive: async (client, handle) => {
+      await waitForStatus(handle, (s) => s.state === 'RUNNING' && s.polls >= 2);
+      await cancelSqlQuery(client, handle.workflowId);
+      await settle(handle);
+    },
+  },
+  {
     name: 'workflow-cancelled',
     input: { statement: SLOW(200_000), pollIntervalMs: 200 },
     drive: async (_, handle) => {
@@ -72,7 +89,10 @@ async function main(): Promise<void> {
     await mkdir(OUT_DIR, { recursive: true });
     const worker = await env.newWorker();
     await worker.runUntil(async () => {
-      for (const scenario of SCENARIOS) {
+      const named = process.argv.slice(2);
+      const unknown = named.filter((name) => !SCENARIOS.some((s) => s.name === name));
+      if (unknown.length > 0) throw new Error(`no such scenario: ${unknown.join(', ')}`);
+      for (const scenario of SCENARIOS.filter((s) => named.length === 0 || named.includes(s.name))) {
         const handle = await startSqlQuery(env.client, scenario.input, {
           taskQueue: worker.taskQueue,
           workflowId: `replay-${scenario.name}`,

@@ -52,7 +52,7 @@ describe('warehouse faults between the worker and the warehouse', () => {
     });
   const runs = (sql: string) => env.warehouse.history().filter((r) => r.statement === sql);
 
-  /** The attempt numbers of each activity's last start, from the workflow's history. */
+  /** The attempt numbers of each activity's last start (a local one's from its marker), from the workflow's history. */
   async function attempts(handle: WorkflowHandle): Promise<Record<string, number>> {
     const events = (await handle.fetchHistory()).events ?? [];
     const scheduled = new Map<string, string>();
@@ -64,6 +64,12 @@ describe('warehouse faults between the worker and the warehouse', () => {
       if (started) {
         const activity = scheduled.get(String(started.scheduledEventId)) ?? '?';
         out[activity] = Math.max(out[activity] ?? 0, started.attempt ?? 0);
+      }
+      const marker = e.markerRecordedEventAttributes;
+      const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+      if (data) {
+        const local = JSON.parse(Buffer.from(data).toString()) as { activity_type: string; attempt: number };
+        out[local.activity_type] = Math.max(out[local.activity_type] ?? 0, local.attempt);
       }
     }
     return out;

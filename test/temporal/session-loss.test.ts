@@ -20,6 +20,7 @@ import { startLocalWarehouse, type LocalWarehouse, type LocalWarehouseOptions } 
 import { startProxy, type TestProxy } from '../support/driver-fixtures.js';
 import { startTemporalTestEnv, waitForStatus, type TemporalTestEnv } from '../support/temporal-env.js';
 import { heldSql, StatementGate } from '../support/statement-gate.js';
+import { waitFor } from '../support/wait.js';
 
 describe('a worker whose warehouse session goes away', () => {
   let env: TemporalTestEnv;
@@ -109,6 +110,10 @@ describe('a worker whose warehouse session goes away', () => {
 
         proxy.setPlan(() => ({ status: 502 })); // the warehouse is unreachable
         const troubled = await waitForStatus(handle, (s) => (s.retrying?.attempts ?? 0) >= 2, { timeoutMs: 60_000 });
+        // The live view may lag a few seconds: a status query waits while a poll's attempt holds the workflow task.
+        await waitFor('the live progress to show the retrying poll', () => printed.includes(' - retrying '), {
+          timeoutMs: 60_000,
+        });
         proxy.setPlan(() => 'forward');
         const pollsBefore = troubled.polls;
         const recovered = await waitForStatus(handle, (s) => !s.retrying && s.polls > pollsBefore, { timeoutMs: 60_000 });
