@@ -3,7 +3,7 @@
  * process) runs `workflows` concurrent `sqlQueryWorkflow`s whose statements the warehouse
  * holds RUNNING; once every one has been submitted and polled, a fixed window measures the
  * worker's CPU and RSS, the status polls done, the HTTP requests the worker sent the warehouse,
- * and the history each workflow run has grown. The workflows are cancelled at the end.
+ * the workflow cache's evictions, and the history each workflow run has grown. The workflows are cancelled at the end.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -64,6 +64,13 @@ export async function pollingCost(plan: PollingPlan): Promise<Record<string, num
     const polled = count('syncQueryStatus');
     await until(() => count('syncQueryStatus') >= polled + plan.workflows, 300_000, 'a poll per workflow');
 
+    // Evictions from the worker's workflow cache in the window: each costs a full replay later.
+    let cached = worker.worker.getStatus().numCachedWorkflows;
+    let evictions = 0;
+    const watching = worker.worker.numRunningWorkflowInstances$.subscribe((n) => {
+      if (n < cached) evictions += cached - n;
+      cached = n;
+    });
     const before = {
       cpu: cpuSeconds(process.pid),
       serverCpu: plan.temporalPid ? cpuSeconds(plan.temporalPid) : 0,
@@ -76,6 +83,8 @@ export async function pollingCost(plan: PollingPlan): Promise<Record<string, num
     const polls = count('syncQueryStatus') - before.polls;
     const warehouseRequests = requests - before.requests;
     const rssMiB = kib(process.pid, 'VmRSS') / 1024;
+    watching.unsubscribe();
+    const cachedWorkflows = cached;
 
     // History of a sample of runs: events so far, and per poll.
     const sample = handles.slice(0, 20);
@@ -110,6 +119,8 @@ export async function pollingCost(plan: PollingPlan): Promise<Record<string, num
       workerCpuSecondsPer1000Polls: (cpu / polls) * 1000,
       serverCpuCores: serverCpu / plan.windowSeconds,
       workerRssMiB: rssMiB,
+      cachedWorkflows,
+      cacheEvictions: evictions,
       historyEventsPerWorkflow: events / sample.length,
       historyEventsPerPoll: events / sampledPolls,
       warehouseRequestsPerPoll: warehouseRequests / polls,
