@@ -3,12 +3,14 @@
  * client in this process (as `temporal-dbsql dev` runs them), on the dev server the bench
  * started; each run starts the workflow and awaits its result. Besides the latency it reads
  * every run's history and reports where the time went: each task's wait between "scheduled"
- * and "started" (the hand-offs through the server's matching) and the server-side total.
+ * and "started" (the hand-offs through the server's matching) and the server-side total, and
+ * the CPU each run costs this process (worker and client) and the dev server.
  */
 import proto from '@temporalio/proto';
 import { startSqlQuery } from '../../src/temporal/client.js';
 import { startBenchWorker, type BenchWorkerPlan } from './bench-worker.js';
 import { quantile, timedRuns } from './timing.js';
+import { cpuSeconds } from './warehouse-process.js';
 
 type IHistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
@@ -16,6 +18,8 @@ const { EventType } = proto.temporal.api.enums.v1;
 export interface WorkflowPlan extends BenchWorkerPlan {
   sql: string;
   runs: number;
+  /** The dev server's process id, for its CPU per run. */
+  temporalPid?: number;
 }
 
 const millis = (event: IHistoryEvent): number =>
@@ -66,13 +70,23 @@ export async function workflowLatency(plan: WorkflowPlan): Promise<Record<string
     };
     for (let i = 0; i < 10; i++) await once(); // warm-up: connections, workflow cache, JIT
     ids.length = 0;
+    const serverCpuBefore = plan.temporalPid ? cpuSeconds(plan.temporalPid) : NaN;
+    const cpuBefore = process.cpuUsage();
     const times = await timedRuns(plan.runs, once);
+    const cpu = process.cpuUsage(cpuBefore);
+    const serverCpu = plan.temporalPid ? cpuSeconds(plan.temporalPid) - serverCpuBefore : NaN;
     const samples = new Map<string, number[]>();
     for (const id of ids) {
       const { events } = await client.workflow.getHandle(id).fetchHistory();
       for (const [name, ms] of Object.entries(handOffs(events ?? []))) samples.set(name, [...(samples.get(name) ?? []), ms]);
     }
-    const figures: Record<string, number> = { medianMs: quantile(times, 0.5), p95Ms: quantile(times, 0.95) };
+    const figures: Record<string, number> = {
+      medianMs: quantile(times, 0.5),
+      p95Ms: quantile(times, 0.95),
+      // Averages over the timed runs: every thread of this process (workflow thread, Core, client) and the server.
+      workerCpuMs: (cpu.user + cpu.system) / 1000 / plan.runs,
+      serverCpuMs: (serverCpu * 1000) / plan.runs,
+    };
     for (const [name, values] of samples) {
       const sorted = values.sort((a, b) => a - b);
       figures[`${name}MedianMs`] = quantile(sorted, 0.5);
