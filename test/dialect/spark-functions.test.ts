@@ -121,7 +121,8 @@ describe('Spark functions and syntax on the local warehouse', () => {
         missing: null,
       },
     ]);
-    // A path then a cast; markers and struct types keep their colons.
+    // A path on a path's result, and a path then a cast; markers and struct types keep their colons.
+    assert.deepEqual(await rowsOf(local.connection, `SELECT (${RAW}:store):bicycle.color AS c`), [{ c: 'red' }]);
     assert.deepEqual(await rowsOf(local.connection, `SELECT ${RAW}:store.bicycle.price::DOUBLE + 1 AS p`), [{ p: 20.95 }]);
     assert.equal(translateSql('SELECT a FROM t WHERE x = :p'), 'SELECT a FROM t WHERE x = $p');
     assert.equal(translateSql('SELECT CAST(x AS STRUCT<a: INT>) AS s FROM t'), 'SELECT CAST(x AS STRUCT(a INT)) AS s FROM t');

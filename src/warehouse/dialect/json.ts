@@ -3,8 +3,9 @@
  * passes through:
  * - `expr:path` (`raw:owner`, `raw:store.bicycle.color`, `raw:items[0].id`, `raw:['zip code']`)
  *   extracts a value as a STRING (an object or array as its JSON text): it becomes a library
- *   call on DuckDB's JSONPath, `__dbsql_json_path(expr, '$.path')`. Keys match case-sensitively here, bracketed or not
- *   (Databricks matches unbracketed keys in any case); the `[*]` wildcard is refused.
+ *   call on DuckDB's JSONPath, `__dbsql_json_path(expr, '$.path')`. Keys match
+ *   case-sensitively here, bracketed or not (Databricks matches unbracketed keys in any
+ *   case); the `[*]` wildcard is refused.
  * - `from_json(json, 'a INT, b DOUBLE')`, the schema as a DDL string, becomes a JSON transform
  *   to the DuckDB type the transpiler gives that schema; malformed JSON gives NULL.
  */
@@ -12,7 +13,7 @@ import { SqlStatementError } from '../errors.js';
 import { polyglot } from './polyglot.js';
 import { applyEdits, closingParen, isWord, tokensOf, topLevelParts, type Edit, type Token } from './tokens.js';
 
-/** The library functions (spark-functions.ts) that transform JSON text to a DuckDB type and extract a path. */
+/** Library functions (spark-functions.ts): JSON text to a DuckDB type, and a path's value. */
 const FROM_JSON = '__dbsql_from_json';
 const JSON_PATH = '__dbsql_json_path';
 
@@ -37,11 +38,12 @@ export function rewriteJson(sql: string): string {
   if (!sql.includes(':') && !/from_json/i.test(sql)) return sql;
   const tokens = tokensOf(sql, 'databricks');
   const edits: Edit[] = [];
-  let after = -1;
+  const taken: JsonPath[] = [];
   for (const path of jsonPaths(tokens)) {
-    // A colon inside a path already taken (`c:a:b`) is left for the transpiler to refuse.
-    if (path.start <= after) continue;
-    after = path.end;
+    // A path whose expression starts inside another path (`c:a:b`) is left for the
+    // transpiler to refuse; one whose expression holds another (`f(c:a):b`) is fine.
+    if (taken.some((other) => other.start < path.start && path.start <= other.end)) continue;
+    taken.push(path);
     edits.push({ start: tokens[path.start]!.start, end: tokens[path.start]!.start, text: `${JSON_PATH}(` });
     edits.push({ start: tokens[path.colon]!.start, end: tokens[path.end]!.end, text: `, ${quoted(path.path)})` });
   }
