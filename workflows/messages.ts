@@ -59,11 +59,14 @@ export interface SqlQueryInput {
   /** The SQL statement. */
   statement: string;
   params?: JsonSqlParams;
-  /** @format number of milliseconds between status polls. @default 2000 */
+  /** @format number of milliseconds before the first status poll (later ones: `pollBackoffFactor`). @default 2000 */
   pollIntervalMs?: number;
-  /** Each poll interval is the previous one times this factor, up to `maxPollIntervalMs`. @default 1 (no backoff) */
+  /**
+   * Each poll interval is the previous one times this factor, up to `maxPollIntervalMs`; 1 polls
+   * at a fixed interval. @default 1.2 (2 s, 2.4 s, 2.9 s, ... 30 s: about 20% of the time run so far)
+   */
   pollBackoffFactor?: number;
-  /** @format number of milliseconds; ceiling of the poll interval. @default 60000 */
+  /** @format number of milliseconds; ceiling of the poll interval. @default 30000, or `pollIntervalMs` if larger */
   maxPollIntervalMs?: number;
   /** Continue-as-new after this many polls in one run (or when Temporal suggests it). @default 500 */
   maxPollsPerRun?: number;

@@ -37,7 +37,8 @@ Starts sqlQueryWorkflow and prints its workflow ID.
 
 Options:
   --param k=v, k:TYPE=v   a named parameter (:k in the SQL); repeatable; e.g. n:INT=5
-  --poll-interval MS      milliseconds between status polls (default 2000)
+  --poll-interval MS      milliseconds before the first status poll (default 2000); each later
+                          interval is 1.2x the last, up to 30 s
   --id ID                 workflow ID (default sql-<random UUID>)
   --wait                  show progress, then print the rows (exit 3 if the query was canceled)
   --json                  with --wait: print the result as one JSON line

@@ -75,6 +75,26 @@ describe('sqlQueryWorkflow', () => {
     assert.equal(records[0]!.state, 'CLOSED', 'closed after the fetch was recorded');
   });
 
+  it('backs its polls off by default: 2 s, then each interval 1.2 times the last', async () => {
+    const worker = await env.newWorker();
+    const sql = heldSql('backoff');
+    const handle = await startSqlQuery(env.client, { statement: sql }, { taskQueue: worker.taskQueue });
+    const result = await worker.runUntil(async () => {
+      await waitForStatus(handle, (s) => s.polls >= 3);
+      await gate.release('backoff');
+      return handle.result();
+    });
+    assert.equal(result.rows?.[0]?.tag, 'backoff');
+    // The durable sleeps between polls, as the workflow's history records them.
+    const { events } = await handle.fetchHistory();
+    const sleepsMs = (events ?? []).flatMap((event) => {
+      const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
+      return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+    });
+    assert.ok(sleepsMs.length >= 3, `slept ${sleepsMs.length} times: ${sleepsMs.join(', ')}`);
+    assert.deepEqual(sleepsMs.slice(0, 3), [2000, 2400, 2880]);
+  });
+
   it('fails with a non-retryable SqlStatementFailed carrying the sqlState', async () => {
     const worker = await env.newWorker();
     const failure = await worker.runUntil(async () => {
