@@ -69,6 +69,9 @@ const THROUGHPUT: Contender[] = [{ name: `ours, ${CLIENTS} connections`, referen
 // Case 3, once per run (it takes minutes): POLLING_WORKFLOWS held statements polled for POLLING_SECONDS.
 const WORKFLOWS = Number(process.env.POLLING_WORKFLOWS ?? 500);
 const POLLING_SECONDS = Number(process.env.POLLING_SECONDS ?? 60);
+// POLLING_DEFAULTS=1: the workflow's default backoff instead of a fixed 2 s; POLLING_WARMUP_SECONDS before the window.
+const POLLING_DEFAULTS = process.env.POLLING_DEFAULTS === '1';
+const POLLING_WARMUP_SECONDS = Number(process.env.POLLING_WARMUP_SECONDS ?? 0);
 const POLLING: Contender[] = [{ name: `${WORKFLOWS} polling workflows`, reference: `${WORKFLOWS} polling workflows` }];
 // BENCH_ONLY="ours execute,sqlQueryWorkflow": just those contenders (while working on one gap).
 // CONTENDER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Node contenders.
@@ -127,7 +130,14 @@ async function measure(kind: 'fetch' | 'latency' | 'throughput' | 'polling', con
     ...(kind === 'fetch' ? { rows: ROWS } : { runs: RUNS, temporalAddress: temporal.address, workflowBundlePath }),
     ...(kind === 'throughput' ? { clients: CLIENTS } : {}),
     ...(kind === 'fetch' ? {} : { temporalPid: temporal.pid }),
-    ...(kind === 'polling' ? { workflows: WORKFLOWS, windowSeconds: POLLING_SECONDS } : {}),
+    ...(kind === 'polling'
+      ? {
+          workflows: WORKFLOWS,
+          windowSeconds: POLLING_SECONDS,
+          defaultBackoff: POLLING_DEFAULTS,
+          warmupSeconds: POLLING_WARMUP_SECONDS,
+        }
+      : {}),
   };
   const loadBefore = load();
   const warehouseCpu = cpuSeconds(warehouse.pid);

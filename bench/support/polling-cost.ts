@@ -24,6 +24,10 @@ export interface PollingPlan extends BenchWorkerPlan {
    * interval). Fixed, not backed off as by default, so the window sees the most polls a query makes.
    */
   pollIntervalMs?: number;
+  /** Poll with the workflow's own defaults (backing off to 30 s) instead of a fixed interval. */
+  defaultBackoff?: boolean;
+  /** @format seconds; polling before the window opens (lets a backed-off interval settle). */
+  warmupSeconds?: number;
 }
 
 /** Calls of each activity type this worker has completed. */
@@ -62,7 +66,7 @@ export async function pollingCost(plan: PollingPlan): Promise<Record<string, num
       const input = {
         statement: `SELECT '${HOLD_MARKER}' AS held, ${i} AS n`,
         pollIntervalMs: plan.pollIntervalMs,
-        pollBackoffFactor: 1,
+        ...(plan.defaultBackoff ? {} : { pollBackoffFactor: 1 }),
       };
       handles.push(await startSqlQuery(client, input, { taskQueue }));
     }
@@ -70,6 +74,7 @@ export async function pollingCost(plan: PollingPlan): Promise<Record<string, num
     await until(() => count('submitQuery') >= plan.workflows, 300_000, 'every submit');
     const polled = count('syncQueryStatus');
     await until(() => count('syncQueryStatus') >= polled + plan.workflows, 300_000, 'a poll per workflow');
+    await new Promise((resolve) => setTimeout(resolve, (plan.warmupSeconds ?? 0) * 1000));
 
     // Evictions from the worker's workflow cache in the window: each costs a full replay later.
     let cached = worker.worker.getStatus().numCachedWorkflows;
