@@ -230,7 +230,6 @@ export class Operation implements Recorded {
     return this.#cloudFetch.files.link(file);
   }
 
-  /** The row after the last one served, where a FETCH_NEXT continues. */
   /** Rows a finished INSERT, UPDATE, DELETE or MERGE changed; undefined for other statements. */
   get modifiedRows(): number | undefined {
     return this.#modifiedRows;
@@ -241,6 +240,7 @@ export class Operation implements Recorded {
     return this.#maxBytesPerBatch;
   }
 
+  /** The row after the last one served, where a FETCH_NEXT continues. */
   get cursor(): number {
     return this.#cursor;
   }
