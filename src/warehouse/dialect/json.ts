@@ -11,7 +11,17 @@
  */
 import { SqlStatementError } from '../errors.js';
 import { polyglot } from './polyglot.js';
-import { applyEdits, closingParen, isWord, tokensOf, topLevelParts, type Edit, type Token } from './tokens.js';
+import {
+  applyEdits,
+  closingParen,
+  isWord,
+  openingBracket,
+  sparkStringLiteral,
+  tokensOf,
+  topLevelParts,
+  type Edit,
+  type Token,
+} from './tokens.js';
 
 /** Library functions (spark-functions.ts): JSON text to a DuckDB type, and a path's value. */
 const FROM_JSON = '__dbsql_from_json';
@@ -45,7 +55,7 @@ export function rewriteJson(sql: string): string {
     if (taken.some((other) => other.start < path.start && path.start <= other.end)) continue;
     taken.push(path);
     edits.push({ start: tokens[path.start]!.start, end: tokens[path.start]!.start, text: `${JSON_PATH}(` });
-    edits.push({ start: tokens[path.colon]!.start, end: tokens[path.end]!.end, text: `, ${quoted(path.path)})` });
+    edits.push({ start: tokens[path.colon]!.start, end: tokens[path.end]!.end, text: `, ${sparkStringLiteral(path.path)})` });
   }
   tokens.forEach((token, i) => {
     if (token.text.toLowerCase() !== 'from_json' || tokens[i + 1]?.type !== 'L_PAREN' || tokens[i - 1]?.type === 'DOT') return;
@@ -55,7 +65,7 @@ export function rewriteJson(sql: string): string {
     if (parts.length !== 2 || schema![0] !== schema![1] || tokens[schema![0]]!.type !== 'STRING') return;
     const literal = tokens[schema![0]]!;
     edits.push({ start: token.start, end: token.end, text: FROM_JSON });
-    edits.push({ start: literal.start, end: literal.end, text: quoted(JSON.stringify(duckDbTypeOf(literal.text))) });
+    edits.push({ start: literal.start, end: literal.end, text: sparkStringLiteral(JSON.stringify(duckDbTypeOf(literal.text))) });
   });
   return applyEdits(sql, edits);
 }
@@ -96,7 +106,7 @@ function operandStart(tokens: readonly Token[], end: number): number {
   const last = tokens[end];
   if (last?.type === 'STRING') return end;
   if (last?.type === 'R_PAREN' || last?.type === 'R_BRACKET') {
-    const open = openingOf(tokens, end);
+    const open = openingBracket(tokens, end);
     const before = tokens[open - 1];
     // A call (`f(x)`, `CAST(x AS STRING)`) starts at its name, a subscript (`c['a']`) at its operand.
     const grows =
@@ -109,18 +119,6 @@ function operandStart(tokens: readonly Token[], end: number): number {
   let k = end;
   while (tokens[k - 1]?.type === 'DOT' && isWord(tokens[k - 2])) k -= 2;
   return k;
-}
-
-/** Index of the bracket that the closing one at `close` closes, or -1. */
-function openingOf(tokens: readonly Token[], close: number): number {
-  const closer = tokens[close]!.type;
-  const opener = closer === 'R_PAREN' ? 'L_PAREN' : 'L_BRACKET';
-  let depth = 0;
-  for (let k = close; k >= 0; k--) {
-    if (tokens[k]!.type === closer) depth++;
-    else if (tokens[k]!.type === opener && --depth === 0) return k;
-  }
-  return -1;
 }
 
 function isCallName(token: Token | undefined): boolean {
@@ -200,9 +198,4 @@ function structFields(columns: string): string {
     }
   });
   return fields.join(', ');
-}
-
-/** A Databricks string literal (backslash escapes apply). */
-function quoted(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }

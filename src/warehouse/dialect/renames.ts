@@ -19,7 +19,7 @@
  * 12:58:59')`) are library functions under their own names, casting their argument as Spark does.
  */
 import { sparkPatternToStrftime } from './pattern.js';
-import { applyEdits, closingParen, tokensOf, type Edit, type Token } from './tokens.js';
+import { applyEdits, closingParen, sparkStringLiteral, tokensOf, type Edit, type Token } from './tokens.js';
 
 /** Stands for Spark's percentile across the transpiler (see sql-translate.ts). */
 export const PERCENTILE_MARK = '__dbsql_percentile';
@@ -76,16 +76,12 @@ export function renameSparkFunctions(sql: string): string {
       const pattern = args[1];
       if (args.length > 2 || (pattern !== undefined && (pattern.length !== 1 || pattern[0]!.type !== 'STRING'))) return;
       const strftime = sparkPatternToStrftime(pattern?.[0]!.text ?? DEFAULT_PATTERN);
-      if (pattern) edits.push({ start: pattern[0]!.start, end: pattern[0]!.end, text: quoted(strftime) });
-      else edits.push({ start: tokens[close]!.start, end: tokens[close]!.start, text: `, ${quoted(strftime)}` });
+      if (pattern) edits.push({ start: pattern[0]!.start, end: pattern[0]!.end, text: sparkStringLiteral(strftime) });
+      else edits.push({ start: tokens[close]!.start, end: tokens[close]!.start, text: `, ${sparkStringLiteral(strftime)}` });
     }
     edits.push({ start: token.start, end: token.end, text: renamed });
   });
   return applyEdits(sql, edits);
-}
-
-function quoted(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
 
 /** The tokens of each top-level argument between the parentheses at `open` and `close`. */

@@ -6,7 +6,7 @@
  * A struct field of a call or a parenthesised expression (`named_struct('a', 1).a`), which the
  * transpiler cannot parse, becomes the library's `__dbsql_field(call, 'a')`.
  */
-import { applyEdits, rewriteEach, tokensOf, type Token } from './tokens.js';
+import { applyEdits, openingBracket, rewriteEach, tokensOf, type Token } from './tokens.js';
 
 const ENDS_EXPRESSION = new Set(['VAR', 'QUOTED_IDENTIFIER', 'R_PAREN', 'R_BRACKET']);
 
@@ -57,7 +57,7 @@ function rewriteFirst(sql: string): string {
 function baseStart(tokens: readonly Token[], end: number): number {
   let j = end;
   if (tokens[j]!.type === 'R_PAREN' || tokens[j]!.type === 'R_BRACKET') {
-    j = openingOf(tokens, j);
+    j = openingBracket(tokens, j);
     if (j < 0) return -1;
     if (tokens[j - 1]?.type === 'VAR' || tokens[j - 1]?.type === 'QUOTED_IDENTIFIER') j--;
   }
@@ -72,17 +72,6 @@ function closingBracket(tokens: readonly Token[], open: number): number {
     if (type === 'L_BRACKET' || type === 'L_PAREN') depth++;
     else if (type === 'R_BRACKET' || type === 'R_PAREN') depth--;
     if (depth === 0) return type === 'R_BRACKET' ? j : -1;
-  }
-  return -1;
-}
-
-function openingOf(tokens: readonly Token[], close: number): number {
-  let depth = 0;
-  for (let j = close; j >= 0; j--) {
-    const type = tokens[j]!.type;
-    if (type === 'R_BRACKET' || type === 'R_PAREN') depth++;
-    else if (type === 'L_BRACKET' || type === 'L_PAREN') depth--;
-    if (depth === 0) return j;
   }
   return -1;
 }

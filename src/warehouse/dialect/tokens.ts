@@ -118,6 +118,23 @@ export function closingParen(tokens: readonly Token[], open: number): number {
   return -1;
 }
 
+/** Index of the bracket (`(` or `[`) that the closing one at `close` closes, or -1. */
+export function openingBracket(tokens: readonly Token[], close: number): number {
+  let depth = 0;
+  for (let j = close; j >= 0; j--) {
+    const type = tokens[j]!.type;
+    if (type === 'R_BRACKET' || type === 'R_PAREN') depth++;
+    else if (type === 'L_BRACKET' || type === 'L_PAREN') depth--;
+    if (depth === 0) return j;
+  }
+  return -1;
+}
+
+/** `text` as a Databricks string literal (backslash escapes apply). */
+export function sparkStringLiteral(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
 /** A replacement of the text from `start` to `end` (UTF-16 indexes). */
 export interface Edit {
   readonly start: number;
